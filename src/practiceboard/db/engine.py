@@ -1,0 +1,138 @@
+"""Engines for SQLite (one PC) and PostgreSQL (the clinic LAN), and the unit of work.
+
+SQLite: foreign keys on, a busy timeout, ``synchronous=FULL``, WAL only for a
+file on a local disk, and write transactions that begin IMMEDIATE (a deferred
+BEGIN that reads and then writes fails with "database is locked" whatever the
+timeout). Reads use a separate engine whose transactions begin DEFERRED so
+they never queue behind a writer.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+BUSY_TIMEOUT_MS = 15_000
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p", "afs"}
+
+
+def normalize_url(url: str) -> str:
+    """Accept the short forms people type: postgresql://… means psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _on_network_share(path: Path) -> bool:
+    """True when the folder sits on a network file system (WAL must not be used there)."""
+    if os.name == "nt":
+        return str(path.resolve()).startswith("\\\\")
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return False
+    target, best, fstype = str(path.resolve().parent), "", ""
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and target.startswith(parts[1]) and len(parts[1]) > len(best):
+            best, fstype = parts[1], parts[2]
+    return fstype in _NETWORK_FS
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    path = sqlite_path(url)
+    journal = "DELETE" if path is None or _on_network_share(path) else "WAL"
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA journal_mode = {journal}")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql(f"BEGIN {begin}")
+
+    return engine
+
+
+def make_engines(url: str) -> tuple[Engine, Engine]:
+    """(write engine, read engine) for a database URL."""
+    url = normalize_url(url)
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url, "IMMEDIATE"), _sqlite_engine(url, "DEFERRED")
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return engine, engine
+
+
+@dataclass
+class Database:
+    """A database the app works on: engines plus the unit-of-work factories.
+
+    ``write()`` is one user action: one transaction, committed at the end of
+    the ``with`` block or rolled back on any error. ``read()`` never commits.
+    """
+
+    url: str
+    workstation: str = field(default_factory=socket.gethostname)
+
+    def __post_init__(self) -> None:
+        self.url = normalize_url(self.url)
+        self.engine, self.read_engine = make_engines(self.url)
+        self._writer = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def describe(self) -> str:
+        """For the status bar: the file, or the server and database (never a password)."""
+        u = make_url(self.url)
+        if self.is_sqlite:
+            return f"SQLite: {u.database}"
+        return f"PostgreSQL: {u.host or 'localhost'}/{u.database}"
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

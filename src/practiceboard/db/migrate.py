@@ -1,0 +1,129 @@
+"""Schema upgrades at start-up and from the CLI, with a backup first.
+
+A database whose revision this code does not know (made by a newer
+PracticeBoard) is refused. A failed upgrade rolls back as a whole (both engines
+run DDL inside the one transaction), and the backup stays beside the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from practiceboard.db.backup import backup_database
+from practiceboard.db.engine import Database, normalize_url
+from practiceboard.db.models import Base
+from practiceboard.domain.errors import PracticeBoardError
+from practiceboard.paths import resource_dir
+
+
+class SchemaError(PracticeBoardError):
+    """The database's schema cannot be used by this version of the app."""
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resource_dir("migrations")))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def ensure_known(db: Database) -> str | None:
+    """The database's revision, or SchemaError when a newer app wrote it."""
+    current = current_revision(db)
+    if current is None:
+        return None
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        script.get_revision(current)
+    except Exception:
+        current = None if current is None else current
+        raise SchemaError(
+            f"This database was last opened by a newer PracticeBoard (schema {current}). "
+            "Install the newer version on this PC; nothing was changed."
+        ) from None
+    return current
+
+
+def upgrade(db: Database, *, backup: bool = True) -> Path | None:
+    """Bring the schema to head. Returns the backup made first, if any."""
+    current = ensure_known(db)
+    head = head_revision()
+    if current == head:
+        return None
+    made = None
+    if backup and current is not None:
+        made = backup_database(db, label=f"before-upgrade-{current}")
+    cfg = alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return made
+
+
+def is_initialized(db: Database) -> bool:
+    return current_revision(db) is not None
+
+
+def schema_differences(db: Database) -> list:
+    """What differs between the models and the database's schema (empty when in sync)."""
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": db.is_sqlite}
+        )
+        return compare_metadata(ctx, Base.metadata)
+
+
+def check(url: str | None = None) -> list:
+    """Build a fresh database from the migrations and compare it with the models.
+
+    On PostgreSQL a throw-away database is created on the same server; on SQLite
+    (or with no URL) a temporary file. Returns the differences (empty = clean).
+    """
+    import tempfile
+
+    url = normalize_url(url) if url else None
+    if url and make_url(url).get_backend_name() == "postgresql":
+        name = f"pb_check_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            db = Database(make_url(url).set(database=name).render_as_string(False))
+            try:
+                upgrade(db, backup=False)
+                return schema_differences(db)
+            finally:
+                db.dispose()
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'check.db'}")
+        try:
+            upgrade(db, backup=False)
+            return schema_differences(db)
+        finally:
+            db.dispose()
+
+
+def stamp_time() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
