@@ -58,7 +58,7 @@ def _seed_defaults() -> None:
         if not rows:
             continue
         meta_table = practiceboard.db.models.Base.metadata.tables[name]
-        cols = [meta_table.c[k].copy() for k in rows[0]]
+        cols = [sa.column(k, meta_table.c[k].type) for k in rows[0]]
         op.bulk_insert(sa.table(name, *cols), rows)
         if bind.dialect.name == "postgresql" and "id" in rows[0]:
             op.execute(

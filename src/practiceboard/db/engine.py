@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -123,6 +123,9 @@ class Database:
     def write(self) -> Iterator[Session]:
         with self._writer() as session, session.begin():
             yield session
+            if not self.is_sqlite:
+                # Delivered to listening PCs only if this transaction commits.
+                session.execute(text("SELECT pg_notify('practiceboard', '')"))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -1,0 +1,1 @@
+"""Read side: plain rows for views, dashboards and reports, computed in SQL."""

@@ -1,0 +1,292 @@
+"""Plain, immutable rows the read side returns (never ORM objects).
+
+Views, reports and the CLI read only these. Filters and sorting are computed in
+SQL with bound parameters; sort keys come from ``SORTS`` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date, datetime
+
+# Sort keys a caller may ask for (anything else is refused before SQL is built).
+SORTS = ("urgency", "due", "age_in_status", "created", "ref", "title", "owner", "priority")
+
+PRIORITY_LABELS = ("Low", "Normal", "High", "Urgent")
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One task on a board, a queue or a list."""
+
+    id: int
+    ref: str
+    version: int
+    workflow_id: int
+    workflow_name: str
+    status_id: int
+    status_name: str
+    category: str
+    title: str
+    owner_id: int
+    owner_name: str
+    requester_id: int
+    due_date: date | None
+    priority: int
+    created_at: datetime
+    status_since: datetime
+    last_touched_at: datetime
+    patient_ref: str | None  # MRN; None when there is none or the role may not see it
+    payer: str | None
+    provider_id: int | None
+    provider_name: str | None
+    location_name: str | None
+    reason_label: str | None
+    reason_kind: str | None
+    sla: str  # domain.aging.SlaState value: ok | warn | breach | paused
+    attention: tuple[str, ...]  # domain.aging.AttentionReason values; empty = fine
+    overdue: bool
+    watched: bool
+    age_seconds: float
+    age_in_status_seconds: float
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention)
+
+
+@dataclass(frozen=True, slots=True)
+class BoardColumn:
+    status_id: int
+    key: str
+    name: str
+    category: str
+    position: int
+    count: int
+    attention_count: int
+    definition_of_done: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    workflow_id: int | None  # None: "all my workflows", columns are status categories
+    columns: tuple[BoardColumn, ...]
+    cards: tuple[Card, ...]
+    total: int
+    truncated: bool  # more matched than the limit; the view says so
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Every filter the board, queues and search offer. Empty means 'any'."""
+
+    workflow_ids: tuple[int, ...] = ()
+    status_ids: tuple[int, ...] = ()
+    categories: tuple[str, ...] = ()
+    owner_ids: tuple[int, ...] = ()
+    role_keys: tuple[str, ...] = ()  # owner holds one of these roles
+    location_ids: tuple[int, ...] = ()
+    payers: tuple[str, ...] = ()
+    provider_ids: tuple[int, ...] = ()
+    due_from: date | None = None
+    due_to: date | None = None
+    needs_attention: bool = False
+    text: str = ""  # reference, title, patient reference (MRN)
+    include_closed: bool = False
+
+    def is_empty(self) -> bool:
+        return self == TaskFilter()
+
+    def to_dict(self) -> dict:
+        out = {}
+        for k, v in asdict(self).items():
+            if isinstance(v, date):
+                v = v.isoformat()
+            if isinstance(v, tuple):
+                v = list(v)
+            out[k] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TaskFilter:
+        known = {f.name for f in fields(cls)}
+        kw = {}
+        for k, v in data.items():
+            if k not in known:
+                continue
+            if k in ("due_from", "due_to") and v:
+                v = date.fromisoformat(v)
+            elif isinstance(v, list):
+                v = tuple(v)
+            kw[k] = v
+        return cls(**kw)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: datetime
+    actor_name: str
+    kind: str  # created | status | handoff | decision | note | reopen | edit | watch | unwatch
+    summary: str  # a sentence: "Moved from New to Waiting on records"
+    reason_label: str | None = None
+    note: str | None = None
+    task_ref: str | None = None  # set on a patient timeline
+
+
+@dataclass(frozen=True, slots=True)
+class MoveOption:
+    """A move the user may be offered from the task's current status."""
+
+    to_status_id: int
+    to_status_name: str
+    category: str
+    allowed: bool
+    blocker: str | None  # why not, as a sentence
+    reason_kind: str | None  # a reason of this kind is needed
+    owner_after_id: int | None  # who will own the task after the move
+    owner_after_name: str | None
+    is_reopen: bool = False
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    card: Card
+    details: str
+    requester_name: str
+    patient_id: int | None
+    patient_name: str | None  # only when the role may see patient data
+    patient_dob: date | None
+    extra: dict
+    extra_labels: dict
+    checklist: list
+    watchers: tuple[str, ...]
+    decision: str | None
+    decided_by_name: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    reopen_count: int
+    closed_at: datetime | None
+    timeline: tuple[TimelineEntry, ...]
+    moves: tuple[MoveOption, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class CountRow:
+    key: str
+    label: str
+    count: int
+    attention: int = 0
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_status: tuple[CountRow, ...]
+    by_owner: tuple[CountRow, ...]
+    by_workflow: tuple[CountRow, ...]
+    aging: tuple[tuple[str, tuple[int, ...]], ...]  # (status label, counts per AGING_BUCKETS)
+    open_total: int
+    attention_total: int
+    by_role: tuple[CountRow, ...] = ()  # open tasks per role of their owner (load)
+
+
+# ---------------------------------------------------------------- added for lookups and metrics
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A plain (id, label) pair for a picker."""
+
+    id: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    id: int
+    key: str
+    name: str
+    category: str
+    position: int
+    definition_of_done: str = ""
+    decision: str | None = None  # approved | rejected | sent_back
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRow:
+    id: int
+    key: str
+    name: str
+    kind: str  # task | approval | care
+    statuses: tuple[StatusRow, ...]
+    fields: tuple[dict, ...] = ()  # the workflow's own intake fields
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    id: int
+    display_name: str
+    role_keys: tuple[str, ...]
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RoleRow:
+    id: int
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonRow:
+    id: int
+    kind: str
+    key: str
+    label: str
+    note_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRow:
+    id: int
+    workflow_id: int
+    name: str
+    title: str
+    details: str
+    checklist: tuple
+    fields: tuple
+    priority: int
+    due_in_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedFilterRow:
+    id: int
+    name: str
+    filter: TaskFilter
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DurationStat:
+    """Durations in seconds (wall-clock) for one workflow or status over a period."""
+
+    key: str
+    label: str
+    count: int
+    median_seconds: float | None
+    p90_seconds: float | None
+    total_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RateStat:
+    """numerator / denominator for one workflow over a period (rate None when 0 / 0)."""
+
+    key: str
+    label: str
+    numerator: int
+    denominator: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None

@@ -1,0 +1,122 @@
+"""What every service needs: who is acting, their current policy, the clock, and
+the guard that audits a refusal before raising it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from practiceboard.db import audit
+from practiceboard.db.engine import Database
+from practiceboard.db.models import Role, RoleCapability, RoleWorkflow, User, UserRole, Workflow
+from practiceboard.domain.errors import NotFound, PermissionDenied
+from practiceboard.domain.policy import Cap, Policy, denial_message
+
+# Tests replace this to move time; everything that stamps a time asks it.
+clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+
+def now() -> datetime:
+    return clock()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, as the GUI or CLI knows them. Services re-read their
+    roles from the database on every action, so a disabled user or a removed
+    role takes effect at once."""
+
+    user_id: int
+    username: str
+    display_name: str
+    workstation: str = "unknown"
+
+    def who(self) -> audit.Who:
+        return audit.Who(self.user_id, self.username, self.workstation)
+
+
+def load_policy(session: Session, user_id: int) -> Policy:
+    caps = set(
+        session.scalars(
+            select(RoleCapability.capability_key)
+            .join(UserRole, UserRole.role_id == RoleCapability.role_id)
+            .where(UserRole.user_id == user_id)
+        )
+    )
+    roles = set(
+        session.scalars(
+            select(Role.key).join(UserRole, UserRole.role_id == Role.id).where(
+                UserRole.user_id == user_id
+            )
+        )
+    )
+    if Cap.TASK_VIEW_ALL in caps:
+        wf_ids = set(session.scalars(select(Workflow.id)))
+    else:
+        wf_ids = set(
+            session.scalars(
+                select(RoleWorkflow.workflow_id)
+                .join(UserRole, UserRole.role_id == RoleWorkflow.role_id)
+                .where(UserRole.user_id == user_id)
+            )
+        )
+    return Policy(user_id, frozenset(caps), frozenset(roles), frozenset(wf_ids))
+
+
+def actor_policy(session: Session, actor: Actor) -> Policy:
+    """The actor's policy; a disabled or unknown account may do nothing."""
+    user = session.get(User, actor.user_id)
+    if user is None or not user.active:
+        raise PermissionDenied("Your account is disabled. Ask your practice manager.")
+    return load_policy(session, actor.user_id)
+
+
+def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_id, message: str,
+                  patient_id: int | None = None) -> None:  # fmt: skip
+    """Audit a refused action in its own transaction (the action's own was rolled back)."""
+    with db.write() as session:
+        audit.write(
+            session, actor.who(), action, entity, entity_id, outcome="denied",
+            patient_id=patient_id, detail=message,
+        )  # fmt: skip
+
+
+def require(policy: Policy, capability: str) -> None:
+    if not policy.can(capability):
+        raise PermissionDenied(denial_message(capability))
+
+
+def get_or_404(session: Session, model, ident, what: str):
+    obj = session.get(model, ident) if ident is not None else None
+    if obj is None:
+        raise NotFound(f"That {what} no longer exists. Refresh and try again.")
+    return obj
+
+
+def audited(db: Database, actor: Actor, action: str, entity: str, entity_id=None):
+    """Context manager: one write transaction; a PermissionDenied inside it rolls
+    the work back, is audited as denied, and is raised again."""
+    return _Audited(db, actor, action, entity, entity_id)
+
+
+class _Audited:
+    def __init__(self, db, actor, action, entity, entity_id):
+        self.db, self.actor, self.action, self.entity, self.entity_id = (
+            db, actor, action, entity, entity_id)  # fmt: skip
+        self._cm = None
+        self.patient_id: int | None = None
+
+    def __enter__(self) -> Session:
+        self._cm = self.db.write()
+        return self._cm.__enter__()
+
+    def __exit__(self, exc_type, exc, tb):
+        suppressed = self._cm.__exit__(exc_type, exc, tb)
+        if isinstance(exc, PermissionDenied):
+            record_denial(self.db, self.actor, self.action, self.entity, self.entity_id,
+                          exc.message, self.patient_id)  # fmt: skip
+        return suppressed

@@ -1,0 +1,190 @@
+"""Fixtures: a fresh, migrated database per test on real SQLite and real PostgreSQL.
+
+Migrating once per session into a template and cloning it per test keeps the
+suite fast: a file copy of a closed SQLite database, and CREATE DATABASE …
+TEMPLATE on PostgreSQL. Each test also gets its own data/config folder, and the
+OS keyring is replaced by an in-memory backend.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from practiceboard.db import audit
+from practiceboard.db.engine import Database
+from practiceboard.db.migrate import upgrade
+from practiceboard.services import users
+from practiceboard.services.context import Actor
+
+PG_URL = os.environ.get(
+    "PRACTICEBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_PG = os.environ.get("PRACTICEBOARD_REQUIRE_PG") == "1"
+PASSWORD = "correct horse battery"
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def pb_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("PRACTICEBOARD_HOME", str(home))
+    monkeypatch.delenv("PRACTICEBOARD_DB", raising=False)
+    monkeypatch.delenv("PRACTICEBOARD_AUDIT_KEY", raising=False)
+    audit._KEY_CACHE.clear()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield home
+    keyring.set_keyring(previous)
+
+
+def _pg_available() -> bool:
+    try:
+        engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    os.environ.setdefault("PRACTICEBOARD_HOME", str(path.parent / "home"))
+    db = Database(f"sqlite:///{path}")
+    upgrade(db, backup=False)
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    if not _pg_available():
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
+        pytest.skip("PostgreSQL is not reachable; set PRACTICEBOARD_TEST_PG")
+    name = f"pb_tmpl_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database(make_url(PG_URL).set(database=name).render_as_string(False))
+    upgrade(db, backup=False)
+    db.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _sqlite_clone(template: Path, tmp_path: Path) -> Database:
+    target = tmp_path / "practiceboard.db"
+    shutil.copyfile(template, target)
+    return Database(f"sqlite:///{target}", workstation="test-pc")
+
+
+def _pg_clone(template: str) -> tuple[Database, Callable[[], None]]:
+    name = f"pb_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    db = Database(make_url(PG_URL).set(database=name).render_as_string(False), workstation="test-pc")
+
+    def drop() -> None:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return db, drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request, tmp_path, sqlite_template) -> Iterator[Database]:
+    """A fresh database at head, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        database = _sqlite_clone(sqlite_template, tmp_path)
+        yield database
+        database.dispose()
+        return
+    database, drop = _pg_clone(request.getfixturevalue("pg_template"))
+    yield database
+    drop()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path, sqlite_template) -> Iterator[Database]:
+    database = _sqlite_clone(sqlite_template, tmp_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_template) -> Iterator[Database]:
+    database, drop = _pg_clone(pg_template)
+    yield database
+    drop()
+
+
+@dataclass
+class Staff:
+    """One signed-in user per default role, plus a factory for more."""
+
+    db: Database
+    admin: Actor
+    front_desk: Actor
+    clinical: Actor
+    provider: Actor
+    billing: Actor
+    care_coordinator: Actor
+    manager: Actor
+
+    def add(self, username: str, roles: list[str], name: str | None = None) -> Actor:
+        users.create_user(self.db, self.admin, username, name or username.title(), PASSWORD, roles)
+        return users.sign_in(self.db, username, PASSWORD, "test-pc")
+
+
+def make_staff(database: Database) -> Staff:
+    users.bootstrap_admin(database, "admin", "Ada Admin", PASSWORD)
+    admin = users.sign_in(database, "admin", PASSWORD, "test-pc")
+    people = {}
+    for role, name in [
+        ("front_desk", "Fran Front"), ("clinical", "Cleo Clinical"), ("provider", "Dr. Pat Provider"),
+        ("billing", "Bill Billing"), ("care_coordinator", "Cora Coordinator"),
+        ("manager", "Max Manager"),
+    ]:  # fmt: skip
+        users.create_user(database, admin, role.replace("_", ""), name, PASSWORD, [role])
+        people[role] = users.sign_in(database, role.replace("_", ""), PASSWORD, "test-pc")
+    return Staff(database, admin, **people)
+
+
+@pytest.fixture
+def staff(db) -> Staff:
+    return make_staff(db)
