@@ -17,6 +17,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from argon2 import PasswordHasher
 from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -62,6 +63,13 @@ def pb_home(tmp_path, monkeypatch) -> Path:
     keyring.set_keyring(MemoryKeyring())
     yield home
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch) -> None:
+    """argon2id with its cheapest parameters: every test signs staff in, and the real cost
+    (about 0.1 s a hash) would dominate the suite. Production parameters are untouched."""
+    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 def _pg_available() -> bool:

@@ -70,8 +70,9 @@ WORKFLOWS = [
       ("ready", "Ready for review", "review", "Approver has everything to decide", None),
       ("approved", "Approved", "done", "Approved by the manager", "approved"),
       ("rejected", "Rejected", "done", "Rejected with a reason", "rejected"),
-      ("ordered", "Ordered", "done", "Order placed with the vendor", None)]),
-    ("signoff", "Clinical sign-off", "approval", "SGN", "provider", "clinical",
+      ("ordered", "Ordered", "done", "Order placed with the vendor", None),
+      ("withdrawn", "Withdrawn", "cancelled", "Requester withdrew the request", None)]),
+    ("signoff", "Clinical sign-off", "approval", "SGN", "provider", "provider",
      [{"key": "document", "label": "Document or order to sign", "required": True}],
      [("new", "New", "new", "Request drafted", None),
       ("needs_info", "Needs info", "waiting", "Requester adds what the provider asked for", "sent_back"),
@@ -151,7 +152,7 @@ def _transitions(wf_key: str, kind: str, statuses: list[tuple]) -> list[dict]:
                 elif decision[b] == "approved" and cat[a] == "review":
                     # Approved supplies go back to the requester, who places the order.
                     add(a, b, Cap.APPROVAL_DECIDE, handoff="requester" if wf_key == "supply" else "keep")
-                elif b == "closed" and cat[a] != "review":
+                elif (b == "closed" or cb == "cancelled") and cat[a] != "review":
                     add(a, b, reason="exception")  # withdrawn before a decision
                 continue
             if cb == "waiting":

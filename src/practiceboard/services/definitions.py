@@ -29,8 +29,22 @@ from practiceboard.domain.workflow import (
 )
 from practiceboard.timezone import local_timezone_name
 
+_PINNED = "practiceboard.pinned_workflows"
+
+
+def pin_workflows(session: Session, workflows: list[WorkflowDef] | None = None) -> None:
+    """For batch writers (the demo, bulk generation): let load_workflow reuse these
+    definitions (default: every workflow, read now) for the rest of this session
+    instead of re-reading them on every call."""
+    if workflows is None:
+        workflows = [_to_def(session, wf) for wf in session.scalars(select(Workflow))]
+    session.info[_PINNED] = {wf.id: wf for wf in workflows}
+
 
 def load_workflow(session: Session, workflow_id: int) -> WorkflowDef:
+    pinned = session.info.get(_PINNED)
+    if pinned and workflow_id in pinned:
+        return pinned[workflow_id]
     wf = session.get(Workflow, workflow_id)
     if wf is None:
         raise NotFound("That workflow does not exist.")

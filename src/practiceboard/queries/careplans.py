@@ -1,0 +1,386 @@
+"""The care plan tracker's read side: the plan list, one plan's detail, and
+overdue follow-ups by program and by owner.
+
+Patient names and MRNs appear only for roles with patient.view; opening one
+plan is a view of patient data and is audited ('careplan.view').
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from practiceboard.db import audit
+from practiceboard.db.engine import Database
+from practiceboard.db.models import (
+    CareGoal,
+    CareIntervention,
+    CarePlan,
+    Note,
+    Patient,
+    Program,
+    Role,
+    Status,
+    Task,
+    User,
+)
+from practiceboard.domain import recurrence
+from practiceboard.domain.errors import ValidationError
+from practiceboard.domain.policy import Cap
+from practiceboard.queries.rows import CountRow
+from practiceboard.services import definitions
+from practiceboard.services.context import Actor, actor_policy, audited, get_or_404, now, require
+
+PLAN_STATUSES = ("draft", "active", "on_hold", "closed")
+RISKS = ("low", "medium", "high")
+LIST_LIMIT = 500
+LIKE_ESCAPE = "/"
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRow:
+    id: int
+    care_plan_id: int
+    description: str
+    target_date: date | None
+    status: str  # open | met | dropped
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterventionRow:
+    id: int
+    care_plan_id: int
+    goal_id: int | None
+    title: str
+    cadence: str  # the stored rule, e.g. FREQ=WEEKLY;BYDAY=MO
+    cadence_text: str  # the rule in words, e.g. "Every week on Monday"
+    role_id: int | None
+    role_name: str | None
+    owner_id: int | None
+    owner_name: str | None
+    start_date: date
+    next_due: date | None
+    last_generated_due: date | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    id: int
+    care_plan_id: int
+    author_id: int
+    author_name: str
+    at: datetime
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    id: int
+    version: int
+    patient_id: int
+    patient_ref: str | None  # MRN; None when the role may not see patient data
+    patient_name: str | None
+    program_id: int
+    program_name: str
+    status: str
+    risk: str
+    owner_id: int
+    owner_name: str
+    start_date: date
+    review_date: date | None
+    end_date: date | None
+    review_overdue: bool
+    open_tasks: int
+    overdue_tasks: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTaskRow:
+    """An open task generated from (or filed against) the plan."""
+
+    id: int
+    ref: str
+    version: int
+    title: str
+    status_id: int
+    status_name: str
+    category: str
+    owner_id: int
+    owner_name: str
+    due_date: date | None
+    overdue: bool
+    intervention_id: int | None
+
+
+@dataclass(frozen=True)
+class PlanDetail:
+    plan: PlanRow
+    summary: str
+    updated_at: datetime
+    updated_by_name: str | None
+    patient_dob: date | None
+    goals: tuple[GoalRow, ...]
+    interventions: tuple[InterventionRow, ...]
+    open_tasks: tuple[PlanTaskRow, ...]
+    notes: tuple[NoteRow, ...]
+
+
+@dataclass(frozen=True)
+class OverdueFollowups:
+    """Open care plan tasks past their due date."""
+
+    by_program: tuple[CountRow, ...]
+    by_owner: tuple[CountRow, ...]
+    total: int
+
+
+def practice_today(session: Session) -> date:
+    return definitions.practice_calendar(session).local_date(now())
+
+
+def _escape(text: str) -> str:
+    esc = LIKE_ESCAPE
+    return text.replace(esc, esc + esc).replace("%", esc + "%").replace("_", esc + "_")
+
+
+# ---------------------------------------------------------------- rows (services use them too)
+
+
+def goal_rows(session: Session, plan_id: int, goal_id: int | None = None) -> list[GoalRow]:
+    q = select(CareGoal).where(CareGoal.care_plan_id == plan_id)
+    if goal_id is not None:
+        q = q.where(CareGoal.id == goal_id)
+    goals = session.scalars(q.order_by(CareGoal.position, CareGoal.id))
+    return [GoalRow(g.id, g.care_plan_id, g.description, g.target_date, g.status, g.position)
+            for g in goals]  # fmt: skip
+
+
+def intervention_rows(
+    session: Session, plan_id: int, intervention_id: int | None = None
+) -> list[InterventionRow]:
+    owner = aliased(User)
+    q = (
+        select(CareIntervention, Role.name, owner.display_name)
+        .outerjoin(Role, Role.id == CareIntervention.role_id)
+        .outerjoin(owner, owner.id == CareIntervention.owner_id)
+        .where(CareIntervention.care_plan_id == plan_id)
+    )
+    if intervention_id is not None:
+        q = q.where(CareIntervention.id == intervention_id)
+    q = q.order_by(CareIntervention.active.desc(), CareIntervention.next_due, CareIntervention.id)
+    return [
+        InterventionRow(
+            i.id,
+            i.care_plan_id,
+            i.goal_id,
+            i.title,
+            i.cadence,
+            _describe(i.cadence),
+            i.role_id,
+            role_name,
+            i.owner_id,
+            owner_name,
+            i.start_date,
+            i.next_due,
+            i.last_generated_due,
+            i.active,
+        )  # fmt: skip
+        for i, role_name, owner_name in session.execute(q)
+    ]
+
+
+def _describe(cadence: str) -> str:
+    try:
+        return recurrence.describe(recurrence.parse(cadence))
+    except ValidationError:
+        return cadence
+
+
+def note_rows(session: Session, plan_id: int, note_id: int | None = None) -> list[NoteRow]:
+    q = (
+        select(Note, User.display_name)
+        .join(User, User.id == Note.author_id)
+        .where(Note.care_plan_id == plan_id)
+    )
+    if note_id is not None:
+        q = q.where(Note.id == note_id)
+    return [NoteRow(n.id, n.care_plan_id, n.author_id, name, n.at, n.body)
+            for n, name in session.execute(q.order_by(Note.at.desc(), Note.id.desc()))]  # fmt: skip
+
+
+def _plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int):
+    owner = aliased(User)
+    open_tasks = (
+        select(func.count(Task.id))
+        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None))
+        .correlate(CarePlan)
+        .scalar_subquery()
+    )
+    overdue = (
+        select(func.count(Task.id))
+        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None), Task.due_date < today)
+        .correlate(CarePlan)
+        .scalar_subquery()
+    )
+    q = (
+        select(
+            CarePlan,
+            Patient.mrn,
+            Patient.display_name,
+            Program.name,
+            owner.display_name,
+            open_tasks,
+            overdue,
+        )  # fmt: skip
+        .join(Patient, Patient.id == CarePlan.patient_id)
+        .join(Program, Program.id == CarePlan.program_id)
+        .join(owner, owner.id == CarePlan.owner_id)
+        .where(*where)
+        .order_by(CarePlan.review_date.is_(None), CarePlan.review_date, CarePlan.id)
+        .limit(limit)
+    )
+    out = []
+    for p, mrn, name, program, owner_name, n_open, n_overdue in session.execute(q):
+        out.append(PlanRow(
+            p.id, p.version, p.patient_id, mrn if sees_patients else None,
+            name if sees_patients else None, p.program_id, program, p.status, p.risk, p.owner_id,
+            owner_name, p.start_date, p.review_date, p.end_date,
+            p.status != "closed" and p.review_date is not None and p.review_date < today,
+            n_open, n_overdue,
+        ))  # fmt: skip
+    return out
+
+
+# ---------------------------------------------------------------- queries
+
+
+def list_plans(
+    db: Database,
+    actor: Actor,
+    *,
+    program_id: int | None = None,
+    owner_id: int | None = None,
+    risk: str | None = None,
+    status: str | None = "active",
+    text: str = "",
+    limit: int = LIST_LIMIT,
+) -> list[PlanRow]:
+    """Plans by review date (soonest first, undated last). ``status=None`` lists all.
+    ``text`` matches the program or owner name, and — for roles that may see patient
+    data — the patient's MRN (prefix) or name."""
+    if status is not None and status not in PLAN_STATUSES:
+        raise ValidationError("Pick a care plan status to filter by.", "status")
+    if risk is not None and risk not in RISKS:
+        raise ValidationError("Risk must be low, medium or high.", "risk")
+    with db.read() as session:
+        policy = actor_policy(session, actor)
+        require(policy, Cap.TASK_VIEW)
+        sees = policy.can(Cap.PATIENT_VIEW)
+        where = []
+        if program_id is not None:
+            where.append(CarePlan.program_id == program_id)
+        if owner_id is not None:
+            where.append(CarePlan.owner_id == owner_id)
+        if risk is not None:
+            where.append(CarePlan.risk == risk)
+        if status is not None:
+            where.append(CarePlan.status == status)
+        needle = " ".join((text or "").split()).lower()[:120]
+        if needle:
+            contains = f"%{_escape(needle)}%"
+            owner = aliased(User)
+            owned_by = select(owner.id).where(
+                owner.id == CarePlan.owner_id,
+                func.lower(owner.display_name).like(contains, escape=LIKE_ESCAPE),
+            )
+            terms = [func.lower(Program.name).like(contains, escape=LIKE_ESCAPE),
+                     owned_by.exists()]  # fmt: skip
+            if sees:
+                terms += [
+                    func.lower(Patient.mrn).like(f"{_escape(needle)}%", escape=LIKE_ESCAPE),
+                    Patient.search_name.like(contains, escape=LIKE_ESCAPE),
+                ]
+            where.append(or_(*terms))
+        return _plan_rows(
+            session, sees, practice_today(session), where, max(1, min(limit, LIST_LIMIT))
+        )
+
+
+def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
+    """Everything on one plan; needs patient.view and is audited as a patient-data view."""
+    guard = audited(db, actor, "careplan.view", "care_plan", plan_id)
+    with guard as session:
+        plan = get_or_404(session, CarePlan, plan_id, "care plan")
+        guard.patient_id = plan.patient_id
+        policy = actor_policy(session, actor)
+        require(policy, Cap.PATIENT_VIEW)
+        today = practice_today(session)
+        row = _plan_rows(session, True, today, [CarePlan.id == plan_id], 1)[0]
+        updated_by = session.get(User, plan.updated_by_id) if plan.updated_by_id else None
+        status_name = aliased(Status)
+        owner = aliased(User)
+        tasks = session.execute(
+            select(Task, status_name.name, status_name.category, owner.display_name)
+            .join(status_name, status_name.id == Task.status_id)
+            .join(owner, owner.id == Task.owner_id)
+            .where(Task.care_plan_id == plan_id, Task.closed_at.is_(None))
+            .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+        )
+        open_tasks = tuple(
+            PlanTaskRow(
+                t.id,
+                t.ref,
+                t.version,
+                t.title,
+                t.status_id,
+                sname,
+                cat,
+                t.owner_id,
+                oname,
+                t.due_date,
+                t.due_date is not None and t.due_date < today,
+                t.intervention_id,
+            )  # fmt: skip
+            for t, sname, cat, oname in tasks
+        )
+        dob = session.get(Patient, plan.patient_id).date_of_birth
+        audit.write(session, actor.who(), "careplan.view", "care_plan", plan_id, at=now(),
+                    category="patient", patient_id=plan.patient_id)  # fmt: skip
+        return PlanDetail(
+            row, plan.summary, plan.updated_at, updated_by.display_name if updated_by else None,
+            dob, tuple(goal_rows(session, plan_id)), tuple(intervention_rows(session, plan_id)),
+            open_tasks, tuple(note_rows(session, plan_id)),
+        )  # fmt: skip
+
+
+def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:
+    """Open care plan tasks due before today (practice time), by program and by owner."""
+    with db.read() as session:
+        require(actor_policy(session, actor), Cap.TASK_VIEW)
+        today = practice_today(session)
+        overdue = [Task.care_plan_id.is_not(None), Task.closed_at.is_(None), Task.due_date < today]
+        by_program = session.execute(
+            select(Program.key, Program.name, func.count(Task.id))
+            .join(CarePlan, CarePlan.program_id == Program.id)
+            .join(Task, Task.care_plan_id == CarePlan.id)
+            .where(*overdue)
+            .group_by(Program.key, Program.name)
+            .order_by(func.count(Task.id).desc(), Program.name)
+        ).all()
+        by_owner = session.execute(
+            select(User.id, User.display_name, func.count(Task.id))
+            .join(Task, Task.owner_id == User.id)
+            .where(*overdue)
+            .group_by(User.id, User.display_name)
+            .order_by(func.count(Task.id).desc(), User.display_name)
+        ).all()
+        return OverdueFollowups(
+            tuple(CountRow(key, name, n) for key, name, n in by_program),
+            tuple(CountRow(str(uid), name, n) for uid, name, n in by_owner),
+            sum(n for _, _, n in by_program),
+        )

@@ -1,0 +1,283 @@
+"""Patients: the minimum identifiers the board needs (MRN, name, date of birth,
+primary provider) — the chart itself stays in the EHR.
+
+Every read of one patient through here is audited ('patient.view'), and so is
+every search ('patient.search', with the words searched for but not the
+patients found).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from practiceboard.db import audit
+from practiceboard.db.engine import Database
+from practiceboard.db.models import Patient, Role, User, UserRole
+from practiceboard.domain.errors import ConflictError, NotFound, ValidationError
+from practiceboard.domain.policy import Cap
+from practiceboard.services import definitions
+from practiceboard.services.context import Actor, actor_policy, audited, get_or_404, now, require
+
+MRN_MAX = 40
+NAME_MAX = 120
+SEARCH_MAX = 120
+SEARCH_LIMIT = 20
+EARLIEST_BIRTH = date(1900, 1, 1)
+LIKE_ESCAPE = "/"
+_MRN = re.compile(r"[A-Za-z0-9-]+")
+
+
+class _Unchanged:
+    """Marks an update argument the caller left alone (None means 'clear it')."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = _Unchanged()
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    id: int
+    mrn: str
+    display_name: str
+    date_of_birth: date | None
+    primary_provider_id: int | None
+    primary_provider_name: str | None
+    version: int
+
+
+# ---------------------------------------------------------------- input checks
+
+
+def clean_mrn(value: str | None) -> str:
+    mrn = (value or "").strip()
+    if not mrn:
+        raise ValidationError("Enter the patient's MRN (medical record number).", "mrn")
+    if len(mrn) > MRN_MAX:
+        raise ValidationError(f"The MRN is too long (at most {MRN_MAX} characters).", "mrn")
+    if not _MRN.fullmatch(mrn):
+        raise ValidationError("An MRN may only contain letters, digits and dashes.", "mrn")
+    return mrn
+
+
+def clean_name(value: str | None) -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise ValidationError(
+            "Enter the patient's name as the practice knows them.", "display_name"
+        )
+    if len(name) > NAME_MAX:
+        raise ValidationError(
+            f"The name is {len(name)} characters; keep it under {NAME_MAX}.", "display_name"
+        )
+    return name
+
+
+def _check_birth(session: Session, dob: date | None) -> None:
+    if dob is None:
+        return
+    if dob < EARLIEST_BIRTH:
+        raise ValidationError("Check the date of birth: it is before 1900.", "date_of_birth")
+    today = now().astimezone(definitions.practice_calendar(session).tzinfo()).date()
+    if dob > today:
+        raise ValidationError("Check the date of birth: it is in the future.", "date_of_birth")
+
+
+def _check_provider(session: Session, provider_id: int | None) -> None:
+    if provider_id is None:
+        return
+    ok = session.execute(
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(Role, Role.id == UserRole.role_id)
+        .where(User.id == provider_id, User.active, Role.key == "provider")
+    ).first()
+    if ok is None:
+        raise ValidationError(
+            "The primary provider must be an active staff member with the provider role.",
+            "primary_provider",
+        )
+
+
+def _check_mrn_free(session: Session, mrn: str, patient_id: int | None = None) -> None:
+    taken = session.scalars(select(Patient.id).where(Patient.mrn == mrn)).first()
+    if taken is not None and taken != patient_id:
+        raise ValidationError(f"Another patient already has MRN {mrn}.", "mrn")
+
+
+def like_pattern(text: str, *, prefix: bool = False) -> str:
+    """A LIKE pattern that matches ``text`` literally (its % and _ escaped)."""
+    esc = LIKE_ESCAPE
+    literal = text.replace(esc, esc + esc).replace("%", esc + "%").replace("_", esc + "_")
+    return f"{literal}%" if prefix else f"%{literal}%"
+
+
+# ---------------------------------------------------------------- rows
+
+
+def _rows(session: Session, where) -> list[PatientRow]:
+    provider = aliased(User)
+    result = session.execute(
+        select(Patient, provider.display_name)
+        .outerjoin(provider, provider.id == Patient.primary_provider_id)
+        .where(where)
+        .order_by(Patient.search_name, Patient.id)
+        .limit(SEARCH_LIMIT)
+    )
+    return [
+        PatientRow(
+            p.id, p.mrn, p.display_name, p.date_of_birth, p.primary_provider_id, name, p.version
+        )  # fmt: skip
+        for p, name in result
+    ]
+
+
+def _row(session: Session, patient_id: int) -> PatientRow:
+    return _rows(session, Patient.id == patient_id)[0]
+
+
+def _values(p: Patient) -> dict:
+    return {"mrn": p.mrn, "display_name": p.display_name, "date_of_birth": p.date_of_birth,
+            "primary_provider_id": p.primary_provider_id}  # fmt: skip
+
+
+# ---------------------------------------------------------------- use cases
+
+
+def create_patient(
+    db: Database,
+    actor: Actor,
+    mrn: str,
+    display_name: str,
+    date_of_birth: date | None = None,
+    primary_provider_id: int | None = None,
+) -> PatientRow:
+    mrn = clean_mrn(mrn)
+    name = clean_name(display_name)
+    try:
+        with audited(db, actor, "patient.create", "patient") as session:
+            require(actor_policy(session, actor), Cap.PATIENT_EDIT)
+            _check_birth(session, date_of_birth)
+            _check_provider(session, primary_provider_id)
+            _check_mrn_free(session, mrn)
+            at = now()
+            patient = Patient(
+                mrn=mrn, display_name=name, search_name=name.lower(),
+                date_of_birth=date_of_birth, primary_provider_id=primary_provider_id,
+                active=True, version=1, created_at=at, updated_at=at,
+            )  # fmt: skip
+            session.add(patient)
+            session.flush()
+            audit.write(session, actor.who(), "patient.create", "patient", patient.id, at=at,
+                        category="patient", patient_id=patient.id,
+                        new=_values(patient))  # fmt: skip
+            return _row(session, patient.id)
+    except IntegrityError:
+        # Someone on another PC registered the same MRN a moment ago.
+        raise ValidationError(f"Another patient already has MRN {mrn}.", "mrn") from None
+
+
+def update_patient(
+    db: Database,
+    actor: Actor,
+    patient_id: int,
+    *,
+    expected_version: int,
+    mrn: str | _Unchanged = UNCHANGED,
+    display_name: str | _Unchanged = UNCHANGED,
+    date_of_birth: date | None | _Unchanged = UNCHANGED,
+    primary_provider_id: int | None | _Unchanged = UNCHANGED,
+) -> PatientRow:
+    """Change the given fields; a stale ``expected_version`` is a ConflictError."""
+    changes: dict = {}
+    if not isinstance(mrn, _Unchanged):
+        changes["mrn"] = clean_mrn(mrn)
+    if not isinstance(display_name, _Unchanged):
+        changes["display_name"] = clean_name(display_name)
+    if not isinstance(date_of_birth, _Unchanged):
+        changes["date_of_birth"] = date_of_birth
+    if not isinstance(primary_provider_id, _Unchanged):
+        changes["primary_provider_id"] = primary_provider_id
+    guard = audited(db, actor, "patient.update", "patient", patient_id)
+    guard.patient_id = patient_id
+    try:
+        with guard as session:
+            require(actor_policy(session, actor), Cap.PATIENT_EDIT)
+            # Row lock on PostgreSQL so two saves of one version cannot both pass the check.
+            patient = session.get(Patient, patient_id, with_for_update=True)
+            if patient is None:
+                raise NotFound("That patient no longer exists. Refresh and try again.")
+            if patient.version != expected_version:
+                raise ConflictError(
+                    "Someone else changed this patient since you opened it — reload to see "
+                    "their change."
+                )
+            if "date_of_birth" in changes:
+                _check_birth(session, changes["date_of_birth"])
+            if "primary_provider_id" in changes:
+                _check_provider(session, changes["primary_provider_id"])
+            if "mrn" in changes:
+                _check_mrn_free(session, changes["mrn"], patient.id)
+            old = _values(patient)
+            for key, value in changes.items():
+                setattr(patient, key, value)
+            patient.search_name = patient.display_name.lower()
+            new = _values(patient)
+            changed = {k for k in new if new[k] != old[k]}
+            if not changed:
+                return _row(session, patient.id)
+            at = now()
+            patient.version += 1
+            patient.updated_at = at
+            session.flush()
+            audit.write(
+                session, actor.who(), "patient.update", "patient", patient.id, at=at,
+                category="patient", patient_id=patient.id,
+                old={k: old[k] for k in sorted(changed)}, new={k: new[k] for k in sorted(changed)},
+            )  # fmt: skip
+            return _row(session, patient.id)
+    except IntegrityError:
+        raise ValidationError(
+            f"Another patient already has MRN {changes.get('mrn')}.", "mrn"
+        ) from None
+
+
+def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRow:
+    """One patient's identifiers; the view itself is audited."""
+    guard = audited(db, actor, "patient.view", "patient", patient_id)
+    guard.patient_id = patient_id
+    with guard as session:
+        require(actor_policy(session, actor), Cap.PATIENT_VIEW)
+        get_or_404(session, Patient, patient_id, "patient")
+        audit.write(session, actor.who(), "patient.view", "patient", patient_id, at=now(),
+                    category="patient", patient_id=patient_id)  # fmt: skip
+        return _row(session, patient_id)
+
+
+def search_patients(db: Database, actor: Actor, text: str) -> list[PatientRow]:
+    """Active patients whose MRN starts with, or whose name contains, ``text``
+    (case-insensitive; at most 20, by name). Empty text finds nobody."""
+    query = " ".join((text or "").split())
+    if len(query) > SEARCH_MAX:
+        raise ValidationError(f"Search for at most {SEARCH_MAX} characters.", "search")
+    with audited(db, actor, "patient.search", "patient") as session:
+        require(actor_policy(session, actor), Cap.PATIENT_VIEW)
+        if not query:
+            return []
+        needle = query.lower()
+        where = Patient.active & or_(
+            func.lower(Patient.mrn).like(like_pattern(needle, prefix=True), escape=LIKE_ESCAPE),
+            Patient.search_name.like(like_pattern(needle), escape=LIKE_ESCAPE),
+        )
+        rows = _rows(session, where)
+        audit.write(session, actor.who(), "patient.search", "patient", at=now(),
+                    category="patient", detail=query)  # fmt: skip
+        return rows
