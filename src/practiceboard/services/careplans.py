@@ -48,8 +48,15 @@ from practiceboard.queries.careplans import (
     note_rows,
     practice_today,
 )
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, actor_policy, audited, get_or_404, now, require
+from practiceboard.services.context import (
+    Actor,
+    actor_policy,
+    audited,
+    changed_by,
+    get_or_404,
+    now,
+    require,
+)
 from practiceboard.services.patients import UNCHANGED, _Unchanged
 
 GOAL_STATUSES = ("open", "met", "dropped")
@@ -139,15 +146,7 @@ def first_due(rule, start: date) -> date | None:
 
 def conflict(session: Session, plan: CarePlan) -> ConflictError:
     """'changed by NAME at TIME — reload', the same wording as for tasks."""
-    who = session.get(User, plan.updated_by_id) if plan.updated_by_id else None
-    name = who.display_name if who else "someone else"
-    when = plan.updated_at.astimezone(definitions.practice_calendar(session).tzinfo())
-    stamp = when.strftime("%I:%M %p").lstrip("0") + when.strftime(" on %b %d").replace(" 0", " ")
-    return ConflictError(
-        f"This care plan was changed by {name} at {stamp} — reload to see their change.",
-        changed_by=name,
-        changed_at=plan.updated_at,
-    )
+    return changed_by(session, "This care plan", plan.updated_by_id, plan.updated_at)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, RoleCapability, RoleWorkflow, User, UserRole, Workflow
-from practiceboard.domain.errors import NotFound, PermissionDenied
+from practiceboard.domain.errors import ConflictError, NotFound, PermissionDenied
 from practiceboard.domain.policy import Cap, Policy, denial_message
 
 # Tests replace this to move time; everything that stamps a time asks it.
@@ -49,9 +49,9 @@ def load_policy(session: Session, user_id: int) -> Policy:
     )
     roles = set(
         session.scalars(
-            select(Role.key).join(UserRole, UserRole.role_id == Role.id).where(
-                UserRole.user_id == user_id
-            )
+            select(Role.key)
+            .join(UserRole, UserRole.role_id == Role.id)
+            .where(UserRole.user_id == user_id)
         )
     )
     if Cap.TASK_VIEW_ALL in caps:
@@ -83,6 +83,21 @@ def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_i
             session, actor.who(), action, entity, entity_id, outcome="denied",
             patient_id=patient_id, detail=message,
         )  # fmt: skip
+
+
+def changed_by(session: Session, what: str, user_id: int | None, at: datetime) -> ConflictError:
+    """ "WHAT was changed by NAME at 9:05 AM on Mar 4 — reload…" in the practice's time zone."""
+    from practiceboard.services.definitions import practice_calendar  # definitions imports us
+
+    who = session.get(User, user_id) if user_id is not None else None
+    name = who.display_name if who else "someone else"
+    when = at.astimezone(practice_calendar(session).tzinfo())
+    stamp = when.strftime("%I:%M %p").lstrip("0") + when.strftime(" on %b %d").replace(" 0", " ")
+    return ConflictError(
+        f"{what} was changed by {name} at {stamp} — reload to see their change.",
+        changed_by=name,
+        changed_at=at,
+    )
 
 
 def require(policy: Policy, capability: str) -> None:

@@ -66,8 +66,16 @@ def all_workflows(session: Session) -> list[WorkflowDef]:
 def _to_def(session: Session, wf: Workflow) -> WorkflowDef:
     statuses = tuple(
         StatusDef(
-            s.id, s.key, s.name, Category(s.category), s.position, s.definition_of_done,
-            s.warn_hours, s.breach_hours, s.pauses_sla, s.decision,
+            s.id,
+            s.key,
+            s.name,
+            Category(s.category),
+            s.position,
+            s.definition_of_done,
+            s.warn_hours,
+            s.breach_hours,
+            s.pauses_sla,
+            s.decision,
         )  # fmt: skip
         for s in session.scalars(
             select(Status).where(Status.workflow_id == wf.id).order_by(Status.position)
@@ -75,8 +83,14 @@ def _to_def(session: Session, wf: Workflow) -> WorkflowDef:
     )
     transitions = tuple(
         TransitionDef(
-            t.id, t.from_status_id, t.to_status_id, t.capability_key, t.label,
-            ReasonKind(t.reason_kind) if t.reason_kind else None, Handoff(t.handoff), t.is_reopen,
+            t.id,
+            t.from_status_id,
+            t.to_status_id,
+            t.capability_key,
+            t.label,
+            ReasonKind(t.reason_kind) if t.reason_kind else None,
+            Handoff(t.handoff),
+            t.is_reopen,
         )  # fmt: skip
         for t in session.scalars(select(Transition).where(Transition.workflow_id == wf.id))
     )

@@ -35,6 +35,7 @@ from practiceboard.services.context import (
     Actor,
     actor_policy,
     audited,
+    changed_by,
     get_or_404,
     load_policy,
     now,
@@ -175,16 +176,7 @@ def load_for_change(session: Session, task_id: int, expected_version: int | None
 
 
 def conflict(session: Session, task: Task) -> ConflictError:
-    who = session.get(User, task.updated_by_id)
-    name = who.display_name if who else "someone else"
-    cal = definitions.practice_calendar(session)
-    when = task.updated_at.astimezone(cal.tzinfo())
-    stamp = when.strftime("%I:%M %p").lstrip("0") + when.strftime(" on %b %d").replace(" 0", " ")
-    return ConflictError(
-        f"{task.ref} was changed by {name} at {stamp} — reload to see their change.",
-        changed_by=name,
-        changed_at=task.updated_at,
-    )
+    return changed_by(session, task.ref, task.updated_by_id, task.updated_at)
 
 
 def check_visible(policy: Policy, task: Task) -> None:

@@ -58,9 +58,11 @@ def _role_ids(session: Session, role_keys: list[str]) -> list[int]:
 def _insert_user(session: Session, username: str, display_name: str, password: str,
                  role_keys: list[str]) -> User:  # fmt: skip
     username = (username or "").strip().lower()
-    if not username or len(username) > 64 or not username.replace(".", "").replace("_", "").replace(
-        "-", ""
-    ).isalnum():
+    if (
+        not username
+        or len(username) > 64
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
         raise ValidationError(
             "User names use letters, digits, dots, dashes or underscores (at most 64).", "username"
         )
@@ -68,7 +70,9 @@ def _insert_user(session: Session, username: str, display_name: str, password: s
         raise ValidationError(f"The user name “{username}” is already taken.", "username")
     display_name = " ".join((display_name or "").split())
     if not display_name or len(display_name) > 120:
-        raise ValidationError("Give the person's name as it should appear on cards.", "display_name")
+        raise ValidationError(
+            "Give the person's name as it should appear on cards.", "display_name"
+        )
     check_password_rules(session, password)
     role_ids = _role_ids(session, role_keys)
     user = User(username=username, display_name=display_name, password_hash=hash_password(password),
@@ -158,8 +162,14 @@ def list_users(db: Database) -> list[UserRow]:
     with db.read() as session:
         at = now()
         return [
-            UserRow(u.id, u.username, u.display_name, u.active, tuple(_roles_of(session, u.id)),
-                    bool(u.locked_until and u.locked_until > at))  # fmt: skip
+            UserRow(
+                u.id,
+                u.username,
+                u.display_name,
+                u.active,
+                tuple(_roles_of(session, u.id)),
+                bool(u.locked_until and u.locked_until > at),
+            )  # fmt: skip
             for u in session.scalars(select(User).order_by(User.username))
         ]
 
@@ -184,7 +194,8 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
         if user is None:
             _verify(_DUMMY_HASH, password)
             audit.write(session, audit.Who(None, name or "?", station), "auth.sign_in", "user",
-                        outcome="failure", category="security", detail="unknown user name")  # fmt: skip
+                        outcome="failure", category="security",
+                        detail="unknown user name")  # fmt: skip
             error = AuthenticationError("That user name and password do not match.")
         elif user.locked_until and user.locked_until > at:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
