@@ -152,7 +152,8 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             return VerifyResult(True, checked)
         for e in rows:
             if e.id != expected_id:
-                return VerifyResult(False, checked, e.id, f"rows {expected_id}–{e.id - 1} are missing")
+                missing = f"rows {expected_id}–{e.id - 1} are missing"
+                return VerifyResult(False, checked, e.id, missing)
             if e.prev_hash != prev_hash:
                 return VerifyResult(False, checked, e.id, "it does not follow the previous row")
             if not hmac.compare_digest(e.row_hash, _hash(key, e.prev_hash, _fields(e))):
