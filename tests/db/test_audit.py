@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
@@ -15,7 +17,7 @@ WHO = audit.Who(None, "tester", "test-pc")
 def _write_rows(db, n=5):
     with db.write() as s:
         for i in range(n):
-            audit.write(s, WHO, "test.action", "thing", i, new={"i": i})
+            audit.write(s, WHO, "test.action", "thing", i, new={"i": i}, at=datetime.now(UTC))
 
 
 def _verify(db):
@@ -97,7 +99,9 @@ def test_key_lives_outside_the_database(db, pb_home):
     keys = list((pb_home / "config" / "audit-keys").glob("*.key"))
     assert len(keys) == 1 and (keys[0].stat().st_mode & 0o777) == 0o600
     with db.read() as s:
-        dumped = " ".join(str(v) for v in s.execute(select(AuditEntry)).first()[0].__dict__.values())
+        dumped = " ".join(
+            str(v) for v in s.execute(select(AuditEntry)).first()[0].__dict__.values()
+        )
     assert keys[0].read_text().strip() not in dumped
 
 

@@ -104,9 +104,13 @@ def write(
     old: dict | None = None,
     new: dict | None = None,
     detail: str | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> AuditEntry:
-    """Append one row inside the caller's transaction, chained to the last one."""
+    """Append one row inside the caller's transaction, chained to the last one.
+
+    ``at`` is required: the row carries the same time as the change it records (the
+    services' injectable clock), never a wall-clock default that tests cannot move.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
     last = session.execute(
@@ -114,7 +118,7 @@ def write(
     ).first()
     entry = AuditEntry(
         id=(last.id + 1) if last else 1,
-        at=(at or datetime.now(UTC)).replace(microsecond=0),
+        at=at.replace(microsecond=0),
         user_id=who.user_id, username=who.username[:64], workstation=who.workstation[:120],
         action=action, entity=entity, entity_id=None if entity_id is None else str(entity_id),
         patient_id=patient_id, category=category, outcome=outcome,

@@ -81,7 +81,7 @@ def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_i
     with db.write() as session:
         audit.write(
             session, actor.who(), action, entity, entity_id, outcome="denied",
-            patient_id=patient_id, detail=message,
+            patient_id=patient_id, detail=message, at=now(),
         )  # fmt: skip
 
 

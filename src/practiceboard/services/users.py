@@ -92,7 +92,7 @@ def bootstrap_admin(db: Database, username: str, display_name: str, password: st
             raise ValidationError("This database already has accounts; sign in as an admin.")
         user = _insert_user(session, username, display_name, password, ["admin"])
         audit.write(session, audit.Who(user.id, user.username, db.workstation), "user.create",
-                    "user", user.id, category="security",
+                    "user", user.id, category="security", at=now(),
                     new={"username": user.username, "roles": ["admin"]})  # fmt: skip
         return user.id
 
@@ -103,7 +103,7 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, pa
         require(actor_policy(session, actor), Cap.ADMIN)
         user = _insert_user(session, username, display_name, password, role_keys)
         audit.write(session, actor.who(), "user.create", "user", user.id, category="security",
-                    new={"username": user.username, "display_name": user.display_name,
+                    at=now(), new={"username": user.username, "display_name": user.display_name,
                          "roles": sorted(role_keys)})  # fmt: skip
         return user.id
 
@@ -120,7 +120,7 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
         old = user.active
         user.active = active
         audit.write(session, actor.who(), "user.disable" if not active else "user.enable", "user",
-                    user.id, category="security", old={"active": old},
+                    user.id, category="security", at=now(), old={"active": old},
                     new={"active": active})  # fmt: skip
 
 
@@ -134,7 +134,7 @@ def reset_password(db: Database, actor: Actor, user_id: int, password: str) -> N
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         audit.write(session, actor.who(), "user.reset_password", "user", user.id,
-                    category="security")  # fmt: skip
+                    category="security", at=now())  # fmt: skip
 
 
 def set_roles(db: Database, actor: Actor, user_id: int, role_keys: list[str]) -> None:
@@ -148,7 +148,7 @@ def set_roles(db: Database, actor: Actor, user_id: int, role_keys: list[str]) ->
         for rid in ids:
             session.add(UserRole(user_id=user_id, role_id=rid))
         audit.write(session, actor.who(), "user.roles", "user", user_id, category="security",
-                    old={"roles": old}, new={"roles": sorted(role_keys)})  # fmt: skip
+                    at=now(), old={"roles": old}, new={"roles": sorted(role_keys)})  # fmt: skip
 
 
 def _roles_of(session: Session, user_id: int) -> list[str]:
@@ -194,12 +194,12 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
         if user is None:
             _verify(_DUMMY_HASH, password)
             audit.write(session, audit.Who(None, name or "?", station), "auth.sign_in", "user",
-                        outcome="failure", category="security",
+                        outcome="failure", category="security", at=now(),
                         detail="unknown user name")  # fmt: skip
             error = AuthenticationError("That user name and password do not match.")
         elif user.locked_until and user.locked_until > at:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
-                        user.id, outcome="denied", category="security",
+                        user.id, outcome="denied", category="security", at=now(),
                         detail="account locked")  # fmt: skip
             error = AuthenticationError(_locked_message(user, at))
         elif not _verify(user.password_hash, password):
@@ -209,10 +209,11 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
                 user.locked_until = at + timedelta(minutes=minutes)
                 detail += f"; locked for {minutes} minutes"
                 audit.write(session, audit.Who(user.id, user.username, station), "auth.lockout",
-                            "user", user.id, outcome="success", category="security",
+                            "user", user.id, outcome="success", category="security", at=now(),
                             detail=f"{attempts} failed sign-ins")  # fmt: skip
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
-                        user.id, outcome="failure", category="security", detail=detail)  # fmt: skip
+                        user.id, outcome="failure", category="security", at=now(),
+                        detail=detail)  # fmt: skip
             left = attempts - user.failed_logins
             error = AuthenticationError(
                 _locked_message(user, at) if user.locked_until and user.locked_until > at
@@ -221,7 +222,7 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
             )  # fmt: skip
         elif not user.active:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
-                        user.id, outcome="denied", category="security",
+                        user.id, outcome="denied", category="security", at=now(),
                         detail="account disabled")  # fmt: skip
             error = AuthenticationError("This account is disabled. Ask your practice manager.")
         else:
@@ -229,7 +230,7 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
-                        user.id, category="security")  # fmt: skip
+                        user.id, category="security", at=now())  # fmt: skip
             return Actor(user.id, user.username, user.display_name, station)
     raise error  # committed first: the failure count and its audit row must stick
 

@@ -1,0 +1,5 @@
+"""``python -m practiceboard`` runs the same command line as ``practiceboard``."""
+
+from practiceboard.cli import main
+
+raise SystemExit(main())

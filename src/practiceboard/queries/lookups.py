@@ -1,0 +1,254 @@
+"""Small lists for pickers: workflows and their statuses, people, places, reasons,
+templates and saved filters. Each is one or two queries over small tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from practiceboard.db.engine import Database
+from practiceboard.db.models import (
+    Location,
+    ReasonCode,
+    Role,
+    SavedFilter,
+    Status,
+    Task,
+    Template,
+    User,
+    UserRole,
+    Workflow,
+)
+from practiceboard.domain.policy import Policy
+from practiceboard.queries.rows import (
+    Option,
+    ReasonRow,
+    RoleRow,
+    SavedFilterRow,
+    StatusRow,
+    TaskFilter,
+    TemplateRow,
+    UserRow,
+    WorkflowRow,
+)
+from practiceboard.services import definitions
+from practiceboard.services.context import Actor, actor_policy
+
+PROVIDER_ROLE = "provider"
+
+
+def workflows(db: Database, actor: Actor) -> list[WorkflowRow]:
+    """Active workflows the actor works on, in their configured order, with statuses."""
+    with db.read() as session:
+        policy = actor_policy(session, actor)
+        visible = sorted(policy.workflow_ids)
+        if not visible:
+            return []
+        wfs = session.execute(
+            select(Workflow.id, Workflow.key, Workflow.name, Workflow.kind, Workflow.fields)
+            .where(Workflow.id.in_(visible), Workflow.active)
+            .order_by(Workflow.position, Workflow.id)
+        ).all()
+        by_wf: dict[int, list[StatusRow]] = defaultdict(list)
+        for s in session.execute(
+            select(
+                Status.workflow_id,
+                Status.id,
+                Status.key,
+                Status.name,
+                Status.category,
+                Status.position,
+                Status.definition_of_done,
+                Status.decision,
+            )  # fmt: skip
+            .where(Status.workflow_id.in_(visible))
+            .order_by(Status.workflow_id, Status.position)
+        ):
+            by_wf[s.workflow_id].append(StatusRow(*tuple(s)[1:]))
+    return [
+        WorkflowRow(w.id, w.key, w.name, w.kind, tuple(by_wf[w.id]), tuple(w.fields or ()))
+        for w in wfs
+    ]
+
+
+def users(db: Database, actor: Actor, *, include_inactive: bool = False) -> list[UserRow]:
+    """Staff by display name, with the keys of their roles (owner and people pickers)."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        q = select(User.id, User.display_name, User.active).order_by(User.display_name, User.id)
+        if not include_inactive:
+            q = q.where(User.active)
+        people = session.execute(q).all()
+        roles: dict[int, list[str]] = defaultdict(list)
+        for uid, key in session.execute(
+            select(UserRole.user_id, Role.key)
+            .join(Role, Role.id == UserRole.role_id)
+            .order_by(Role.id)
+        ):
+            roles[uid].append(key)
+    return [UserRow(u.id, u.display_name, tuple(roles[u.id]), u.active) for u in people]
+
+
+def roles(db: Database, actor: Actor) -> list[RoleRow]:
+    with db.read() as session:
+        actor_policy(session, actor)
+        rows = session.execute(select(Role.id, Role.key, Role.name).order_by(Role.id)).all()
+    return [RoleRow(*r) for r in rows]
+
+
+def providers(db: Database, actor: Actor) -> list[Option]:
+    """Active members of the provider role (the 'provider' picker on intake)."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        rows = session.execute(
+            select(User.id, User.display_name)
+            .join(UserRole, UserRole.user_id == User.id)
+            .join(Role, Role.id == UserRole.role_id)
+            .where(Role.key == PROVIDER_ROLE, User.active)
+            .order_by(User.display_name, User.id)
+        ).all()
+    return [Option(*r) for r in rows]
+
+
+def locations(db: Database, actor: Actor) -> list[Option]:
+    """Active locations, the default one first."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        rows = session.execute(
+            select(Location.id, Location.name)
+            .where(Location.active)
+            .order_by(Location.is_default.desc(), Location.name)
+        ).all()
+    return [Option(*r) for r in rows]
+
+
+def payers(db: Database, actor: Actor) -> list[str]:
+    """Payer names already used on tasks (payers are organisations, not patient data).
+
+    Read over the whole table so the payer index answers it alone."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        return list(
+            session.scalars(
+                select(Task.payer).where(Task.payer.is_not(None)).distinct().order_by(Task.payer)
+            )
+        )
+
+
+def reason_codes(db: Database, actor: Actor, kind: str | None = None) -> list[ReasonRow]:
+    """Offered reason codes, of one kind or all, in their configured order."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        q = select(
+            ReasonCode.id, ReasonCode.kind, ReasonCode.key, ReasonCode.label,
+            ReasonCode.note_required,
+        ).where(ReasonCode.active)  # fmt: skip
+        if kind is not None:
+            q = q.where(ReasonCode.kind == kind)
+        rows = session.execute(q.order_by(ReasonCode.kind, ReasonCode.position)).all()
+    return [ReasonRow(*r) for r in rows]
+
+
+def templates(db: Database, actor: Actor, workflow_id: int) -> list[TemplateRow]:
+    """Active templates of a workflow the actor works on (none for other workflows)."""
+    with db.read() as session:
+        policy = actor_policy(session, actor)
+        if not policy.sees_workflow(workflow_id):
+            return []
+        rows = session.execute(
+            select(
+                Template.id,
+                Template.workflow_id,
+                Template.name,
+                Template.title,
+                Template.details,
+                Template.checklist,
+                Template.fields,
+                Template.priority,
+                Template.due_in_days,
+            )  # fmt: skip
+            .where(Template.workflow_id == workflow_id, Template.active)
+            .order_by(Template.name, Template.id)
+        ).all()
+    return [
+        TemplateRow(
+            r.id,
+            r.workflow_id,
+            r.name,
+            r.title,
+            r.details,
+            tuple(r.checklist or ()),
+            tuple(r.fields or ()),
+            r.priority,
+            r.due_in_days,
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def saved_filters(db: Database, actor: Actor) -> list[SavedFilterRow]:
+    """The actor's own saved filters, by name."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        rows = session.execute(
+            select(SavedFilter.id, SavedFilter.name, SavedFilter.filters, SavedFilter.created_at)
+            .where(SavedFilter.user_id == actor.user_id)
+            .order_by(SavedFilter.name)
+        ).all()
+    return [
+        SavedFilterRow(r.id, r.name, TaskFilter.from_dict(r.filters or {}), r.created_at)
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- the signed-in session (GUI shell)
+
+START_VIEWS = ("attention", "board", "queue")  # widest first: a person with several roles
+# lands on the broadest view any of their roles starts on
+
+
+def policy_for(db: Database, actor: Actor) -> Policy:
+    """The actor's policy snapshot, for showing and hiding controls (services enforce)."""
+    with db.read() as session:
+        return actor_policy(session, actor)
+
+
+def role_names(db: Database, actor: Actor) -> list[str]:
+    """Display names of the actor's roles, in role order (the status bar)."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        return list(
+            session.scalars(
+                select(Role.name)
+                .join(UserRole, UserRole.role_id == Role.id)
+                .where(UserRole.user_id == actor.user_id)
+                .order_by(Role.id)
+            )
+        )
+
+
+def start_view(db: Database, actor: Actor) -> str:
+    """Where the actor lands after sign-in: attention, board or queue (roles.start_view)."""
+    with db.read() as session:
+        actor_policy(session, actor)
+        views = set(
+            session.scalars(
+                select(Role.start_view)
+                .join(UserRole, UserRole.role_id == Role.id)
+                .where(UserRole.user_id == actor.user_id)
+            )
+        )
+    return next((v for v in START_VIEWS if v in views), "queue")
+
+
+def idle_lock_minutes(db: Database) -> int:
+    """Minutes without input before the screen locks (setting idle_lock_minutes; 0 = never).
+
+    Read before anyone signs in, so it takes no actor; it is not patient data."""
+    with db.read() as session:
+        value = definitions.setting(session, "idle_lock_minutes", 10)
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 10
