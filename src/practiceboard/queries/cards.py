@@ -273,8 +273,7 @@ def build_cards(snap: Snapshot, rows) -> list[Card]:
             attention = tuple(flags)
         else:
             sla, attention = OK, ()
-        # Positional, in rows.Card field order: constructing a frozen 30-field
-        # dataclass is the costliest step of a card; keywords make it a third slower.
+        # Positional, in rows.Card field order (keywords cost a third more).
         append(Card(
             tid, ref, version, wf_id, workflows[wf_id].name, sid, status.name, status.category,
             title, owner_id, users.get(owner_id, ""), requester_id, due, priority, created,
