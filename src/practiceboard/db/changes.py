@@ -47,7 +47,7 @@ class PostgresWatcher:
     def __init__(self, url: str):
         u = make_url(url).set(drivername="postgresql")
         self._conn = psycopg.connect(u.render_as_string(hide_password=False), autocommit=True)
-        self._conn.execute(f"LISTEN {CHANNEL}")
+        self._conn.execute("LISTEN practiceboard")  # = CHANNEL
 
     def changed(self, timeout: float = 1.0) -> bool:
         got = False

@@ -21,6 +21,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 15_000
+# PRAGMAs take no bound parameters; these are fixed statements, one per journal mode.
+_PRAGMAS = ("PRAGMA busy_timeout = 15000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL")
+_JOURNAL = {"WAL": "PRAGMA journal_mode = WAL", "DELETE": "PRAGMA journal_mode = DELETE"}
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p", "afs"}
 
 
@@ -65,15 +68,15 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
     def _pragmas(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute(f"PRAGMA journal_mode = {journal}")
-        cur.execute("PRAGMA synchronous = FULL")
+        for pragma in (*_PRAGMAS, _JOURNAL[journal]):
+            cur.execute(pragma)
         cur.close()
+
+    begin_sql = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}[begin]
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql(f"BEGIN {begin}")
+        conn.exec_driver_sql(begin_sql)
 
     return engine
 

@@ -103,8 +103,9 @@ def check(url: str | None = None) -> list:
     if url and make_url(url).get_backend_name() == "postgresql":
         name = f"pb_check_{uuid.uuid4().hex[:10]}"
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        quoted = admin.dialect.identifier_preparer.quote(name)
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text("CREATE DATABASE " + quoted))
         try:
             db = Database(make_url(url).set(database=name).render_as_string(False))
             try:
@@ -114,7 +115,7 @@ def check(url: str | None = None) -> list:
                 db.dispose()
         finally:
             with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text("DROP DATABASE IF EXISTS " + quoted + " WITH (FORCE)"))
             admin.dispose()
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'check.db'}")
