@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,8 +20,13 @@ from practiceboard.services import definitions
 from practiceboard.services.context import Actor, actor_policy, audited, now, require
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# A real hash to verify against when the name is unknown, so timing does not tell.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    """A real hash to verify against when the name is unknown, so timing does not tell.
+    Made on first need: hashing costs ~0.15 s, which start-up should not pay."""
+    return _hasher.hash("not-a-real-password-0000")
 
 
 @dataclass(frozen=True)
@@ -192,7 +198,7 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
         user = session.scalars(select(User).where(User.username == name)).first()
         at = now()
         if user is None:
-            _verify(_DUMMY_HASH, password)
+            _verify(_decoy_hash(), password)
             audit.write(session, audit.Who(None, name or "?", station), "auth.sign_in", "user",
                         outcome="failure", category="security", at=now(),
                         detail="unknown user name")  # fmt: skip
