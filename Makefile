@@ -27,5 +27,13 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 
+## Render the demo practice's main views to docs/screenshots/ (under Xvfb when available).
+screenshots: $(STAMP)
+	@if command -v xvfb-run >/dev/null 2>&1; then \
+		xvfb-run -a $(BIN)/python scripts/screenshots.py; \
+	else \
+		QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py; \
+	fi
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

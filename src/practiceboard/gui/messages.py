@@ -42,3 +42,17 @@ class Messages:
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )  # fmt: skip
         return answer == QMessageBox.StandardButton.Yes
+
+    @classmethod
+    def retry(cls, parent: QWidget | None, title: str, text: str) -> bool:
+        """Retry or Quit (a database that cannot be reached); True means try again."""
+        cls.log.append((title, text))
+        if cls.auto_answer is not None:
+            return cls.auto_answer
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        again = box.addButton("&Retry", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(again)
+        box.exec()
+        return box.clickedButton() is again

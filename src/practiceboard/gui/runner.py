@@ -34,9 +34,16 @@ class _Job(QRunnable):
         except Exception as exc:  # delivered to the GUI thread, shown there
             if not hasattr(exc, "message"):
                 log.error("background job failed:\n%s", traceback.format_exc())
-            self.relay.failed.emit(exc)
+            self._deliver(self.relay.failed, exc)
             return
-        self.relay.done.emit(result)
+        self._deliver(self.relay.done, result)
+
+    @staticmethod
+    def _deliver(signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            pass  # the app is shutting down and the relay is gone: nobody is waiting
 
 
 class Runner(QObject):

@@ -1,0 +1,186 @@
+"""Render the main views of the demo practice to docs/screenshots/*.png.
+
+    make screenshots          # under Xvfb when xvfb-run exists, else offscreen
+
+Builds a throw-away demo practice in a temporary folder (nothing touches your own
+data, settings or keyring), signs in as the demo front-desk user and the demo
+manager through the real sign-in code, and grabs each view at 1400 × 860.
+Every name and record in the pictures is made up by practiceboard.demo.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+SIZE = (1400, 860)
+TASKS = 900  # enough for full columns and a real "Needs attention" list; about 20 s to build
+FRONT_DESK, MANAGER = "rdelgado", "dwhitcombe"
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="practiceboard-shots-") as tmp:
+        os.environ["PRACTICEBOARD_HOME"] = str(Path(tmp) / "home")
+        os.environ.pop("PRACTICEBOARD_DB", None)
+        return Shooter(Path(tmp)).run()
+
+
+class Shooter:
+    def __init__(self, tmp: Path):
+        from PySide6.QtCore import QSettings
+
+        from practiceboard.gui.app import make_app
+        from practiceboard.gui.messages import Messages
+
+        self.tmp = tmp
+        self.app = make_app()
+        Messages.auto_answer = True  # an unattended run: no question may wait for a click
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "qs"))
+        self.saved: list[Path] = []
+
+    # ---------------------------------------------------------------- plumbing
+
+    def settle(self, runner, quiet_ms: int = 400, timeout_s: float = 30) -> None:
+        """Process events until no worker job has been in flight for quiet_ms."""
+        deadline = time.monotonic() + timeout_s
+        quiet_since = None
+        while time.monotonic() < deadline:
+            self.app.processEvents()
+            if runner.busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+                break
+            time.sleep(0.01)
+        self.app.processEvents()
+
+    def save(self, widget, name: str) -> None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        path = OUT / f"{name}.png"
+        if not widget.grab().save(str(path)):
+            raise RuntimeError(f"could not write {path}")
+        self.saved.append(path)
+        print(f"  {path.relative_to(ROOT)}")
+
+    # ---------------------------------------------------------------- the pictures
+
+    def run(self) -> int:
+        from PySide6.QtWidgets import QApplication
+
+        from practiceboard import demo
+        from practiceboard.db import migrate
+        from practiceboard.db.engine import Database
+        from practiceboard.gui.runner import Runner
+        from practiceboard.gui.sign_in import SignInDialog
+
+        print(f"Building the demo practice ({TASKS} tasks)…")
+        db = Database(f"sqlite:///{self.tmp / 'demo.db'}", workstation="FRONT-DESK-1")
+        migrate.upgrade(db, backup=False)
+        result = demo.generate_demo(db, tasks=TASKS, seed=1)
+        self.password = result.accounts[0][3]
+        runner = Runner()
+        print(f"Writing {OUT.relative_to(ROOT)}/:")
+        try:
+            dialog = SignInDialog(db, runner, username=FRONT_DESK)
+            dialog.show()
+            self.settle(runner)
+            self.save(dialog, "sign-in")
+            dialog.close()
+
+            self.front_desk(db, runner)
+            self.manager(db, runner)
+        finally:
+            runner.wait(20_000)
+            for widget in QApplication.topLevelWidgets():
+                widget.close()
+            self.app.processEvents()
+            db.dispose()
+        print(f"{len(self.saved)} screenshots.")
+        return 0
+
+    def window_for(self, db, runner, username: str):
+        from practiceboard.gui.context import AppContext
+        from practiceboard.gui.main_window import MainWindow
+        from practiceboard.gui.sign_in import sign_in
+
+        session = sign_in(db, username, self.password)
+        ctx = AppContext(db, session.actor, session.policy, runner)
+        window = MainWindow(ctx, session, live_updates=False)
+        window.resize(*SIZE)
+        window.show()
+        self.settle(runner)
+        return window
+
+    def show(self, window, runner, key: str):
+        view = window.show_view(key)
+        self.settle(runner)
+        view.setFocus()
+        self.settle(runner, quiet_ms=100)
+        return view
+
+    def front_desk(self, db, runner) -> None:
+        from PySide6.QtWidgets import QTabWidget
+
+        from practiceboard.gui.task_dialogs import open_intake, open_task_detail
+
+        window = self.window_for(db, runner, FRONT_DESK)
+        queue = self.show(window, runner, "queue")
+        queue.owned.selectRow(0)
+        self.save(window, "front-desk-my-queue")
+
+        board = self.show(window, runner, "board")
+        referral = next(wf.id for wf in board.workflows if wf.key == "referral")
+        board.set_workflow(referral)
+        self.settle(runner)
+        self.save(window, "front-desk-board")
+
+        dialog = open_intake(window.ctx, window)
+        self.settle(runner)
+        dialog.workflow.setCurrentIndex(dialog.workflow.findText("Referral intake"))
+        self.settle(runner)
+        dialog.title_edit.setText("Cardiology referral")
+        dialog.extra_input("referred_to").setText("Harbor Heart Associates")
+        self.settle(runner, quiet_ms=100)
+        self.save(dialog, "intake")
+        dialog.close()  # "discard what you typed?" is answered by Messages.auto_answer
+
+        task_id = queue.owned.cards().rows[0].id
+        dialog = open_task_detail(window.ctx, task_id, window)
+        self.settle(runner)
+        self.save(dialog, "task-detail")
+        tabs = dialog.findChild(QTabWidget)
+        tabs.setCurrentIndex(1)  # the timeline
+        self.settle(runner, quiet_ms=100)
+        self.save(dialog, "task-detail-timeline")
+        dialog.close()
+
+        window.lock()
+        self.settle(runner, quiet_ms=100)
+        self.save(window, "locked")
+        window.close()
+        self.settle(runner)
+
+    def manager(self, db, runner) -> None:
+        window = self.window_for(db, runner, MANAGER)
+        self.show(window, runner, "attention")
+        self.save(window, "manager-needs-attention")
+        self.show(window, runner, "board")
+        self.save(window, "manager-board")
+        window.search_box.setText("referral")
+        window.search()
+        self.settle(runner)
+        window.views["search"].setFocus()
+        self.save(window, "manager-search")
+        window.close()
+        self.settle(runner)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

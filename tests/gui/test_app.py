@@ -1,0 +1,161 @@
+"""Starting the app: the database is opened and upgraded in a worker, a newer database
+is refused, an unreachable server offers Retry or Quit, and the shell goes from
+sign-in to the main window and back on sign-out."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from conftest import PASSWORD
+from practiceboard.db import migrate
+from practiceboard.db.engine import Database
+from practiceboard.domain.errors import PracticeBoardError
+from practiceboard.gui.app import Shell, main, make_app, offline_text, open_practice
+
+
+@pytest.fixture
+def app_state(qapp):
+    """main() and make_app() name and style the one QApplication; put it back after."""
+    saved = (qapp.applicationName(), qapp.organizationName(), qapp.styleSheet(),
+             qapp.quitOnLastWindowClosed(), qapp.font())  # fmt: skip
+    yield qapp
+    name, org, sheet, quit_last, font = saved
+    qapp.setApplicationName(name)
+    qapp.setOrganizationName(org)
+    qapp.setStyleSheet(sheet)
+    qapp.setQuitOnLastWindowClosed(quit_last)
+    qapp.setFont(font)
+
+
+def sqlite_path(db: Database) -> Path:
+    return Path(db.url.removeprefix("sqlite:///"))
+
+
+# ---------------------------------------------------------------- opening the database
+
+
+def test_a_ready_database_opens(sqlite_db, gui_staff):
+    opened = open_practice(sqlite_db.url)
+    try:
+        assert opened.db.url == sqlite_db.url
+        assert opened.backup is None  # already at head: nothing to upgrade
+    finally:
+        opened.db.dispose()
+
+
+def test_an_empty_database_is_upgraded_then_asks_for_an_admin(tmp_path):
+    path = tmp_path / "new.db"
+    sqlite3.connect(path).close()
+    with pytest.raises(PracticeBoardError, match="no accounts yet"):
+        open_practice(str(path))
+    db = Database(f"sqlite:///{path}")
+    assert migrate.current_revision(db) == migrate.head_revision()
+    db.dispose()
+
+
+def test_a_missing_file_is_named_not_created(tmp_path):
+    path = tmp_path / "elsewhere" / "practice.db"
+    with pytest.raises(PracticeBoardError, match="There is no PracticeBoard database at"):
+        open_practice(str(path))
+    assert not path.parent.exists()
+
+
+def test_offline_text_names_the_server():
+    text = offline_text(OSError("connection refused"), "postgresql://pb@10.0.0.5:5433/clinic")
+    assert text.startswith("PracticeBoard cannot reach the database server 10.0.0.5:5433")
+    assert "(connection refused)" in text
+
+
+# ---------------------------------------------------------------- main()
+
+
+def test_main_refuses_a_newer_database(app_state, sqlite_db, gui_staff, messages):
+    sqlite_db.dispose()
+    with sqlite3.connect(sqlite_path(sqlite_db)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '29991231_9999'")
+    code = main(argparse.Namespace(db=sqlite_db.url))
+    assert code == 1
+    title, text = messages.log[-1]
+    assert title == "Newer database"
+    assert "newer PracticeBoard" in text and "nothing was changed" in text
+    with sqlite3.connect(sqlite_path(sqlite_db)) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
+            "29991231_9999"
+        )
+
+
+def test_main_offers_retry_or_quit_when_the_server_is_offline(app_state, messages):
+    messages.auto_answer = False  # Quit
+    code = main(argparse.Namespace(db="postgresql://postgres@127.0.0.1:1/nowhere"))
+    assert code == 1
+    title, text = messages.log[-1]
+    assert title == "Database offline"
+    assert "cannot reach the database server 127.0.0.1:1" in text
+
+
+def test_make_app_names_the_app_and_loads_the_style(app_state):
+    app = make_app()
+    assert app is QApplication.instance()
+    assert (app.applicationName(), app.organizationName()) == ("PracticeBoard", "PracticeBoard")
+    assert "QListWidget#navPane" in app.styleSheet()
+    assert app.font().pointSizeF() >= 10
+    assert not app.windowIcon().isNull()
+    assert not app.quitOnLastWindowClosed()  # sign-out closes the window, not the app
+
+
+# ---------------------------------------------------------------- the shell
+
+
+def test_the_shell_signs_in_signs_out_and_quits(qtbot, sqlite_db, gui_staff, qt_settings):
+    codes: list[int] = []
+    shell = Shell(QApplication.instance(), sqlite_db.url,
+                  settings_factory=lambda: qt_settings, on_exit=codes.append)  # fmt: skip
+    shell.start()
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    assert shell.opening is None  # the "Opening…" window is gone
+
+    shell.dialog.user_name.setText("frontdesk")
+    shell.dialog.password.setText(PASSWORD)
+    shell.dialog.submit()
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    assert window.ctx.actor.username == "frontdesk"
+    assert window.current_key() == "queue"
+    qtbot.waitUntil(lambda: not shell.runner.busy, timeout=10_000)
+
+    window.sign_out_action.trigger()
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    assert shell.window is None
+    assert shell.dialog.user_name.text() == "frontdesk"  # only the password to type again
+
+    shell.dialog.reject()
+    assert codes == [0]
+    assert shell.db is None
+
+
+def test_someone_else_at_the_lock_screen_gets_a_fresh_window(qtbot, sqlite_db, gui_staff,
+                                                              qt_settings):  # fmt: skip
+    shell = Shell(QApplication.instance(), sqlite_db.url,
+                  settings_factory=lambda: qt_settings, on_exit=lambda code: None)  # fmt: skip
+    shell.start()
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    shell.dialog.user_name.setText("frontdesk")
+    shell.dialog.password.setText(PASSWORD)
+    shell.dialog.submit()
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    first = shell.window
+    first.lock()
+    first.lock_screen.user_name.setText("manager")
+    first.lock_screen.password.setText(PASSWORD)
+    first.lock_screen.submit()
+    qtbot.waitUntil(lambda: shell.window not in (None, first), timeout=10_000)
+    assert shell.window.ctx.actor.username == "manager"
+    assert shell.window.current_key() == "attention"
+    qtbot.waitUntil(lambda: not shell.runner.busy, timeout=10_000)
+    shell.window.close()
+    qtbot.waitUntil(lambda: not shell.runner.busy, timeout=10_000)
