@@ -39,21 +39,20 @@ class Actor:
         return audit.Who(self.user_id, self.username, self.workstation)
 
 
-def load_policy(session: Session, user_id: int) -> Policy:
-    caps = set(
-        session.scalars(
-            select(RoleCapability.capability_key)
-            .join(UserRole, UserRole.role_id == RoleCapability.role_id)
-            .where(UserRole.user_id == user_id)
-        )
-    )
-    roles = set(
-        session.scalars(
-            select(Role.key)
-            .join(UserRole, UserRole.role_id == Role.id)
-            .where(UserRole.user_id == user_id)
-        )
-    )
+def _policy(session: Session, user_id: int) -> tuple[bool, Policy]:
+    """(account active, policy) in two queries: roles with their capabilities, then the
+    visible workflows. Every service call and query pays this, so it stays small."""
+    rows = session.execute(
+        select(User.active, Role.key, RoleCapability.capability_key)
+        .select_from(User)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .outerjoin(Role, Role.id == UserRole.role_id)
+        .outerjoin(RoleCapability, RoleCapability.role_id == Role.id)
+        .where(User.id == user_id)
+    ).all()
+    active = bool(rows) and bool(rows[0][0])
+    roles = {r[1] for r in rows if r[1] is not None}
+    caps = {r[2] for r in rows if r[2] is not None}
     if Cap.TASK_VIEW_ALL in caps:
         wf_ids = set(session.scalars(select(Workflow.id)))
     else:
@@ -64,15 +63,19 @@ def load_policy(session: Session, user_id: int) -> Policy:
                 .where(UserRole.user_id == user_id)
             )
         )
-    return Policy(user_id, frozenset(caps), frozenset(roles), frozenset(wf_ids))
+    return active, Policy(user_id, frozenset(caps), frozenset(roles), frozenset(wf_ids))
+
+
+def load_policy(session: Session, user_id: int) -> Policy:
+    return _policy(session, user_id)[1]
 
 
 def actor_policy(session: Session, actor: Actor) -> Policy:
     """The actor's policy; a disabled or unknown account may do nothing."""
-    user = session.get(User, actor.user_id)
-    if user is None or not user.active:
+    active, policy = _policy(session, actor.user_id)
+    if not active:
         raise PermissionDenied("Your account is disabled. Ask your practice manager.")
-    return load_policy(session, actor.user_id)
+    return policy
 
 
 def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_id, message: str,
