@@ -678,6 +678,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_events", schema=None) as batch_op:
         batch_op.create_index("ix_task_events_task_at", ["task_id", "at"], unique=False)
+        batch_op.create_index("ix_task_events_kind_at", ["kind", "at"], unique=False)
 
     op.create_table(
         "task_watchers",
@@ -716,6 +717,7 @@ def downgrade() -> None:
 
     op.drop_table("task_watchers")
     with op.batch_alter_table("task_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_events_kind_at")
         batch_op.drop_index("ix_task_events_task_at")
 
     op.drop_table("task_events")

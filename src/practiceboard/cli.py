@@ -132,7 +132,8 @@ def _count_users(db: Database) -> int:
 
 
 def cmd_db(args) -> int:
-    db = open_database(args, must_exist=args.db_action != "upgrade")
+    # upgrade creates the file; check builds its own throw-away database of the same kind.
+    db = open_database(args, must_exist=args.db_action == "current")
     try:
         if args.db_action == "upgrade":
             before = migrate.ensure_known(db)

@@ -400,6 +400,8 @@ class TaskEvent(Base):
     __tablename__ = "task_events"
     __table_args__ = (
         Index("ix_task_events_task_at", "task_id", "at"),
+        # Metrics (reopen rate, approval turnaround, rework) read events by kind and period.
+        Index("ix_task_events_kind_at", "kind", "at"),
         CheckConstraint(
             "kind IN ('created', 'status', 'handoff', 'decision', 'note', 'reopen', 'edit',"
             " 'watch', 'unwatch')",
