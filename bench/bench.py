@@ -83,7 +83,9 @@ def measure(db: Database, label: str, gui: bool) -> list[Row]:
         busiest = s.execute(text(
             "SELECT owner_id, count(*) FROM tasks WHERE closed_at IS NULL "
             "GROUP BY owner_id ORDER BY 2 DESC LIMIT 1")).first()[0]  # fmt: skip
-        username = s.execute(text("SELECT username FROM users WHERE id = :i"), {"i": busiest}).scalar()
+        username = s.execute(
+            text("SELECT username FROM users WHERE id = :i"), {"i": busiest}
+        ).scalar()
         open_task = s.execute(text(
             "SELECT t.id FROM tasks t JOIN statuses s ON s.id = t.status_id "
             "WHERE t.closed_at IS NULL AND t.owner_id = :o ORDER BY t.id LIMIT 1"), {"o": busiest}
@@ -223,7 +225,9 @@ def ensure_pg(url: str, tasks: int) -> Database:
     name = f"pb_bench_{tasks}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -237,7 +241,9 @@ def ensure_pg(url: str, tasks: int) -> Database:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--tasks", type=int, default=250_000)
-    ap.add_argument("--pg", help="PostgreSQL server URL, e.g. postgresql://postgres@127.0.0.1/postgres")
+    ap.add_argument(
+        "--pg", help="PostgreSQL server URL, e.g. postgresql://postgres@127.0.0.1/postgres"
+    )
     ap.add_argument("--no-gui", action="store_true", help="skip the Qt board measurements")
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)

@@ -44,7 +44,9 @@ def main(url: str, username: str, password: str) -> None:
     actor = sign_in(db, username, password, "bench")
     session = load_signed_in(db, actor)
     ctx = AppContext(db=db, actor=actor, policy=session.policy, runner=Runner())
-    settings = QSettings(str(__import__("tempfile").mkdtemp()) + "/s.ini", QSettings.Format.IniFormat)
+    settings = QSettings(
+        str(__import__("tempfile").mkdtemp()) + "/s.ini", QSettings.Format.IniFormat
+    )
     window = MainWindow(ctx, session, settings=settings, live_updates=False)
     window.show()
     board = window.show_view("board")

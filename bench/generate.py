@@ -5,9 +5,9 @@ the stored types are exactly what the app writes; the data is synthetic."""
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 import time
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select, text
 
@@ -53,15 +53,17 @@ def generate(db: Database, tasks: int = 250_000, open_tasks: int = 5_000,
          "password_hash": hashed, "active": True, "failed_logins": 0, "created_at": now}
         for i, role in enumerate(ROLE_MIX, 1)
     ]  # fmt: skip
-    user_roles = [{"user_id": u["id"], "role_id": roles[r]} for u, r in zip(users, ROLE_MIX)]
-    staff_ids = [u["id"] for u, r in zip(users, ROLE_MIX) if r != "admin"]
+    user_roles = [
+        {"user_id": u["id"], "role_id": roles[r]} for u, r in zip(users, ROLE_MIX, strict=False)
+    ]
+    staff_ids = [u["id"] for u, r in zip(users, ROLE_MIX, strict=False) if r != "admin"]
     # Owners and requesters are people whose roles work on that workflow.
     eligible = {
-        w: [u["id"] for u, r in zip(users, ROLE_MIX)
+        w: [u["id"] for u, r in zip(users, ROLE_MIX, strict=False)
             if r != "admin" and (roles[r], w) in set(map(tuple, sees))]
         for w in wfs
     }  # fmt: skip
-    providers = [u["id"] for u, r in zip(users, ROLE_MIX) if r == "provider"]
+    providers = [u["id"] for u, r in zip(users, ROLE_MIX, strict=False) if r == "provider"]
     patients = [
         {"id": i, "mrn": f"MRN-{100000 + i}", "display_name": f"Test Patient {i}",
          "search_name": f"test patient {i}", "date_of_birth": date(1940, 1, 1) + timedelta(days=i % 25000),
@@ -79,7 +81,9 @@ def generate(db: Database, tasks: int = 250_000, open_tasks: int = 5_000,
     for tid in range(1, tasks + 1):
         wf = rnd.choice(wf_ids)
         is_open = tid in open_ids
-        created = now - timedelta(days=rnd.uniform(0.5 if is_open else 20, 900 if not is_open else 60))
+        created = now - timedelta(
+            days=rnd.uniform(0.5 if is_open else 20, 900 if not is_open else 60)
+        )
         status = rnd.choice(by_wf_open[wf] if is_open else by_wf_closed[wf])
         since = created + (now - created) * rnd.uniform(0.1, 0.9)
         owner = rnd.choice(eligible[wf])

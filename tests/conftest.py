@@ -123,7 +123,9 @@ def _pg_clone(template: str) -> tuple[Database, Callable[[], None]]:
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    db = Database(make_url(PG_URL).set(database=name).render_as_string(False), workstation="test-pc")
+    db = Database(
+        make_url(PG_URL).set(database=name).render_as_string(False), workstation="test-pc"
+    )
 
     def drop() -> None:
         db.dispose()
@@ -184,9 +186,9 @@ def make_staff(database: Database) -> Staff:
     admin = users.sign_in(database, "admin", PASSWORD, "test-pc")
     people = {}
     for role, name in [
-        ("front_desk", "Fran Front"), ("clinical", "Cleo Clinical"), ("provider", "Dr. Pat Provider"),
-        ("billing", "Bill Billing"), ("care_coordinator", "Cora Coordinator"),
-        ("manager", "Max Manager"),
+        ("front_desk", "Fran Front"), ("clinical", "Cleo Clinical"),
+        ("provider", "Dr. Pat Provider"), ("billing", "Bill Billing"),
+        ("care_coordinator", "Cora Coordinator"), ("manager", "Max Manager"),
     ]:  # fmt: skip
         users.create_user(database, admin, role.replace("_", ""), name, PASSWORD, [role])
         people[role] = users.sign_in(database, role.replace("_", ""), PASSWORD, "test-pc")

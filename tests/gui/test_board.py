@@ -9,9 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from sqlalchemy import select
 
-from practiceboard.db.models import Status, Workflow
 from practiceboard.gui.board import BoardView
 from practiceboard.gui.board.delegate import (
     DUE,
@@ -26,29 +24,10 @@ from practiceboard.gui.board.delegate import (
 )
 from practiceboard.gui.board.model import CARD_ROLE, Lane, card_tooltip
 from practiceboard.queries.rows import Board, BoardColumn, Card, TaskFilter
-from practiceboard.services.tasks import TaskDraft, create_task, move_task
+from practiceboard.services.tasks import move_task
+from support import new_task, status_id, wf_id
 
-FIELDS = {"referral": {"referred_to": "Cardiology"}, "records": {"records_from": "General"},
-          "lab_followup": {"test": "A1c"}, "signoff": {"document": "Order"},
-          "supply": {"item": "Gloves"}}  # fmt: skip
 TODAY = date(2026, 3, 4)
-
-
-def wf_id(db, key: str) -> int:
-    with db.read() as s:
-        return s.scalar(select(Workflow.id).where(Workflow.key == key))
-
-
-def status_id(db, wf: str, key: str) -> int:
-    with db.read() as s:
-        return s.scalar(
-            select(Status.id).join(Workflow).where(Workflow.key == wf, Status.key == key)
-        )
-
-
-def task(db, actor, title, wf="referral", **kw):
-    draft = TaskDraft(workflow_id=wf_id(db, wf), title=title, extra=FIELDS[wf], **kw)
-    return create_task(db, actor, draft)
 
 
 def open_board(qtbot, ctx, wait_idle, workflow: str | None = None) -> BoardView:
@@ -88,9 +67,9 @@ def card(**kw) -> Card:
 
 def test_a_workflow_board_has_a_column_per_status_with_counts(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    a = task(db, me, "Cardiology referral")
-    task(db, me, "Sleep study referral")
-    b = task(db, me, "Orthopedics referral")
+    a = new_task(db, me, "referral", "Cardiology referral")
+    new_task(db, me, "referral", "Sleep study referral")
+    b = new_task(db, me, "referral", "Orthopedics referral")
     move_task(db, me, b.id, status_id(db, "referral", "ready"), expected_version=b.version)
     del a
 
@@ -109,8 +88,8 @@ def test_a_workflow_board_has_a_column_per_status_with_counts(qtbot, ctx, gui_st
 
 def test_all_my_workflows_groups_columns_by_category(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    task(db, me, "Cardiology referral")
-    rec = task(db, me, "Hospital records", wf="records")
+    new_task(db, me, "referral", "Cardiology referral")
+    rec = new_task(db, me, "records", "Hospital records")
     move_task(db, me, rec.id, status_id(db, "records", "requested"), expected_version=rec.version)
 
     view = open_board(qtbot, ctx, wait_idle)
@@ -129,8 +108,8 @@ def test_all_my_workflows_groups_columns_by_category(qtbot, ctx, gui_staff, wait
 
 def test_attention_count_shows_in_the_column_header(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    task(db, me, "Late referral", due_date=date.today() - timedelta(days=3))
-    task(db, me, "Fine referral")
+    new_task(db, me, "referral", "Late referral", due_date=date.today() - timedelta(days=3))
+    new_task(db, me, "referral", "Fine referral")
 
     view = open_board(qtbot, ctx, wait_idle, "referral")
 
@@ -143,8 +122,8 @@ def test_attention_count_shows_in_the_column_header(qtbot, ctx, gui_staff, wait_
 
 def test_a_filter_narrows_the_board(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    task(db, me, "Cardiology referral")
-    task(db, me, "Sleep study referral")
+    new_task(db, me, "referral", "Cardiology referral")
+    new_task(db, me, "referral", "Sleep study referral")
     view = open_board(qtbot, ctx, wait_idle, "referral")
 
     view.set_filter(TaskFilter(text="sleep"))
@@ -217,8 +196,8 @@ def test_swimlanes_by_owner_line_up_across_columns(qtbot, ctx, gui_staff, wait_i
     db, me = ctx.db, gui_staff.front_desk
     other = gui_staff.add("kevin", ["front_desk"], "Kevin Tran")
     for i in range(3):
-        task(db, me, f"Mine {i}", owner_id=me.user_id)
-    theirs = task(db, me, "Theirs", owner_id=other.user_id)
+        new_task(db, me, "referral", f"Mine {i}", owner_id=me.user_id)
+    theirs = new_task(db, me, "referral", "Theirs", owner_id=other.user_id)
     move_task(db, other, theirs.id, status_id(db, "referral", "ready"), expected_version=1)
     view = open_board(qtbot, ctx, wait_idle, "referral")
 
@@ -240,12 +219,12 @@ def test_swimlanes_by_owner_line_up_across_columns(qtbot, ctx, gui_staff, wait_i
 
 def test_refresh_keeps_the_selection(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    task(db, me, "First")
-    second = task(db, me, "Second")
+    new_task(db, me, "referral", "First")
+    second = new_task(db, me, "referral", "Second")
     view = open_board(qtbot, ctx, wait_idle, "referral")
     assert view.select_task(second.id)
 
-    task(db, me, "Third")
+    new_task(db, me, "referral", "Third")
     ctx.signals.data_changed.emit()
     wait_idle()
 
@@ -257,12 +236,12 @@ def test_refresh_keeps_the_selection(qtbot, ctx, gui_staff, wait_idle):
 
 def test_refresh_waits_while_a_card_is_dragged(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    first = task(db, me, "First")
+    first = new_task(db, me, "referral", "First")
     view = open_board(qtbot, ctx, wait_idle, "referral")
     pane = view.panes[0]
     view.begin_drag(view.cards[first.id], pane)
 
-    task(db, me, "Second")
+    new_task(db, me, "referral", "Second")
     view.refresh()
     wait_idle()
     assert view.board.total == 1  # not yanked from under the mouse
@@ -274,8 +253,8 @@ def test_refresh_waits_while_a_card_is_dragged(qtbot, ctx, gui_staff, wait_idle)
 
 def test_keyboard_enter_opens_and_ctrl_arrows_change_column(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    a = task(db, me, "In new")
-    b = task(db, me, "Ready one")
+    a = new_task(db, me, "referral", "In new")
+    b = new_task(db, me, "referral", "Ready one")
     move_task(db, me, b.id, status_id(db, "referral", "ready"), expected_version=b.version)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     new = view.pane(status_id(db, "referral", "new"))
@@ -300,8 +279,8 @@ def test_keyboard_enter_opens_and_ctrl_arrows_change_column(qtbot, ctx, gui_staf
 def test_letters_do_not_jump_around(qtbot, ctx, gui_staff, wait_idle):
     """Type-ahead is off: M is the move key, not a search for 'M…'."""
     db, me = ctx.db, gui_staff.front_desk
-    task(db, me, "Alpha")
-    task(db, me, "Mike")
+    new_task(db, me, "referral", "Alpha")
+    new_task(db, me, "referral", "Mike")
     view = open_board(qtbot, ctx, wait_idle, "referral")
     lst = view.panes[0].list
     first = view.panes[0].model.card_at(0).id
@@ -347,7 +326,7 @@ def test_five_thousand_cards_fill_the_board(qtbot, ctx, lanes):
 
 def test_a_workflow_chosen_before_the_picker_fills_is_kept(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    task(db, me, "Hospital records", wf="records")
+    new_task(db, me, "records", "Hospital records")
     view = BoardView(ctx, autoload=False)
     qtbot.addWidget(view)
     view.show()
@@ -368,7 +347,7 @@ def test_a_workflow_chosen_before_the_picker_fills_is_kept(qtbot, ctx, gui_staff
 
 def test_the_drag_image_is_the_card(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral")
+    t = new_task(db, me, "referral", "Cardiology referral")
     view = open_board(qtbot, ctx, wait_idle, "referral")
     view.select_task(t.id)
     lst = view.panes[0].list

@@ -24,8 +24,9 @@ from practiceboard.queries import tasks as task_queries
 from practiceboard.queries.rows import BoardColumn
 from practiceboard.services import task_actions
 from practiceboard.services.tasks import move_task
+from support import new_task, status_id
 
-from .test_board import card, open_board, status_id, task
+from .test_board import card, open_board
 
 
 def detail(ctx, task_id):
@@ -56,7 +57,7 @@ def flow_done(qtbot, view: BoardView, wait_idle):
 
 def test_a_drop_carries_the_version_the_user_saw(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     older = card_mime(view.cards[t.id]._replace(version=t.version - 1 or 99))
 
@@ -72,7 +73,7 @@ def test_mime_carries_task_id_and_version():
 
 def test_a_drop_moves_the_card(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     ready = status_id(db, "referral", "ready")
 
@@ -88,7 +89,7 @@ def test_a_drop_moves_the_card(qtbot, ctx, gui_staff, wait_idle):
 
 def test_a_drop_on_an_all_workflows_category_column(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle)
 
     drop(qtbot, view, t.id, "active")  # the referral workflow has one active status
@@ -101,7 +102,7 @@ def test_a_drop_on_an_all_workflows_category_column(qtbot, ctx, gui_staff, wait_
 def test_someone_elses_task_is_refused_before_the_drop(qtbot, ctx, gui_staff, wait_idle, messages):
     db, me = ctx.db, gui_staff.front_desk
     kevin = gui_staff.add("kevin", ["front_desk"], "Kevin Tran")
-    t = task(db, me, "Kevin's referral", owner_id=kevin.user_id)
+    t = new_task(db, me, "referral", "Kevin's referral", owner_id=kevin.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     new, ready = (
         view.pane(status_id(db, "referral", "new")),
@@ -132,7 +133,7 @@ def test_someone_elses_task_is_refused_before_the_drop(qtbot, ctx, gui_staff, wa
 
 def test_moving_into_its_own_column_does_nothing(qtbot, ctx, gui_staff, wait_idle, messages):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     new = status_id(db, "referral", "new")
 
@@ -145,7 +146,7 @@ def test_moving_into_its_own_column_does_nothing(qtbot, ctx, gui_staff, wait_idl
 
 def test_a_closed_task_only_goes_back_by_reopening(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     move_task(db, me, t.id, status_id(db, "referral", "scheduled"), expected_version=t.version)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     card = view.cards[t.id]
@@ -162,7 +163,7 @@ def test_a_closed_task_only_goes_back_by_reopening(qtbot, ctx, gui_staff, wait_i
 
 def test_a_move_needing_a_reason_asks_and_cancel_leaves_it(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     waiting = status_id(db, "referral", "waiting_records")
 
@@ -183,7 +184,7 @@ def test_a_move_needing_a_reason_asks_and_cancel_leaves_it(qtbot, ctx, gui_staff
 
 def test_choosing_a_reason_moves_it_and_records_the_reason(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
 
     drop(qtbot, view, t.id, status_id(db, "referral", "waiting_records"))
@@ -216,8 +217,8 @@ def test_choosing_a_reason_moves_it_and_records_the_reason(qtbot, ctx, gui_staff
 def test_a_handoff_names_who_will_own_the_task(qtbot, ctx_for, gui_staff, wait_idle, runner):
     db = gui_staff.db
     requester = gui_staff.add("drsecond", ["provider"], "Dr. Sam Second")
-    t = task(db, requester, "Standing order", wf="signoff",
-             provider_id=gui_staff.provider.user_id, owner_id=requester.user_id)  # fmt: skip
+    t = new_task(db, requester, "signoff", "Standing order",
+                 provider_id=gui_staff.provider.user_id, owner_id=requester.user_id)  # fmt: skip
     ctx = ctx_for(requester)
     view = open_board(qtbot, ctx, wait_idle, "signoff")
     card = view.cards[t.id]
@@ -247,8 +248,8 @@ def test_the_reason_dialog_names_the_new_owner(qtbot, ctx_for, gui_staff, wait_i
     """Sending back for more information hands the task to its requester."""
     db = gui_staff.db
     requester = gui_staff.add("drsecond", ["provider"], "Dr. Sam Second")
-    t = task(db, requester, "Standing order", wf="signoff",
-             provider_id=gui_staff.provider.user_id, owner_id=requester.user_id)  # fmt: skip
+    t = new_task(db, requester, "signoff", "Standing order",
+                 provider_id=gui_staff.provider.user_id, owner_id=requester.user_id)  # fmt: skip
     move_task(db, requester, t.id, status_id(db, "signoff", "ready"), expected_version=t.version)
     ctx = ctx_for(gui_staff.provider)
     view = open_board(qtbot, ctx, wait_idle, "signoff")
@@ -268,7 +269,7 @@ def test_a_conflicting_change_is_named_and_the_board_refreshes(
     qtbot, ctx, gui_staff, wait_idle, messages
 ):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     seen = view.cards[t.id]
 
@@ -300,7 +301,7 @@ OFFSCREEN_POPUP = ("This plugin does not support raise", "This plugin does not s
 @pytest.mark.qt_log_ignore(*OFFSCREEN_POPUP)
 def test_move_menu_from_the_keyboard(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    t = task(db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     new = view.pane(status_id(db, "referral", "new"))
     new.list.setFocus()
@@ -324,7 +325,7 @@ def test_move_menu_from_the_keyboard(qtbot, ctx, gui_staff, wait_idle):
 def test_move_menu_explains_when_nothing_is_allowed(qtbot, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
     kevin = gui_staff.add("kevin", ["front_desk"], "Kevin Tran")
-    t = task(db, me, "Kevin's referral", owner_id=kevin.user_id)
+    t = new_task(db, me, "referral", "Kevin's referral", owner_id=kevin.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
     view.select_task(t.id)
 
@@ -350,7 +351,7 @@ def test_a_drop_on_postgresql(qtbot, pg_db, ctx_for, wait_idle):
     staff = make_staff(pg_db)
     me = staff.front_desk
     ctx = ctx_for(me, pg_db)
-    t = task(pg_db, me, "Cardiology referral", owner_id=me.user_id)
+    t = new_task(pg_db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
 
     drop(qtbot, view, t.id, status_id(pg_db, "referral", "ready"))

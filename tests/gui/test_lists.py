@@ -9,31 +9,20 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import select, update
 
-from practiceboard.db.models import Setting, Status, Task, Workflow
+from practiceboard.db.models import Setting, Task
 from practiceboard.gui.lists import views
 from practiceboard.gui.lists.model import TASK_ID_ROLE
 from practiceboard.gui.lists.views import AttentionView, QueueView, SearchView
 from practiceboard.queries.rows import TaskFilter
-from practiceboard.services import context, task_actions
-from practiceboard.services.tasks import TaskDraft, create_task
+from practiceboard.services import task_actions
+from support import Clock, new_task, status_id, wf_id
 
 START = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # Wednesday, 9 AM in Chicago
-FIELDS = {"referral": {"referred_to": "Cardiology"}, "records": {"records_from": "General"},
-          "prior_auth": {"procedure": "MRI"}, "billing": {"claim": "C-1"}}  # fmt: skip
-
-
-class Clock:
-    def __init__(self, monkeypatch):
-        self.now = START
-        monkeypatch.setattr(context, "clock", lambda: self.now)
-
-    def advance(self, **kw) -> None:
-        self.now += timedelta(**kw)
 
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, START)
 
 
 @pytest.fixture
@@ -43,23 +32,6 @@ def world(sqlite_db, gui_staff, clock):
         row = s.get(Setting, "calendar")
         row.value = {**row.value, "timezone": "America/Chicago"}
     return gui_staff
-
-
-def wf_id(db, key: str) -> int:
-    with db.read() as s:
-        return s.scalar(select(Workflow.id).where(Workflow.key == key))
-
-
-def status_id(db, wf: str, key: str) -> int:
-    with db.read() as s:
-        return s.scalar(
-            select(Status.id).join(Workflow).where(Workflow.key == wf, Status.key == key)
-        )
-
-
-def task(db, actor, title, wf="referral", **kw):
-    draft = TaskDraft(workflow_id=wf_id(db, wf), title=title, extra=FIELDS[wf], **kw)
-    return create_task(db, actor, draft)
 
 
 def refs(table) -> list[str]:
@@ -84,13 +56,17 @@ def test_my_queue_is_most_urgent_first_and_watched_tasks_have_their_own_section(
     qtbot, ctx_for, wait_idle, world, clock
 ):
     db, fd = world.db, world.front_desk
-    old = task(db, fd, "Oldest plain", owner_id=fd.user_id)
+    old = new_task(db, fd, "referral", "Oldest plain", owner_id=fd.user_id)
     clock.advance(days=7)  # "old" is now far past the New status's breach limit
     today = clock.now.date()
-    newer = task(db, fd, "Newer plain", owner_id=fd.user_id)
-    due_today = task(db, fd, "Due today", owner_id=fd.user_id, due_date=today)
-    overdue = task(db, fd, "Overdue", owner_id=fd.user_id, due_date=today - timedelta(days=2))
-    theirs = task(db, world.clinical, "Someone else's", owner_id=world.clinical.user_id)
+    newer = new_task(db, fd, "referral", "Newer plain", owner_id=fd.user_id)
+    due_today = new_task(db, fd, "referral", "Due today", owner_id=fd.user_id, due_date=today)
+    overdue = new_task(
+        db, fd, "referral", "Overdue", owner_id=fd.user_id, due_date=today - timedelta(days=2)
+    )
+    theirs = new_task(
+        db, world.clinical, "referral", "Someone else's", owner_id=world.clinical.user_id
+    )
     task_actions.watch(db, fd, theirs.id)
     clock.advance(minutes=5)
     ctx = ctx_for(fd)
@@ -106,12 +82,12 @@ def test_my_queue_is_most_urgent_first_and_watched_tasks_have_their_own_section(
 
 def test_a_filter_narrows_both_parts_of_the_queue(qtbot, ctx_for, wait_idle, world):
     db, fd = world.db, world.front_desk
-    task(db, fd, "Cardiology referral", owner_id=fd.user_id, payer="Aetna")
-    task(db, fd, "Dermatology referral", owner_id=fd.user_id)
-    watched = task(db, world.clinical, "Aetna records", owner_id=world.clinical.user_id,
-                   payer="Aetna")  # fmt: skip
+    new_task(db, fd, "referral", "Cardiology referral", owner_id=fd.user_id, payer="Aetna")
+    new_task(db, fd, "referral", "Dermatology referral", owner_id=fd.user_id)
+    watched = new_task(db, world.clinical, "referral", "Aetna records",
+                       owner_id=world.clinical.user_id, payer="Aetna")  # fmt: skip
     task_actions.watch(db, fd, watched.id)
-    other = task(db, world.clinical, "Other", owner_id=world.clinical.user_id)
+    other = new_task(db, world.clinical, "referral", "Other", owner_id=world.clinical.user_id)
     task_actions.watch(db, fd, other.id)
     ctx = ctx_for(fd)
     view = QueueView(ctx)
@@ -139,7 +115,7 @@ def test_an_empty_queue_says_so(qtbot, ctx_for, wait_idle, world):
 
 def test_enter_and_double_click_open_the_selected_task(qtbot, ctx_for, wait_idle, world):
     db, fd = world.db, world.front_desk
-    first = task(db, fd, "First", owner_id=fd.user_id)
+    first = new_task(db, fd, "referral", "First", owner_id=fd.user_id)
     ctx = ctx_for(fd)
     view = QueueView(ctx)
     shown(qtbot, view, ctx)
@@ -158,14 +134,14 @@ def test_enter_and_double_click_open_the_selected_task(qtbot, ctx_for, wait_idle
 
 def test_the_selection_survives_a_refresh(qtbot, ctx_for, wait_idle, world):
     db, fd = world.db, world.front_desk
-    task(db, fd, "A", owner_id=fd.user_id)
-    b = task(db, fd, "B", owner_id=fd.user_id)
+    new_task(db, fd, "referral", "A", owner_id=fd.user_id)
+    b = new_task(db, fd, "referral", "B", owner_id=fd.user_id)
     ctx = ctx_for(fd)
     view = QueueView(ctx)
     shown(qtbot, view, ctx)
     view.owned.select_task(b.id)
 
-    task(db, fd, "C", owner_id=fd.user_id)
+    new_task(db, fd, "referral", "C", owner_id=fd.user_id)
     ctx.signals.data_changed.emit()
     wait_idle()
 
@@ -177,13 +153,13 @@ def test_the_selection_survives_a_refresh(qtbot, ctx_for, wait_idle, world):
 
 def test_needs_attention_says_why_each_task_is_stuck(qtbot, ctx_for, wait_idle, world, clock):
     db, fd = world.db, world.front_desk
-    untouched = task(db, fd, "Forgotten referral", owner_id=fd.user_id)
+    untouched = new_task(db, fd, "referral", "Forgotten referral", owner_id=fd.user_id)
     clock.advance(days=6)
-    overdue = task(
-        db, world.clinical, "Late records", "records", owner_id=world.clinical.user_id,
+    overdue = new_task(
+        db, world.clinical, "records", "Late records", owner_id=world.clinical.user_id,
         due_date=clock.now.date() - timedelta(days=3),
     )  # fmt: skip
-    fine = task(db, fd, "Fresh", owner_id=fd.user_id)
+    fine = new_task(db, fd, "referral", "Fresh", owner_id=fd.user_id)
     ctx = ctx_for(world.manager)
 
     view = AttentionView(ctx)
@@ -204,8 +180,8 @@ def test_needs_attention_says_why_each_task_is_stuck(qtbot, ctx_for, wait_idle, 
 
 def test_needs_attention_filters_by_owner_and_workflow(qtbot, ctx_for, wait_idle, world, clock):
     db, fd = world.db, world.front_desk
-    mine = task(db, fd, "Mine", owner_id=fd.user_id)
-    records = task(db, world.clinical, "Records", "records", owner_id=world.clinical.user_id)
+    mine = new_task(db, fd, "referral", "Mine", owner_id=fd.user_id)
+    records = new_task(db, world.clinical, "records", "Records", owner_id=world.clinical.user_id)
     clock.advance(days=6)
     ctx = ctx_for(world.manager)
     view = AttentionView(ctx)
@@ -226,7 +202,7 @@ def test_needs_attention_filters_by_owner_and_workflow(qtbot, ctx_for, wait_idle
 
 
 def test_nothing_stuck_shows_the_calm_message(qtbot, ctx_for, wait_idle, world):
-    task(world.db, world.front_desk, "Fresh", owner_id=world.front_desk.user_id)
+    new_task(world.db, world.front_desk, "referral", "Fresh", owner_id=world.front_desk.user_id)
     ctx = ctx_for(world.manager)
     view = AttentionView(ctx)
     shown(qtbot, view, ctx)
@@ -245,16 +221,16 @@ def search_world(world, clock):
     today = clock.now.date()
     prov = world.provider.user_id
     made = {
-        "cardio": task(db, fd, "Cardiology referral", owner_id=fd.user_id, payer="Aetna",
-                       due_date=today),
-        "derm": task(db, fd, "Dermatology referral", owner_id=cl.user_id, payer="Cigna",
-                     provider_id=prov),
-        "mri": task(db, cl, "MRI prior auth", "prior_auth", owner_id=bi.user_id, payer="Aetna",
-                    due_date=today + timedelta(days=10)),
-        "claim": task(db, bi, "Denied claim 100%", "billing", owner_id=bi.user_id,
-                      due_date=today - timedelta(days=2)),
-        "under": task(db, fd, "Records_for_x", "records", owner_id=fd.user_id),
-        "html": task(db, fd, "<b>x</b>", owner_id=fd.user_id),
+        "cardio": new_task(db, fd, "referral", "Cardiology referral", owner_id=fd.user_id,
+                           payer="Aetna", due_date=today),
+        "derm": new_task(db, fd, "referral", "Dermatology referral", owner_id=cl.user_id,
+                         payer="Cigna", provider_id=prov),
+        "mri": new_task(db, cl, "prior_auth", "MRI prior auth", owner_id=bi.user_id,
+                        payer="Aetna", due_date=today + timedelta(days=10)),
+        "claim": new_task(db, bi, "billing", "Denied claim 100%", owner_id=bi.user_id,
+                          due_date=today - timedelta(days=2)),
+        "under": new_task(db, fd, "records", "Records_for_x", owner_id=fd.user_id),
+        "html": new_task(db, fd, "referral", "<b>x</b>", owner_id=fd.user_id),
     }  # fmt: skip
     return made
 

@@ -3,68 +3,27 @@ and the few states no service creates on purpose (set with a write session)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
 from practiceboard.db.engine import Database
-from practiceboard.db.models import (
-    Patient,
-    ReasonCode,
-    Setting,
-    Status,
-    Task,
-    Workflow,
-)
-from practiceboard.services import context, users
+from practiceboard.db.models import Patient, Setting, Task, Workflow
 from practiceboard.services.context import Actor
-from practiceboard.services.tasks import TaskDraft, create_task, move_task
+from practiceboard.services.tasks import move_task
+from support import Clock, new_task, reason_id, status_id
 
 TZ = "America/New_York"
 # Wednesday 12 March 2025, 10:00 in New York (EDT, UTC-4): a business day.
 WED_10AM = datetime(2025, 3, 12, 14, 0, tzinfo=UTC)
-FIELDS = {
-    "referral": {"referred_to": "Cardiology"},
-    "prior_auth": {"procedure": "MRI"},
-    "records": {"records_from": "General Hospital"},
-    "lab_followup": {"test": "A1c"},
-    "billing": {"claim": "C-1"},
-    "supply": {"item": "Gloves x10"},
-    "signoff": {"document": "Standing order"},
-    "care_task": {},
-}
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch):
-    """Cheap argon2 parameters: these tests sign in many people and test no passwords."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(users, "_hasher", cheap)
 
 
 @pytest.fixture(name="clock")
 def clock_fixture(db, monkeypatch):
     """The practice in New York and the clock at Wednesday 10:00 there (movable)."""
     use_new_york(db)
-    return Clock(monkeypatch)
-
-
-class Clock:
-    """services.context.clock, set and moved by the test (restored by monkeypatch)."""
-
-    def __init__(self, monkeypatch, start: datetime = WED_10AM) -> None:
-        self.now = start
-        monkeypatch.setattr(context, "clock", lambda: self.now)
-
-    def set(self, moment: datetime) -> datetime:
-        self.now = moment
-        return moment
-
-    def advance(self, **kw) -> datetime:
-        self.now += timedelta(**kw)
-        return self.now
+    return Clock(monkeypatch, WED_10AM)
 
 
 def use_new_york(db: Database) -> None:
@@ -74,34 +33,10 @@ def use_new_york(db: Database) -> None:
         row.value = {**(row.value or {}), "timezone": TZ}
 
 
-def wf_id(db: Database, key: str) -> int:
-    with db.read() as s:
-        return s.scalars(select(Workflow.id).where(Workflow.key == key)).one()
-
-
-def status_id(db: Database, wf_key: str, key: str) -> int:
-    with db.read() as s:
-        return s.scalars(
-            select(Status.id)
-            .join(Workflow, Workflow.id == Status.workflow_id)
-            .where(Workflow.key == wf_key, Status.key == key)
-        ).one()
-
-
-def reason_id(db: Database, kind: str, key: str) -> int:
-    with db.read() as s:
-        return s.scalars(
-            select(ReasonCode.id).where(ReasonCode.kind == kind, ReasonCode.key == key)
-        ).one()
-
-
 def make_task(db: Database, actor: Actor, wf_key: str, title: str, **kw) -> int:
     """A task through intake, owned by its creator unless ``owner_id`` says otherwise."""
     kw.setdefault("owner_id", actor.user_id)
-    draft = TaskDraft(
-        workflow_id=wf_id(db, wf_key), title=title, extra=kw.pop("extra", FIELDS[wf_key]), **kw
-    )
-    return create_task(db, actor, draft).id
+    return new_task(db, actor, wf_key, title, **kw).id
 
 
 def version(db: Database, task_id: int) -> int:

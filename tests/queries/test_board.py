@@ -10,15 +10,13 @@ from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import tasks as q
 from practiceboard.queries.rows import TaskFilter
 from practiceboard.services import task_actions
+from support import status_id, wf_id
 
 from . import (
     add_patient,
     clock_fixture,  # noqa: F401  (fixture)
-    fast_passwords,  # noqa: F401  (fixture)
     make_task,
     move,
-    status_id,
-    wf_id,
 )
 
 

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from practiceboard.db.models import AuditEntry, Program
+from practiceboard.db.models import AuditEntry
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.queries import careplans as q
 from practiceboard.services import care_tasks, careplans, context, patients
+from support import program
 
 NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 START = date(2026, 3, 2)
@@ -20,11 +21,6 @@ START = date(2026, 3, 2)
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setattr(context, "clock", lambda: NOW)
-
-
-def program(db, key: str) -> int:
-    with db.read() as s:
-        return s.scalars(select(Program.id).where(Program.key == key)).one()
 
 
 def plan_for(db, staff, mrn, name, key="ccm", owner=None, review=None, risk="low"):

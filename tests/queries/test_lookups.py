@@ -12,12 +12,11 @@ from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import lookups
 from practiceboard.queries.rows import TaskFilter
 from practiceboard.services.context import Actor
+from support import wf_id
 
 from . import (
     clock_fixture,  # noqa: F401  (fixture)
-    fast_passwords,  # noqa: F401  (fixture)
     make_task,
-    wf_id,
 )
 
 

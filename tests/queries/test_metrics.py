@@ -11,7 +11,6 @@ from practiceboard.queries import metrics
 
 from . import (
     clock_fixture,  # noqa: F401  (fixture)
-    fast_passwords,  # noqa: F401  (fixture)
     make_task,
     move,
     version,

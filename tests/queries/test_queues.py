@@ -10,15 +10,13 @@ from practiceboard.domain import aging
 from practiceboard.queries import tasks as q
 from practiceboard.queries.rows import TaskFilter
 from practiceboard.services import context, definitions, task_actions
+from support import reason_id, wf_id
 
 from . import (
     clock_fixture,  # noqa: F401  (fixture)
-    fast_passwords,  # noqa: F401  (fixture)
     make_task,
     move,
-    reason_id,
     set_task,
-    wf_id,
 )
 
 WAIT = ("waiting", "records_pending")

@@ -16,7 +16,6 @@ from practiceboard.services import task_actions
 from . import (
     add_patient,
     clock_fixture,  # noqa: F401  (fixture)
-    fast_passwords,  # noqa: F401  (fixture)
     make_task,
     move,
     version,

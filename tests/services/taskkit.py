@@ -1,10 +1,10 @@
-"""Shared helpers for the task and approval service tests: look-ups by key, tasks made
-through the services, the rows and audit entries an action left behind, and a
-movable clock."""
+"""Helpers for the task and approval service tests: the clock's start, the rows and audit
+entries an action left behind, and states set directly (the shared look-ups, task
+maker and clock are in tests/support.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
@@ -13,75 +13,21 @@ from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     AuditEntry,
     Note,
-    ReasonCode,
     Role,
     RoleWorkflow,
     Status,
     Task,
     TaskEvent,
     TaskWatcher,
-    Workflow,
 )
-from practiceboard.services import context
-from practiceboard.services.context import Actor
-from practiceboard.services.tasks import TaskDraft, TaskSaved, create_task
+from support import wf_id
 
 START = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday, mid-morning in the US
-
-# Each default workflow's required intake fields.
-FIELDS = {
-    "referral": {"referred_to": "Cardiology"},
-    "prior_auth": {"procedure": "MRI lumbar spine"},
-    "records": {"records_from": "General Hospital"},
-    "lab_followup": {"test": "A1c"},
-    "billing": {"claim": "C-1001"},
-    "supply": {"item": "Nitrile gloves x10"},
-    "signoff": {"document": "Standing order"},
-    "care_task": {},
-}
-
-
-class Clock:
-    """services.context.clock, held still and moved by the test."""
-
-    def __init__(self, monkeypatch, start: datetime = START) -> None:
-        self.now = start
-        monkeypatch.setattr(context, "clock", lambda: self.now)
-
-    def advance(self, **kw) -> datetime:
-        self.now += timedelta(**kw)
-        return self.now
-
-
-def wf_id(db: Database, key: str) -> int:
-    with db.read() as s:
-        return s.scalars(select(Workflow.id).where(Workflow.key == key)).one()
-
-
-def status_id(db: Database, wf_key: str, key: str) -> int:
-    with db.read() as s:
-        return s.scalars(
-            select(Status.id).join(Workflow).where(Workflow.key == wf_key, Status.key == key)
-        ).one()
 
 
 def status_key(db: Database, sid: int) -> str:
     with db.read() as s:
         return s.get(Status, sid).key
-
-
-def reason_id(db: Database, kind: str, key: str) -> int:
-    with db.read() as s:
-        return s.scalars(
-            select(ReasonCode.id).where(ReasonCode.kind == kind, ReasonCode.key == key)
-        ).one()
-
-
-def new_task(
-    db: Database, actor: Actor, wf_key: str = "referral", title: str = "Cardiology referral", **kw
-) -> TaskSaved:
-    kw.setdefault("extra", FIELDS[wf_key])
-    return create_task(db, actor, TaskDraft(workflow_id=wf_id(db, wf_key), title=title, **kw))
 
 
 def task_row(db: Database, task_id: int) -> SimpleNamespace:

@@ -12,18 +12,16 @@ from practiceboard.domain.errors import InvalidTransition, PermissionDenied, Val
 from practiceboard.services import approvals, users
 from practiceboard.services import task_actions as actions
 from practiceboard.services.tasks import move_task
+from support import Clock, new_task, reason_id, status_id
 
 from .taskkit import (
-    Clock,
+    START,
     audit_since,
     events,
     last_audit_id,
     last_event_id,
     let_see,
-    new_task,
-    reason_id,
     snapshot,
-    status_id,
     status_key,
     task_row,
 )
@@ -35,7 +33,7 @@ def clock(db, monkeypatch) -> Clock:
     # default matrix (workflows.md) does not let them see sign-off, so configure it, as a
     # practice would; the drafter keeps the draft (intake alone would route it to a provider).
     let_see(db, "clinical", "signoff")
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, START)
 
 
 def state(db, task_id):

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from conftest import make_staff
-from practiceboard.db.models import AuditEntry, CarePlan, Program, Setting
+from practiceboard.db.models import CarePlan, Setting
 from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
 from practiceboard.services import careplans, context, patients
+from support import audit_rows, program
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday; 9:00 AM in Chicago
 START = date(2026, 3, 2)
@@ -22,24 +22,6 @@ START = date(2026, 3, 2)
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setattr(context, "clock", lambda: NOW)
-
-
-def audit_rows(db, action: str) -> list[SimpleNamespace]:
-    with db.read() as s:
-        rows = s.scalars(
-            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
-        )
-        return [
-            SimpleNamespace(
-                **{c.key: getattr(e, c.key) for c in AuditEntry.__mapper__.column_attrs}
-            )
-            for e in rows
-        ]
-
-
-def program(db, key: str = "ccm") -> int:
-    with db.read() as s:
-        return s.scalars(select(Program.id).where(Program.key == key)).one()
 
 
 def new_patient(db, staff, mrn: str = "MRN-1") -> int:

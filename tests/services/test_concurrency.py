@@ -21,15 +21,12 @@ from practiceboard.services import approvals, context
 from practiceboard.services import task_actions as actions
 from practiceboard.services.context import actor_policy
 from practiceboard.services.tasks import load_for_change, move_in, move_task
+from support import Clock, new_task, reason_id, status_id
 
 from .taskkit import (
     START,
-    Clock,
     counts,
-    new_task,
-    reason_id,
     snapshot,
-    status_id,
     status_key,
     task_row,
 )
@@ -39,7 +36,7 @@ SPAWN = multiprocessing.get_context("spawn")
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, START)
 
 
 def verify_audit(db: Database) -> audit.VerifyResult:

@@ -4,14 +4,14 @@ and who may do what."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from practiceboard.db.models import AuditEntry, Patient
+from practiceboard.db.models import Patient
 from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
 from practiceboard.services import context, patients
+from support import audit_rows
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 
@@ -19,20 +19,6 @@ NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setattr(context, "clock", lambda: NOW)
-
-
-def audit_rows(db, action: str) -> list[SimpleNamespace]:
-    """The audit rows of one action, as plain values."""
-    with db.read() as s:
-        rows = s.scalars(
-            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
-        )
-        return [
-            SimpleNamespace(
-                **{c.key: getattr(e, c.key) for c in AuditEntry.__mapper__.column_attrs}
-            )
-            for e in rows
-        ]
 
 
 def test_front_desk_registers_a_patient(db, staff):

@@ -25,17 +25,15 @@ from practiceboard.queries import metrics
 from practiceboard.services import approvals, careplans, context, patients, users
 from practiceboard.services import task_actions as actions
 from practiceboard.services.tasks import move_task
+from support import Clock, new_task, reason_id, status_id
 
 from .taskkit import (
-    Clock,
+    START,
     audit_since,
     last_audit_id,
     let_see,
-    new_task,
-    reason_id,
     set_owner,
     snapshot,
-    status_id,
 )
 
 ROLES = tuple(DEFAULT_ROLE_CAPABILITIES)
@@ -47,7 +45,7 @@ NOT_YET_A_SERVICE = {Cap.EXPORT, Cap.AUDIT_VIEW}
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, START)
 
 
 def sees(role: str, wf_key: str) -> bool:

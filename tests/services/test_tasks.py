@@ -15,16 +15,14 @@ from practiceboard.domain.errors import InvalidTransition, PermissionDenied, Val
 from practiceboard.services import task_actions as actions
 from practiceboard.services import users
 from practiceboard.services.tasks import move_task
+from support import Clock, new_task, reason_id, status_id
 
 from .taskkit import (
-    Clock,
+    START,
     audit_since,
     events,
     last_audit_id,
     last_event_id,
-    new_task,
-    reason_id,
-    status_id,
     status_key,
     task_row,
 )
@@ -32,7 +30,7 @@ from .taskkit import (
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, START)
 
 
 def one_action(db, do):

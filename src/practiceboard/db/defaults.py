@@ -115,7 +115,9 @@ PROGRAMS = [
 
 TEMPLATES = {
     "referral": [("Cardiology referral", "Cardiology referral", ["Referral letter", "Recent ECG"])],
-    "prior_auth": [("MRI prior auth", "Prior auth – MRI", ["Order", "Clinical notes", "Payer form"])],
+    "prior_auth": [
+        ("MRI prior auth", "Prior auth – MRI", ["Order", "Clinical notes", "Payer form"])
+    ],
     "records": [("Hospital discharge records", "Discharge summary request", ["Signed release"])],
     "lab_followup": [("Abnormal A1c", "A1c follow-up", ["Call patient", "Book visit"])],
     "billing": [("Denied claim", "Denied claim follow-up", ["Read EOB", "Fix coding"])],
@@ -151,7 +153,12 @@ def _transitions(wf_key: str, kind: str, statuses: list[tuple]) -> list[dict]:
                     add(a, b, Cap.APPROVAL_DECIDE, "rejection", "requester")
                 elif decision[b] == "approved" and cat[a] == "review":
                     # Approved supplies go back to the requester, who places the order.
-                    add(a, b, Cap.APPROVAL_DECIDE, handoff="requester" if wf_key == "supply" else "keep")
+                    add(
+                        a,
+                        b,
+                        Cap.APPROVAL_DECIDE,
+                        handoff="requester" if wf_key == "supply" else "keep",
+                    )
                 elif (b == "closed" or cb == "cancelled") and cat[a] != "review":
                     add(a, b, reason="exception")  # withdrawn before a decision
                 continue
@@ -167,7 +174,9 @@ def _transitions(wf_key: str, kind: str, statuses: list[tuple]) -> list[dict]:
         # Follow-on steps after a decision: order what was approved, file what was decided.
         if kind == "approval" and cb == "done" and decision[b] is None:
             for a in cat:
-                if decision[a] in ("approved", "rejected") and not (b == "ordered" and a == "rejected"):
+                if decision[a] in ("approved", "rejected") and not (
+                    b == "ordered" and a == "rejected"
+                ):
                     add(a, b)
     for a, ca in cat.items():
         if ca in ("done", "cancelled"):
@@ -191,7 +200,9 @@ def rows() -> dict[str, list[dict]]:
             out["role_capabilities"].append({"role_id": i, "capability_key": cap})
     out["locations"].append({"id": 1, "name": "Main office", "is_default": True, "active": True})
     wf_id, sid, tid, tpl = {}, 0, 0, 0
-    for pos, (key, name, kind, prefix, approver, intake, fields, statuses) in enumerate(WORKFLOWS, 1):
+    for pos, (key, name, kind, prefix, approver, intake, fields, statuses) in enumerate(
+        WORKFLOWS, 1
+    ):
         wf_id[key] = pos
         out["workflows"].append({
             "id": pos, "key": key, "name": name, "kind": kind, "ref_prefix": prefix,

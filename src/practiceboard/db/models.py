@@ -65,9 +65,7 @@ class Base(DeclarativeBase):
 
 
 def _fk(target: str, *, nullable: bool = True, ondelete: str | None = None, index: bool = False):
-    return mapped_column(
-        ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index
-    )
+    return mapped_column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 
 
 # ---------------------------------------------------------------- people and roles

@@ -18,7 +18,9 @@ class Messages:
     def _box(cls, parent: QWidget | None, icon, title: str, text: str, buttons) -> int:
         cls.log.append((title, text))
         if cls.auto_answer is not None:
-            return QMessageBox.StandardButton.Yes if cls.auto_answer else QMessageBox.StandardButton.No
+            return (
+                QMessageBox.StandardButton.Yes if cls.auto_answer else QMessageBox.StandardButton.No
+            )
         box = QMessageBox(icon, title, text, buttons, parent)
         box.setTextFormat(Qt.TextFormat.PlainText)  # user and patient text is never HTML
         return box.exec()
