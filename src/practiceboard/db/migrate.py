@@ -8,7 +8,6 @@ run DDL inside the one transaction), and the backup stays beside the database.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -54,7 +53,6 @@ def ensure_known(db: Database) -> str | None:
     try:
         script.get_revision(current)
     except Exception:
-        current = None if current is None else current
         raise SchemaError(
             f"This database was last opened by a newer PracticeBoard (schema {current}). "
             "Install the newer version on this PC; nothing was changed."
@@ -124,7 +122,3 @@ def check(url: str | None = None) -> list:
             return schema_differences(db)
         finally:
             db.dispose()
-
-
-def stamp_time() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

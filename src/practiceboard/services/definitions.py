@@ -51,13 +51,6 @@ def load_workflow(session: Session, workflow_id: int) -> WorkflowDef:
     return _to_def(session, wf)
 
 
-def workflow_by_key(session: Session, key: str) -> WorkflowDef:
-    wf = session.scalars(select(Workflow).where(Workflow.key == key)).first()
-    if wf is None:
-        raise ValidationError(f"There is no workflow called “{key}”.", "workflow")
-    return _to_def(session, wf)
-
-
 def all_workflows(session: Session) -> list[WorkflowDef]:
     wfs = session.scalars(select(Workflow).where(Workflow.active).order_by(Workflow.position))
     return [_to_def(session, wf) for wf in wfs]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -397,7 +397,3 @@ def move_action(src: StatusDef, dst: StatusDef, transition: TransitionDef) -> st
     if not dst.is_open and src.is_open:
         return "task.close"
     return "task.move"
-
-
-def touch_fields(task: Task, at: datetime, actor: Actor) -> None:
-    task.last_touched_at, task.updated_at, task.updated_by_id = at, at, actor.user_id
