@@ -22,11 +22,11 @@ from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from practiceboard.core.actor import Actor
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.migrate import upgrade
 from practiceboard.services import users
-from practiceboard.services.context import Actor
 
 PG_URL = os.environ.get(
     "PRACTICEBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -13,10 +13,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from practiceboard.core import clock
+from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.db.models import AuditEntry, Program, ReasonCode, Status, Workflow
-from practiceboard.services import context
-from practiceboard.services.context import Actor
 from practiceboard.services.tasks import TaskDraft, TaskSaved, create_task
 
 # Each default workflow's required intake fields.
@@ -33,12 +33,12 @@ FIELDS: dict[str, dict[str, str]] = {
 
 
 class Clock:
-    """services.context.clock, held still and set or moved by the test (monkeypatch
+    """core.clock.source, held still and set or moved by the test (monkeypatch
     restores it)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, start: datetime) -> None:
         self.now = start
-        monkeypatch.setattr(context, "clock", lambda: self.now)
+        monkeypatch.setattr(clock, "source", lambda: self.now)
 
     def set(self, moment: datetime) -> datetime:
         self.now = moment

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from conftest import PASSWORD, make_staff
-from practiceboard import cli, connection
+from practiceboard import cli
+from practiceboard.core import connection
 from practiceboard.db.engine import Database
 from practiceboard.services import users
 

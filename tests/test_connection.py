@@ -8,8 +8,8 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from practiceboard import connection
-from practiceboard.connection import KeyringUnavailable, SecretStore, Target
+from practiceboard.core import connection
+from practiceboard.core.connection import KeyringUnavailable, SecretStore, Target
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
 
 PG = "postgresql+psycopg://clinic@db.example/practice"

@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import text
 
 from practiceboard import cli, demo, demo_data
+from practiceboard.core import clock, definitions
 from practiceboard.db.engine import Database
 from practiceboard.db.migrate import upgrade
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.domain.policy import DEFAULT_ROLES
 from practiceboard.queries import board
-from practiceboard.services import context, definitions, users
+from practiceboard.services import users
 
 TASKS = 150
 
@@ -192,9 +193,9 @@ def test_generate_refuses_a_database_with_a_practice(demo_db):
 
 
 def test_the_clock_and_the_pragmas_are_restored(sqlite_db):
-    before = context.clock
+    before = clock.source
     demo.generate_demo(sqlite_db, tasks=12, seed=3)
-    assert context.clock is before
+    assert clock.source is before
     with sqlite_db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from practiceboard import __version__, connection
+from practiceboard import __version__
+from practiceboard.core import connection
 from practiceboard.db import audit, migrate
 from practiceboard.db.backup import backup_database
 from practiceboard.db.engine import Database, sqlite_path

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from sqlalchemy import event, func, select
 
+from practiceboard.core import clock
 from practiceboard.db import migrate
 from practiceboard.db.backup import backup_database
 from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.db.models import Patient, Task, User
 from practiceboard.demo_play import Builder, DemoResult
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
-from practiceboard.services import context
 
 __all__ = ["DemoResult", "generate_demo", "practice_contents", "replace_practice"]
 
@@ -90,12 +90,12 @@ def generate_demo(
         raise PracticeBoardError(
             f"The demo practice only goes into an empty database; this one holds {held}."
         )
-    saved_clock = context.clock
+    saved_clock = clock.source
     undo = _relaxed_sync(db)
     try:
         return Builder(db, random.Random(seed), today, progress or (lambda _m: None)).run(tasks)
     finally:
-        context.clock = saved_clock
+        clock.source = saved_clock
         undo()
 
 

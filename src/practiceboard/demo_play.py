@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from practiceboard import demo_data as data
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, load_policy
 from practiceboard.db.models import (
     CarePlan,
     Location,
@@ -26,8 +28,7 @@ from practiceboard.db.models import (
 )
 from practiceboard.demo_story import Planner
 from practiceboard.domain.workflow import Handoff, TransitionDef, WorkflowDef
-from practiceboard.services import care_tasks, careplans, definitions, patients, task_actions, users
-from practiceboard.services.context import Actor, load_policy
+from practiceboard.services import care_tasks, careplans, patients, task_actions, users
 from practiceboard.services.tasks import TaskDraft, create_in, move_in
 
 BATCH = 1000  # task steps per write transaction

@@ -17,12 +17,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from practiceboard import demo_data as data
+from practiceboard.core import clock, definitions
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Program, Role, Task
 from practiceboard.domain import recurrence
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.domain.workflow import ReasonKind, WorkflowDef
-from practiceboard.services import careplans, context, definitions
+from practiceboard.services import careplans
 
 DAYS_BACK = 196  # about six months of history, plus a fortnight of setting up
 RUN_EVERY = 2  # business days between care task generation runs
@@ -102,7 +103,7 @@ class Planner:
     def set_clock(self, pos: float) -> None:
         self.now_pos = pos
         moment = self.dt(pos)
-        context.clock = lambda: moment
+        clock.source = lambda: moment
 
     def members_of(self, role_id: int | None) -> list[int]:
         return [u for k, rid in self.role_ids.items() if rid == role_id for u in self.members[k]]

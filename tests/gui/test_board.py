@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 
+from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
 from practiceboard.gui.board import BoardView
 from practiceboard.gui.board.delegate import (
     DUE,
@@ -23,7 +24,6 @@ from practiceboard.gui.board.delegate import (
     initials,
 )
 from practiceboard.gui.board.model import CARD_ROLE, Lane, card_tooltip
-from practiceboard.queries.rows import Board, BoardColumn, Card, TaskFilter
 from practiceboard.services.tasks import move_task
 from support import new_task, status_id, wf_id
 

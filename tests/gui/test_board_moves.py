@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialogButtonBox
 
+from practiceboard.core.rows import BoardColumn
 from practiceboard.gui.board import BoardView, moves
 from practiceboard.gui.board.moves import (
     DropPlan,
@@ -21,7 +22,6 @@ from practiceboard.gui.board.moves import (
 )
 from practiceboard.queries import lookups
 from practiceboard.queries import tasks as task_queries
-from practiceboard.queries.rows import BoardColumn
 from practiceboard.services import task_actions
 from practiceboard.services.tasks import move_task
 from support import new_task, status_id

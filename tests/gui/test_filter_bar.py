@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel
 
+from practiceboard.core.rows import TaskFilter
 from practiceboard.gui.lists.filter_bar import FilterBar
 from practiceboard.queries import lookups
-from practiceboard.queries.rows import TaskFilter
 from practiceboard.services.tasks import TaskDraft, create_task
 
 

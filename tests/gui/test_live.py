@@ -31,7 +31,7 @@ SECOND_PC = textwrap.dedent(
     import sys
     from practiceboard.db.engine import Database
     from practiceboard.services import tasks
-    from practiceboard.services.context import Actor
+    from practiceboard.core.actor import Actor
     url, user_id, username, title = sys.argv[1:5]
     db = Database(url, workstation="front-desk-2")
     actor = Actor(int(user_id), username, username, "front-desk-2")

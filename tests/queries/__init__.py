@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, update
 
+from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Setting, Task, Workflow
-from practiceboard.services.context import Actor
 from practiceboard.services.tasks import move_task
 from support import Clock, new_task, reason_id, status_id
 

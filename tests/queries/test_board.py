@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from practiceboard.core.rows import TaskFilter
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import tasks as q
-from practiceboard.queries.rows import TaskFilter
 from practiceboard.services import task_actions
 from support import status_id, wf_id
 

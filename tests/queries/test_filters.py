@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from practiceboard.core.rows import SORTS, TaskFilter
 from practiceboard.db.models import Task
 from practiceboard.domain.errors import ValidationError
 from practiceboard.queries import tasks as q
-from practiceboard.queries.rows import SORTS, TaskFilter
 from support import status_id, wf_id
 
 from . import (

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
+from practiceboard.core.actor import Actor
+from practiceboard.core.rows import TaskFilter
 from practiceboard.db.models import User
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import lookups
-from practiceboard.queries.rows import TaskFilter
-from practiceboard.services.context import Actor
 from support import wf_id
 
 from . import (

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from practiceboard.core import clock as core_clock
+from practiceboard.core import definitions
+from practiceboard.core.rows import TaskFilter
 from practiceboard.db.models import ReasonCode, Status, Task
 from practiceboard.domain import aging
 from practiceboard.queries import tasks as q
-from practiceboard.queries.rows import TaskFilter
-from practiceboard.services import context, definitions, task_actions
+from practiceboard.services import task_actions
 from support import reason_id, wf_id
 
 from . import (
@@ -39,7 +41,7 @@ def assert_flags_agree(db, actor) -> None:
     breached = {c.id for c in q.search(db, actor, TaskFilter(), limit=1000)[0] if c.sla == "breach"}
     urgent_first = [c.id for c in q.search(db, actor, TaskFilter(), sort="urgency", limit=1000)[0]]
     assert set(urgent_first[: len(breached)]) == breached
-    now = context.now()
+    now = core_clock.now()
     with db.read() as s:
         cal = definitions.practice_calendar(s)
         for c in cards:

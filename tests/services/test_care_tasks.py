@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import make_staff
+from practiceboard.core import clock
 from practiceboard.db import audit
 from practiceboard.db.models import CareIntervention, Program, Task, Workflow
 from practiceboard.domain.errors import PermissionDenied
-from practiceboard.services import care_tasks, careplans, context, patients, tasks, users
+from practiceboard.services import care_tasks, careplans, patients, tasks, users
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 2)
@@ -21,7 +22,7 @@ MONDAY = date(2026, 3, 2)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(context, "clock", lambda: NOW)
+    monkeypatch.setattr(clock, "source", lambda: NOW)
 
 
 def new_plan(db, staff, mrn: str = "MRN-1", owner=None) -> careplans.PlanSaved:

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import update
 
 from conftest import make_staff
+from practiceboard.core import clock
 from practiceboard.db.models import CarePlan, Setting
 from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
-from practiceboard.services import careplans, context, patients
+from practiceboard.services import careplans, patients
 from support import audit_rows, program
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday; 9:00 AM in Chicago
@@ -21,7 +22,7 @@ START = date(2026, 3, 2)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(context, "clock", lambda: NOW)
+    monkeypatch.setattr(clock, "source", lambda: NOW)
 
 
 def new_patient(db, staff, mrn: str = "MRN-1") -> int:

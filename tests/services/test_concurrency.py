@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import func, select, text
 
 from conftest import make_staff
+from practiceboard.core import clock as core_clock
+from practiceboard.core.actor import actor_policy
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import AuditEntry, Note, TaskEvent
 from practiceboard.domain.errors import ConflictError
-from practiceboard.services import approvals, context
+from practiceboard.services import approvals
 from practiceboard.services import task_actions as actions
-from practiceboard.services.context import actor_policy
 from practiceboard.services.tasks import load_for_change, move_in, move_task
 from support import Clock, new_task, reason_id, status_id
 
@@ -84,7 +85,7 @@ def test_two_approvers_deciding_at_the_same_instant_exactly_one_wins(pg_db, monk
     staff = make_staff(db)
     cleo, max_ = staff.clinical, staff.manager
     other = staff.add("max2", ["manager"], "Mia Manager")
-    monkeypatch.setattr(context, "clock", lambda: START)
+    monkeypatch.setattr(core_clock, "source", lambda: START)
     t = new_task(db, cleo, "supply", "Exam table paper")
     v = approvals.request_approval(db, cleo, t.id, expected_version=1).version
 
@@ -97,7 +98,7 @@ def test_two_approvers_deciding_at_the_same_instant_exactly_one_wins(pg_db, monk
             barrier.wait()
         return START
 
-    monkeypatch.setattr(context, "clock", meeting_clock)
+    monkeypatch.setattr(core_clock, "source", meeting_clock)
     outcomes: dict[str, object] = {}
 
     def decide(name, do):

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from practiceboard.core import clock
 from practiceboard.db.models import Patient
 from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
-from practiceboard.services import context, patients
+from practiceboard.services import patients
 from support import audit_rows
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
@@ -18,7 +19,7 @@ NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(context, "clock", lambda: NOW)
+    monkeypatch.setattr(clock, "source", lambda: NOW)
 
 
 def test_front_desk_registers_a_patient(db, staff):

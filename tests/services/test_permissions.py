@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from practiceboard.core import actor
 from practiceboard.db import defaults
 from practiceboard.db.models import CarePlan, Program
 from practiceboard.domain.errors import PermissionDenied
@@ -22,7 +23,7 @@ from practiceboard.domain.policy import (
     Cap,
 )
 from practiceboard.queries import metrics
-from practiceboard.services import approvals, careplans, context, patients, users
+from practiceboard.services import approvals, careplans, patients, users
 from practiceboard.services import task_actions as actions
 from practiceboard.services.tasks import move_task
 from support import Clock, new_task, reason_id, status_id
@@ -229,7 +230,7 @@ def test_every_role_can_do_exactly_what_the_matrix_says(db, staff, clock):
 def test_seeded_roles_hold_the_default_matrix(db, staff):
     with db.read() as s:
         for role in ROLES:
-            policy = context.load_policy(s, getattr(staff, role).user_id)
+            policy = actor.load_policy(s, getattr(staff, role).user_id)
             assert policy.capabilities == DEFAULT_ROLE_CAPABILITIES[role], role
             assert policy.roles == {role}
 

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from practiceboard.core.rows import TaskFilter
 from practiceboard.db.models import AuditEntry
 from practiceboard.domain.errors import NotFound, PermissionDenied, ValidationError
 from practiceboard.queries import lookups
-from practiceboard.queries.rows import TaskFilter
 from practiceboard.services import users
 from practiceboard.services.saved_filters import delete_filter, save_filter
 

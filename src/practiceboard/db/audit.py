@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from practiceboard.core.paths import config_dir
 from practiceboard.db.models import AuditEntry, Setting
 from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.paths import config_dir
 
 GENESIS = "0" * 64
 _CHAIN_LOCK = 7_310_001  # pg advisory lock id for the audit chain

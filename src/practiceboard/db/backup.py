@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from practiceboard.core.paths import data_dir
 from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.paths import data_dir
 
 
 class BackupError(PracticeBoardError):

@@ -18,11 +18,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from practiceboard.core.paths import resource_dir
 from practiceboard.db.backup import backup_database
 from practiceboard.db.engine import Database, normalize_url
 from practiceboard.db.models import Base
 from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.paths import resource_dir
 
 
 class SchemaError(PracticeBoardError):

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from practiceboard import __version__, connection
+from practiceboard import __version__
+from practiceboard.core import connection
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.domain.errors import PracticeBoardError

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
 
+from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.domain.policy import Policy
 from practiceboard.gui.messages import Messages
 from practiceboard.gui.runner import Runner
-from practiceboard.services.context import Actor
 
 
 class AppSignals(QObject):

@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.gui import theme
 from practiceboard.gui.runner import Runner
 from practiceboard.gui.sign_in import SignedIn, error_text, sign_in
 from practiceboard.services import users
-from practiceboard.services.context import Actor
 
 CHECK_MS = 15_000  # how often idleness is checked; the lock comes at most this late
 UNLOCK_TRIES = 5  # wrong passwords on the lock screen before the session ends

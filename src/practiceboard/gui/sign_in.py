@@ -14,6 +14,7 @@ from functools import partial
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.domain.policy import Policy
@@ -22,7 +23,6 @@ from practiceboard.gui.runner import Runner
 from practiceboard.gui.uiload import child, load_ui
 from practiceboard.queries import lookups
 from practiceboard.services import users
-from practiceboard.services.context import Actor
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from PySide6.QtCore import QDir, QSize
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from practiceboard.paths import resource_dir
+from practiceboard.core.paths import resource_dir
 
 # Chrome
 WINDOW = "#f3f5f7"  # window background

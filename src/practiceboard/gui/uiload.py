@@ -6,7 +6,7 @@ from PySide6.QtCore import QFile, QIODevice
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QWidget
 
-from practiceboard.paths import resource_dir
+from practiceboard.core.paths import resource_dir
 
 
 def load_ui(name: str, parent: QWidget | None = None) -> QWidget:

@@ -14,6 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, false, or_, select
 
+from practiceboard.core.actor import Actor
+from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Task, TaskWatcher, User
 from practiceboard.domain.aging import SlaState
@@ -28,8 +30,6 @@ from practiceboard.queries.cards import (
     fetch,
     load_snapshot,
 )
-from practiceboard.queries.rows import Board, BoardColumn, Card, TaskFilter
-from practiceboard.services.context import Actor
 
 # "All my workflows" board: one column per category; cancelled cards sit under Done.
 CATEGORY_COLUMNS = (

@@ -15,6 +15,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
+from practiceboard.core.actor import Actor, actor_policy
+from practiceboard.core.clock import now as clock_now
+from practiceboard.core.definitions import practice_calendar
+from practiceboard.core.rows import Card
 from practiceboard.db.models import (
     Location,
     Patient,
@@ -30,10 +34,6 @@ from practiceboard.domain.calendar import PracticeCalendar
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.domain.policy import Cap, Policy
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
-from practiceboard.queries.rows import Card
-from practiceboard.services.context import Actor, actor_policy
-from practiceboard.services.context import now as clock_now
-from practiceboard.services.definitions import practice_calendar
 
 _SLA = aging.SlaState
 OK, WARN, BREACH, PAUSED = _SLA.OK.value, _SLA.WARN.value, _SLA.BREACH.value, _SLA.PAUSED.value

@@ -13,69 +13,19 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from practiceboard.db import audit
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.definitions import practice_today
+from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
+from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow
+from practiceboard.core.unit import audited_read, get_or_404, record_denial
 from practiceboard.db.engine import Database
-from practiceboard.db.models import (
-    CareGoal,
-    CareIntervention,
-    CarePlan,
-    Note,
-    Patient,
-    Program,
-    Role,
-    Status,
-    Task,
-    User,
-)
-from practiceboard.domain import recurrence
-from practiceboard.domain.errors import ValidationError
-from practiceboard.domain.policy import Cap
-from practiceboard.queries.rows import CountRow
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, actor_policy, audited, get_or_404, now, require
+from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User
+from practiceboard.domain.careplan import PLAN_STATUSES, RISKS
+from practiceboard.domain.errors import PermissionDenied, ValidationError
+from practiceboard.domain.policy import Cap, denial_message
 
-PLAN_STATUSES = ("draft", "active", "on_hold", "closed")
-RISKS = ("low", "medium", "high")
 LIST_LIMIT = 500
 LIKE_ESCAPE = "/"
-
-
-@dataclass(frozen=True, slots=True)
-class GoalRow:
-    id: int
-    care_plan_id: int
-    description: str
-    target_date: date | None
-    status: str  # open | met | dropped
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class InterventionRow:
-    id: int
-    care_plan_id: int
-    goal_id: int | None
-    title: str
-    cadence: str  # the stored rule, e.g. FREQ=WEEKLY;BYDAY=MO
-    cadence_text: str  # the rule in words, e.g. "Every week on Monday"
-    role_id: int | None
-    role_name: str | None
-    owner_id: int | None
-    owner_name: str | None
-    start_date: date
-    next_due: date | None
-    last_generated_due: date | None
-    active: bool
-
-
-@dataclass(frozen=True, slots=True)
-class NoteRow:
-    id: int
-    care_plan_id: int
-    author_id: int
-    author_name: str
-    at: datetime
-    body: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,78 +89,9 @@ class OverdueFollowups:
     total: int
 
 
-def practice_today(session: Session) -> date:
-    return definitions.practice_calendar(session).local_date(now())
-
-
 def _escape(text: str) -> str:
     esc = LIKE_ESCAPE
     return text.replace(esc, esc + esc).replace("%", esc + "%").replace("_", esc + "_")
-
-
-# ---------------------------------------------------------------- rows (services use them too)
-
-
-def goal_rows(session: Session, plan_id: int, goal_id: int | None = None) -> list[GoalRow]:
-    q = select(CareGoal).where(CareGoal.care_plan_id == plan_id)
-    if goal_id is not None:
-        q = q.where(CareGoal.id == goal_id)
-    goals = session.scalars(q.order_by(CareGoal.position, CareGoal.id))
-    return [GoalRow(g.id, g.care_plan_id, g.description, g.target_date, g.status, g.position)
-            for g in goals]  # fmt: skip
-
-
-def intervention_rows(
-    session: Session, plan_id: int, intervention_id: int | None = None
-) -> list[InterventionRow]:
-    owner = aliased(User)
-    q = (
-        select(CareIntervention, Role.name, owner.display_name)
-        .outerjoin(Role, Role.id == CareIntervention.role_id)
-        .outerjoin(owner, owner.id == CareIntervention.owner_id)
-        .where(CareIntervention.care_plan_id == plan_id)
-    )
-    if intervention_id is not None:
-        q = q.where(CareIntervention.id == intervention_id)
-    q = q.order_by(CareIntervention.active.desc(), CareIntervention.next_due, CareIntervention.id)
-    return [
-        InterventionRow(
-            i.id,
-            i.care_plan_id,
-            i.goal_id,
-            i.title,
-            i.cadence,
-            _describe(i.cadence),
-            i.role_id,
-            role_name,
-            i.owner_id,
-            owner_name,
-            i.start_date,
-            i.next_due,
-            i.last_generated_due,
-            i.active,
-        )  # fmt: skip
-        for i, role_name, owner_name in session.execute(q)
-    ]
-
-
-def _describe(cadence: str) -> str:
-    try:
-        return recurrence.describe(recurrence.parse(cadence))
-    except ValidationError:
-        return cadence
-
-
-def note_rows(session: Session, plan_id: int, note_id: int | None = None) -> list[NoteRow]:
-    q = (
-        select(Note, User.display_name)
-        .join(User, User.id == Note.author_id)
-        .where(Note.care_plan_id == plan_id)
-    )
-    if note_id is not None:
-        q = q.where(Note.id == note_id)
-    return [NoteRow(n.id, n.care_plan_id, n.author_id, name, n.at, n.body)
-            for n, name in session.execute(q.order_by(Note.at.desc(), Note.id.desc()))]  # fmt: skip
 
 
 def _plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int):
@@ -313,49 +194,57 @@ def list_plans(
 
 def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
     """Everything on one plan; needs patient.view and is audited as a patient-data view."""
-    guard = audited(db, actor, "careplan.view", "care_plan", plan_id)
-    with guard as session:
+    with db.read() as session:
         plan = get_or_404(session, CarePlan, plan_id, "care plan")
-        guard.patient_id = plan.patient_id
-        policy = actor_policy(session, actor)
-        require(policy, Cap.PATIENT_VIEW)
-        today = practice_today(session)
-        row = _plan_rows(session, True, today, [CarePlan.id == plan_id], 1)[0]
-        updated_by = session.get(User, plan.updated_by_id) if plan.updated_by_id else None
-        status_name = aliased(Status)
-        owner = aliased(User)
-        tasks = session.execute(
-            select(Task, status_name.name, status_name.category, owner.display_name)
-            .join(status_name, status_name.id == Task.status_id)
-            .join(owner, owner.id == Task.owner_id)
-            .where(Task.care_plan_id == plan_id, Task.closed_at.is_(None))
-            .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
-        )
-        open_tasks = tuple(
-            PlanTaskRow(
-                t.id,
-                t.ref,
-                t.version,
-                t.title,
-                t.status_id,
-                sname,
-                cat,
-                t.owner_id,
-                oname,
-                t.due_date,
-                t.due_date is not None and t.due_date < today,
-                t.intervention_id,
-            )  # fmt: skip
-            for t, sname, cat, oname in tasks
-        )
-        dob = session.get(Patient, plan.patient_id).date_of_birth
-        audit.write(session, actor.who(), "careplan.view", "care_plan", plan_id, at=now(),
-                    category="patient", patient_id=plan.patient_id)  # fmt: skip
-        return PlanDetail(
-            row, plan.summary, plan.updated_at, updated_by.display_name if updated_by else None,
-            dob, tuple(goal_rows(session, plan_id)), tuple(intervention_rows(session, plan_id)),
-            open_tasks, tuple(note_rows(session, plan_id)),
+        patient_id = plan.patient_id
+        allowed = actor_policy(session, actor).can(Cap.PATIENT_VIEW)
+        if allowed:
+            detail = _plan_detail(session, plan)
+    if not allowed:
+        message = denial_message(Cap.PATIENT_VIEW)
+        record_denial(db, actor, "careplan.view", "care_plan", plan_id, message, patient_id)
+        raise PermissionDenied(message)
+    audited_read(db, actor, "careplan.view", "care_plan", plan_id, patient_id=patient_id)
+    return detail
+
+
+def _plan_detail(session: Session, plan: CarePlan) -> PlanDetail:
+    plan_id = plan.id
+    today = practice_today(session)
+    row = _plan_rows(session, True, today, [CarePlan.id == plan_id], 1)[0]
+    updated_by = session.get(User, plan.updated_by_id) if plan.updated_by_id else None
+    status_name = aliased(Status)
+    owner = aliased(User)
+    tasks = session.execute(
+        select(Task, status_name.name, status_name.category, owner.display_name)
+        .join(status_name, status_name.id == Task.status_id)
+        .join(owner, owner.id == Task.owner_id)
+        .where(Task.care_plan_id == plan_id, Task.closed_at.is_(None))
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+    )
+    open_tasks = tuple(
+        PlanTaskRow(
+            t.id,
+            t.ref,
+            t.version,
+            t.title,
+            t.status_id,
+            sname,
+            cat,
+            t.owner_id,
+            oname,
+            t.due_date,
+            t.due_date is not None and t.due_date < today,
+            t.intervention_id,
         )  # fmt: skip
+        for t, sname, cat, oname in tasks
+    )
+    dob = session.get(Patient, plan.patient_id).date_of_birth
+    return PlanDetail(
+        row, plan.summary, plan.updated_at, updated_by.display_name if updated_by else None,
+        dob, tuple(goal_rows(session, plan_id)), tuple(intervention_rows(session, plan_id)),
+        open_tasks, tuple(note_rows(session, plan_id)),
+    )  # fmt: skip
 
 
 def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:

@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 
+from practiceboard.core.actor import Actor
+from practiceboard.core.rows import CountRow, Dashboard
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, Task, UserRole
 from practiceboard.domain.aging import AGING_BUCKETS
 from practiceboard.queries import filters
 from practiceboard.queries.board import check_workflow
 from practiceboard.queries.cards import Snapshot, load_snapshot
-from practiceboard.queries.rows import CountRow, Dashboard
-from practiceboard.services.context import Actor
 
 
 def bucket_expression(snap: Snapshot):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from practiceboard.core.rows import SORTS, TaskFilter
 from practiceboard.db.models import Role, Task, User, UserRole
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.queries.cards import Snapshot
-from practiceboard.queries.rows import SORTS, TaskFilter
 
 LIKE_ESCAPE = "\\"
 SORT_REFUSED = "That sort order is not available."

@@ -8,12 +8,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy
+from practiceboard.core.clock import now
+from practiceboard.core.rows import Option
 from practiceboard.db.engine import Database
 from practiceboard.db.models import RoleCapability, RoleWorkflow, User, UserRole, Workflow
 from practiceboard.domain.policy import Cap
-from practiceboard.queries.rows import Option
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, actor_policy, now
 
 
 def eligible_owners(db: Database, actor: Actor, workflow_id: int) -> list[Option]:

@@ -7,6 +7,19 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy
+from practiceboard.core.rows import (
+    Option,
+    ReasonRow,
+    RoleRow,
+    SavedFilterRow,
+    StatusRow,
+    TaskFilter,
+    TemplateRow,
+    UserRow,
+    WorkflowRow,
+)
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     Location,
@@ -21,19 +34,6 @@ from practiceboard.db.models import (
     Workflow,
 )
 from practiceboard.domain.policy import Policy
-from practiceboard.queries.rows import (
-    Option,
-    ReasonRow,
-    RoleRow,
-    SavedFilterRow,
-    StatusRow,
-    TaskFilter,
-    TemplateRow,
-    UserRow,
-    WorkflowRow,
-)
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, actor_policy
 
 PROVIDER_ROLE = "provider"
 

@@ -16,12 +16,12 @@ from math import floor
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.rows import CountRow, DurationStat, RateStat
 from practiceboard.db.engine import Database
 from practiceboard.db.models import ReasonCode, Status, Task, TaskEvent, UtcDateTime, Workflow
 from practiceboard.domain.policy import Cap
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
-from practiceboard.queries.rows import CountRow, DurationStat, RateStat
-from practiceboard.services.context import Actor, actor_policy, require
 
 MOVES = ("created", "status", "reopen")  # events that put a task into a status
 

@@ -7,6 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from practiceboard.core.actor import Actor
+from practiceboard.core.rows import Card, TaskDetail, TaskFilter
+from practiceboard.core.unit import audited_read, record_denial
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Task, TaskWatcher, User
 from practiceboard.domain.errors import NotFound, PermissionDenied
@@ -21,9 +24,7 @@ from practiceboard.queries.board import (  # noqa: F401  (one module for the vie
     ordered_page,
 )
 from practiceboard.queries.cards import card_from_row, card_select, fetch, load_snapshot
-from practiceboard.queries.rows import Card, TaskDetail, TaskFilter
-from practiceboard.queries.timeline import audit_patient_view, task_events
-from practiceboard.services.context import Actor, record_denial
+from practiceboard.queries.timeline import task_events
 
 
 def search(
@@ -97,7 +98,8 @@ def task_detail(db: Database, actor: Actor, task_id: int) -> TaskDetail:
         record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS, d.patient_id)
         raise PermissionDenied(NOT_YOURS)
     if patient is not None:
-        audit_patient_view(db, actor, d.patient_id, detail=f"Opened {card.ref}")
+        audited_read(db, actor, "patient.view", "patient", d.patient_id,
+                     patient_id=d.patient_id, detail=f"Opened {card.ref}")  # fmt: skip
     wf = snap.workflows[card.workflow_id]
     return TaskDetail(
         card=card, details=d.details, requester_name=snap.users.get(d.requester_id, ""),

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from practiceboard.db import audit
+from practiceboard.core.actor import Actor, actor_policy
+from practiceboard.core.rows import TimelineEntry
+from practiceboard.core.unit import audited_read, record_denial
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, ReasonCode, Status, Task, TaskEvent, User
 from practiceboard.domain.errors import NotFound, PermissionDenied
 from practiceboard.domain.policy import Cap, Policy, denial_message
-from practiceboard.queries.rows import TimelineEntry
-from practiceboard.services.context import Actor, actor_policy, now, record_denial
 
 DECISION_SENTENCES = {
     "approved": "Approved",
@@ -168,14 +168,6 @@ def patient_timeline(
         message = denial_message(Cap.PATIENT_VIEW)
         record_denial(db, actor, "patient.view", "patient", patient_id, message, patient_id)
         raise PermissionDenied(message)
-    audit_patient_view(db, actor, patient_id, detail="Patient timeline")
+    audited_read(db, actor, "patient.view", "patient", patient_id, patient_id=patient_id,
+                 detail="Patient timeline")  # fmt: skip
     return result
-
-
-def audit_patient_view(db: Database, actor: Actor, patient_id: int, detail: str) -> None:
-    """One 'patient.view' row: reading patient data is audited (security.md item 7)."""
-    with db.write() as session:
-        audit.write(
-            session, actor.who(), "patient.view", "patient", patient_id, at=now(),
-            category="patient", patient_id=patient_id, detail=detail,
-        )  # fmt: skip

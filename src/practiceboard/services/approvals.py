@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, load_policy, require
+from practiceboard.core.clock import now
 from practiceboard.db.engine import Database
 from practiceboard.db.models import TaskEvent, User
 from practiceboard.domain import validation
 from practiceboard.domain.errors import InvalidTransition, ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.domain.workflow import Category, WorkflowDef
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, load_policy, now, require
 from practiceboard.services.tasks import (
     TaskSaved,
     _check_people,

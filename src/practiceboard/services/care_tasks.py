@@ -19,13 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.unit import audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import CareIntervention, CarePlan, User, Workflow
 from practiceboard.domain import recurrence
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, actor_policy, audited, require
 from practiceboard.services.tasks import TaskDraft, create_in
 
 CARE_WORKFLOW = "care_task"

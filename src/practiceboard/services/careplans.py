@@ -22,6 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.clock import now
+from practiceboard.core.definitions import practice_today
+from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
+from practiceboard.core.rows import GoalRow, InterventionRow, NoteRow
+from practiceboard.core.unit import audited, changed_by, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
@@ -35,31 +41,11 @@ from practiceboard.db.models import (
     User,
 )
 from practiceboard.domain import recurrence, validation
+from practiceboard.domain.careplan import GOAL_STATUSES, PLAN_STATUSES, RISKS
 from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, denial_message
-from practiceboard.queries.careplans import (
-    PLAN_STATUSES,
-    RISKS,
-    GoalRow,
-    InterventionRow,
-    NoteRow,
-    goal_rows,
-    intervention_rows,
-    note_rows,
-    practice_today,
-)
-from practiceboard.services.context import (
-    Actor,
-    actor_policy,
-    audited,
-    changed_by,
-    get_or_404,
-    now,
-    require,
-)
 from practiceboard.services.patients import UNCHANGED, _Unchanged
 
-GOAL_STATUSES = ("open", "met", "dropped")
 OPERATIONAL = (Cap.CAREPLAN_OPERATIONAL,)
 CLINICAL = (Cap.CAREPLAN_CLINICAL,)
 SUMMARY_MAX = 2000

@@ -16,13 +16,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.clock import now
+from practiceboard.core.unit import audited, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Role, User, UserRole
 from practiceboard.domain.errors import ConflictError, NotFound, ValidationError
 from practiceboard.domain.policy import Cap
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, actor_policy, audited, get_or_404, now, require
 
 MRN_MAX = 40
 NAME_MAX = 120

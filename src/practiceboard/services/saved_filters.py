@@ -9,13 +9,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.clock import now
+from practiceboard.core.rows import TaskFilter
+from practiceboard.core.unit import audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import SavedFilter
 from practiceboard.domain.errors import NotFound, ValidationError
 from practiceboard.domain.policy import Cap
-from practiceboard.queries.rows import TaskFilter
-from practiceboard.services.context import Actor, actor_policy, audited, now, require
 
 NAME_MAX = 80
 GONE = "That saved filter no longer exists. Refresh and try again."

@@ -13,6 +13,11 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.clock import now
+from practiceboard.core.rows import MoveOption
+from practiceboard.core.unit import audited, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
@@ -29,16 +34,6 @@ from practiceboard.domain import validation
 from practiceboard.domain.errors import InvalidTransition, PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
 from practiceboard.domain.workflow import Category, move_blocker
-from practiceboard.queries.rows import MoveOption
-from practiceboard.services import definitions
-from practiceboard.services.context import (
-    Actor,
-    actor_policy,
-    audited,
-    get_or_404,
-    now,
-    require,
-)
 from practiceboard.services.tasks import (
     TaskSaved,
     _category,

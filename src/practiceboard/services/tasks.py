@@ -15,6 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy, load_policy, require
+from practiceboard.core.clock import now
+from practiceboard.core.unit import audited, changed_by, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Location, Patient, Task, TaskEvent, User, Workflow
@@ -29,17 +33,6 @@ from practiceboard.domain.workflow import (
     WorkflowDef,
     check_move,
     new_owner,
-)
-from practiceboard.services import definitions
-from practiceboard.services.context import (
-    Actor,
-    actor_policy,
-    audited,
-    changed_by,
-    get_or_404,
-    load_policy,
-    now,
-    require,
 )
 
 

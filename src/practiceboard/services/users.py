@@ -11,13 +11,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.clock import now
+from practiceboard.core.unit import audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, User, UserRole
 from practiceboard.domain.errors import AuthenticationError, NotFound, ValidationError
 from practiceboard.domain.policy import Cap
-from practiceboard.services import definitions
-from practiceboard.services.context import Actor, actor_policy, audited, now, require
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 

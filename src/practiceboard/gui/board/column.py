@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import BoardColumn, Card
 from practiceboard.gui import live, theme
 from practiceboard.gui.board.delegate import CardDelegate
 from practiceboard.gui.board.model import ColumnModel, column_id
 from practiceboard.gui.board.moves import card_mime
-from practiceboard.queries.rows import BoardColumn, Card
 
 if TYPE_CHECKING:
     from practiceboard.gui.board.view import BoardView

@@ -15,11 +15,11 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from practiceboard.core.rows import Card
 from practiceboard.domain.aging import format_age
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui import theme
 from practiceboard.gui.board.model import CARD_ROLE, Lane
-from practiceboard.queries.rows import Card
 
 # card_lines slots
 REF, TITLE, OWNER, DUE, IN_STATUS, AGE, REASON = range(7)

@@ -14,10 +14,10 @@ from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu
 
+from practiceboard.core.rows import Board, Card, MoveOption
 from practiceboard.gui.board import moves
 from practiceboard.gui.board.column import ColumnPane
 from practiceboard.gui.context import AppContext
-from practiceboard.queries.rows import Board, Card, MoveOption
 
 
 class CardMoves:

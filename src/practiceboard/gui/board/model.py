@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
+from practiceboard.core.rows import Board, BoardColumn, Card
 from practiceboard.queries.board import column_key
-from practiceboard.queries.rows import Board, BoardColumn, Card
 
 CARD_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)

@@ -17,12 +17,12 @@ from functools import partial
 from PySide6.QtCore import QByteArray, QMimeData
 from PySide6.QtWidgets import QWidget
 
+from practiceboard.core.rows import BoardColumn, Card, MoveOption, ReasonRow
 from practiceboard.domain.errors import ConflictError, NotFound, PracticeBoardError
 from practiceboard.gui.board.reason_dialog import ReasonDialog
 from practiceboard.gui.context import AppContext
 from practiceboard.queries import lookups
 from practiceboard.queries.board import COLUMN_OF_CATEGORY
-from practiceboard.queries.rows import BoardColumn, Card, MoveOption, ReasonRow
 from practiceboard.services import task_actions, tasks
 
 MIME_TYPE = "application/x-practiceboard-task"

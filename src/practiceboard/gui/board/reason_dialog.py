@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import Card, MoveOption, ReasonRow
 from practiceboard.domain import validation
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.workflow import REASON_KIND_LABELS, ReasonKind
 from practiceboard.gui.uiload import child, load_ui
-from practiceboard.queries.rows import Card, MoveOption, ReasonRow
 
 
 def needs_note(reason: ReasonRow) -> bool:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import Board, BoardColumn, Card, MoveOption, TaskFilter, WorkflowRow
 from practiceboard.gui import theme
 from practiceboard.gui.board import moves
 from practiceboard.gui.board.column import CardList, ColumnPane, done_tooltip
@@ -32,7 +33,6 @@ from practiceboard.gui.context import AppContext
 from practiceboard.queries import lookups
 from practiceboard.queries import tasks as task_queries
 from practiceboard.queries.board import COLUMN_OF_CATEGORY
-from practiceboard.queries.rows import Board, BoardColumn, Card, MoveOption, TaskFilter, WorkflowRow
 
 ALL_WORKFLOWS = 0  # picker data for "All my workflows"
 

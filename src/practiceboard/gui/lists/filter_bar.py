@@ -28,12 +28,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from practiceboard.gui import theme
-from practiceboard.gui.context import AppContext
-from practiceboard.gui.lists.model import short_date
-from practiceboard.gui.lists.saved_filter_box import SavedFilterBox
-from practiceboard.queries import intake, lookups
-from practiceboard.queries.rows import (
+from practiceboard.core.rows import (
     Option,
     RoleRow,
     SavedFilterRow,
@@ -41,6 +36,11 @@ from practiceboard.queries.rows import (
     UserRow,
     WorkflowRow,
 )
+from practiceboard.gui import theme
+from practiceboard.gui.context import AppContext
+from practiceboard.gui.lists.model import short_date
+from practiceboard.gui.lists.saved_filter_box import SavedFilterBox
+from practiceboard.queries import intake, lookups
 
 CATEGORY_LABELS = {
     "new": "New", "active": "In progress", "waiting": "Waiting", "review": "In review",

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from practiceboard.core.rows import Card
 from practiceboard.domain.aging import format_age
 from practiceboard.gui import theme
-from practiceboard.queries.rows import Card
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import SavedFilterRow, TaskFilter
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
 from practiceboard.gui.context import AppContext
 from practiceboard.queries import lookups
-from practiceboard.queries.rows import SavedFilterRow, TaskFilter
 from practiceboard.services import saved_filters
 
 PROMPT = "Saved filters…"

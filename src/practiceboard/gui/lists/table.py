@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import Card, TaskFilter
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.gui.context import AppContext
 from practiceboard.gui.lists.model import TASK_ID_ROLE, CardTableModel
-from practiceboard.queries.rows import Card, TaskFilter
 
 # Initial widths in average characters; the title (or the reason) takes the rest.
 WIDTHS = {"ref": 12, "status": 20, "owner": 18, "due": 11, "in_status": 9, "age": 7,

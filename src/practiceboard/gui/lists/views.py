@@ -13,6 +13,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from practiceboard.core.rows import Card, TaskFilter
 from practiceboard.gui.context import AppContext
 from practiceboard.gui.lists.filter_bar import FilterBar
 from practiceboard.gui.lists.model import DEFAULT_COLUMNS
@@ -20,7 +21,6 @@ from practiceboard.gui.lists.table import Section, TaskListView, TaskTable, head
 from practiceboard.queries import intake
 from practiceboard.queries import tasks as task_queries
 from practiceboard.queries.board import MAX_PAGE
-from practiceboard.queries.rows import Card, TaskFilter
 
 PAGE_SIZE = 100
 

@@ -24,6 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import (
+    PRIORITY_LABELS,
+    MoveOption,
+    Option,
+    TaskDetail,
+    TaskFilter,
+    WorkflowRow,
+)
 from practiceboard.domain.errors import ConflictError, PracticeBoardError, ValidationError
 from practiceboard.gui import theme
 from practiceboard.gui.context import AppContext
@@ -41,14 +49,6 @@ from practiceboard.gui.task_dialogs.timeline import fill_notes, fill_timeline
 from practiceboard.gui.uiload import child, load_ui
 from practiceboard.queries import intake, lookups
 from practiceboard.queries import tasks as task_queries
-from practiceboard.queries.rows import (
-    PRIORITY_LABELS,
-    MoveOption,
-    Option,
-    TaskDetail,
-    TaskFilter,
-    WorkflowRow,
-)
 from practiceboard.services import task_actions
 from practiceboard.services.tasks import TaskSaved
 

@@ -14,6 +14,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
+from practiceboard.core.rows import MoveOption, ReasonRow
 from practiceboard.domain import validation
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
@@ -22,7 +23,6 @@ from practiceboard.gui.board.reason_dialog import ReasonDialog
 from practiceboard.gui.lists.filter_bar import amp
 from practiceboard.gui.task_dialogs.timeline import local_time
 from practiceboard.queries import lookups
-from practiceboard.queries.rows import MoveOption, ReasonRow
 from practiceboard.services import approvals, task_actions, tasks
 
 DECISION_WORDS = {"approved": "Approved", "rejected": "Rejected", "sent_back": "Sent back"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from practiceboard.queries.rows import PRIORITY_LABELS, TaskDetail
+from practiceboard.core.rows import PRIORITY_LABELS, TaskDetail
 
 # In form order; the names services.task_actions.edit_task takes.
 FIELDS = ("title", "details", "due_date", "priority", "payer", "provider_id")

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import PRIORITY_LABELS
 from practiceboard.domain.aging import format_age
 from practiceboard.gui import theme
 from practiceboard.gui.lists.model import short_date
 from practiceboard.gui.task_dialogs.detail_fields import FIELDS, mrn_text
 from practiceboard.gui.uiload import child
-from practiceboard.queries.rows import PRIORITY_LABELS
 
 
 class DetailView:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.rows import PRIORITY_LABELS, Option, TemplateRow, WorkflowRow
 from practiceboard.domain import validation
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
 from practiceboard.domain.policy import Cap
@@ -38,7 +39,6 @@ from practiceboard.gui.task_dialogs.field_errors import FieldErrors
 from practiceboard.gui.task_dialogs.patient_picker import PatientPicker
 from practiceboard.gui.uiload import child, load_ui
 from practiceboard.queries import intake, lookups
-from practiceboard.queries.rows import PRIORITY_LABELS, Option, TemplateRow, WorkflowRow
 from practiceboard.services.patients import PatientRow
 from practiceboard.services.tasks import TaskDraft, TaskSaved, create_task
 

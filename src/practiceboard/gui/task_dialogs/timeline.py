@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
+from practiceboard.core.rows import TimelineEntry
 from practiceboard.gui import theme
-from practiceboard.queries.rows import TimelineEntry
 
 # Which icon a kind of event wears in the list (status moves use the category icons).
 KIND_ICONS = {

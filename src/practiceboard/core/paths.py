@@ -12,7 +12,7 @@ from pathlib import Path
 import platformdirs
 
 APP = "PracticeBoard"
-_PKG = Path(__file__).resolve().parent
+_PKG = Path(__file__).resolve().parent.parent  # the practiceboard package
 
 
 def resource_dir(name: str) -> Path:

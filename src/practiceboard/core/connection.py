@@ -21,9 +21,9 @@ import keyring.errors
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from practiceboard.core.paths import config_dir, data_dir
 from practiceboard.db.engine import normalize_url
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
-from practiceboard.paths import config_dir, data_dir
 
 SERVICE = "PracticeBoard"
 CONFIG_FILE = "connection.json"

@@ -3,9 +3,13 @@ and the routing rules that need the database (least-loaded member of a role)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from practiceboard.core.clock import now
+from practiceboard.core.timezone import local_timezone_name
 from practiceboard.db.models import (
     ReasonCode,
     Setting,
@@ -27,7 +31,6 @@ from practiceboard.domain.workflow import (
     TransitionDef,
     WorkflowDef,
 )
-from practiceboard.timezone import local_timezone_name
 
 _PINNED = "practiceboard.pinned_workflows"
 
@@ -141,3 +144,8 @@ def practice_calendar(session: Session) -> PracticeCalendar:
     if not data.get("timezone"):
         data["timezone"] = local_timezone_name()
     return PracticeCalendar.from_dict(data)
+
+
+def practice_today(session: Session) -> date:
+    """Today's date in the practice's time zone."""
+    return practice_calendar(session).local_date(now())

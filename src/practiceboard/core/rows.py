@@ -294,3 +294,44 @@ class RateStat:
     @property
     def rate(self) -> float | None:
         return self.numerator / self.denominator if self.denominator else None
+
+
+# ---------------------------------------------------------------- a care plan's parts
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRow:
+    id: int
+    care_plan_id: int
+    description: str
+    target_date: date | None
+    status: str  # open | met | dropped
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterventionRow:
+    id: int
+    care_plan_id: int
+    goal_id: int | None
+    title: str
+    cadence: str  # the stored rule, e.g. FREQ=WEEKLY;BYDAY=MO
+    cadence_text: str  # the rule in words, e.g. "Every week on Monday"
+    role_id: int | None
+    role_name: str | None
+    owner_id: int | None
+    owner_name: str | None
+    start_date: date
+    next_due: date | None
+    last_generated_due: date | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    id: int
+    care_plan_id: int
+    author_id: int
+    author_name: str
+    at: datetime
+    body: str

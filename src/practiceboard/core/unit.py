@@ -1,0 +1,98 @@
+"""The unit of work: one user action, one transaction, and its audit rows.
+
+- ``audited(db, actor, action, entity)``: a write transaction whose refusal
+  (``PermissionDenied``) is rolled back, audited as denied and raised again;
+- ``audited_read(...)``: the one way the read side records a view of patient
+  data (an audit row in a short write transaction of its own);
+- ``record_denial``: audit a refusal after its action was rolled back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from practiceboard.core.actor import Actor
+from practiceboard.core.clock import now
+from practiceboard.db import audit
+from practiceboard.db.engine import Database
+from practiceboard.db.models import User
+from practiceboard.domain.errors import ConflictError, NotFound, PermissionDenied
+
+
+def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_id, message: str,
+                  patient_id: int | None = None) -> None:  # fmt: skip
+    """Audit a refused action in its own transaction (the action's own was rolled back)."""
+    with db.write() as session:
+        audit.write(
+            session, actor.who(), action, entity, entity_id, outcome="denied",
+            patient_id=patient_id, detail=message, at=now(),
+        )  # fmt: skip
+
+
+def changed_by(session: Session, what: str, user_id: int | None, at: datetime) -> ConflictError:
+    """ "WHAT was changed by NAME at 9:05 AM on Mar 4 — reload…" in the practice's time zone."""
+    from practiceboard.core.definitions import practice_calendar  # definitions imports the clock
+
+    who = session.get(User, user_id) if user_id is not None else None
+    name = who.display_name if who else "someone else"
+    when = at.astimezone(practice_calendar(session).tzinfo())
+    stamp = when.strftime("%I:%M %p").lstrip("0") + when.strftime(" on %b %d").replace(" 0", " ")
+    return ConflictError(
+        f"{what} was changed by {name} at {stamp} — reload to see their change.",
+        changed_by=name,
+        changed_at=at,
+    )
+
+
+def get_or_404(session: Session, model, ident, what: str):
+    obj = session.get(model, ident) if ident is not None else None
+    if obj is None:
+        raise NotFound(f"That {what} no longer exists. Refresh and try again.")
+    return obj
+
+
+def audited(db: Database, actor: Actor, action: str, entity: str, entity_id=None):
+    """Context manager: one write transaction; a PermissionDenied inside it rolls
+    the work back, is audited as denied, and is raised again."""
+    return _Audited(db, actor, action, entity, entity_id)
+
+
+class _Audited:
+    def __init__(self, db, actor, action, entity, entity_id):
+        self.db, self.actor, self.action, self.entity, self.entity_id = (
+            db, actor, action, entity, entity_id)  # fmt: skip
+        self._cm = None
+        self.patient_id: int | None = None
+
+    def __enter__(self) -> Session:
+        self._cm = self.db.write()
+        return self._cm.__enter__()
+
+    def __exit__(self, exc_type, exc, tb):
+        suppressed = self._cm.__exit__(exc_type, exc, tb)
+        if isinstance(exc, PermissionDenied):
+            record_denial(self.db, self.actor, self.action, self.entity, self.entity_id,
+                          exc.message, self.patient_id)  # fmt: skip
+        return suppressed
+
+
+def audited_read(
+    db: Database,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id,
+    *,
+    patient_id: int | None,
+    detail: str | None = None,
+) -> None:
+    """Record that patient data was shown (security.md item 7): one success row in a
+    short write transaction of its own, after the read succeeded. The read side
+    writes nothing else."""
+    with db.write() as session:
+        audit.write(
+            session, actor.who(), action, entity, entity_id, at=now(),
+            category="patient", patient_id=patient_id, detail=detail,
+        )  # fmt: skip
