@@ -15,7 +15,7 @@ from conftest import PASSWORD
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database
 from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.gui.app import Shell, main, make_app, offline_text, open_practice
+from practiceboard.gui.shell.app import Shell, main, make_app, offline_text, open_practice
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 
 from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
-from practiceboard.gui.board import BoardView
-from practiceboard.gui.board.delegate import (
+from practiceboard.gui.views.board import BoardView
+from practiceboard.gui.views.board.delegate import (
     DUE,
     IN_STATUS,
     OWNER,
@@ -23,7 +23,7 @@ from practiceboard.gui.board.delegate import (
     card_lines,
     initials,
 )
-from practiceboard.gui.board.model import CARD_ROLE, Lane, card_tooltip
+from practiceboard.gui.views.board.model import CARD_ROLE, Lane, card_tooltip
 from practiceboard.services.tasks import move_task
 from support import new_task, status_id, wf_id
 

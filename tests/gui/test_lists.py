@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 
 from practiceboard.core.rows import TaskFilter
 from practiceboard.db.models import Setting, Task
-from practiceboard.gui.lists import views
-from practiceboard.gui.lists.model import TASK_ID_ROLE
-from practiceboard.gui.lists.views import AttentionView, QueueView, SearchView
+from practiceboard.gui.views.lists import views
+from practiceboard.gui.views.lists.model import TASK_ID_ROLE
+from practiceboard.gui.views.lists.views import AttentionView, QueueView, SearchView
 from practiceboard.services import task_actions
 from support import Clock, new_task, status_id, wf_id
 

@@ -12,9 +12,9 @@ import pytest
 
 from conftest import make_staff
 from practiceboard.db.engine import Database
-from practiceboard.gui import live
-from practiceboard.gui.live import LiveUpdates
-from practiceboard.gui.main_window import MainWindow
+from practiceboard.gui.shell import live
+from practiceboard.gui.shell.live import LiveUpdates
+from practiceboard.gui.shell.main_window import MainWindow
 from practiceboard.services import tasks
 from practiceboard.services.tasks import TaskDraft
 
@@ -135,7 +135,7 @@ def test_postgres_notifications_reach_the_window(qtbot, pg_db, ctx_for, watching
 
 
 def test_an_unreachable_server_shows_offline(qtbot, ctx, runner):
-    from practiceboard.gui.context import AppContext
+    from practiceboard.gui.kit.context import AppContext
 
     gone = Database("postgresql+psycopg://postgres@127.0.0.1:1/nowhere", workstation="test-pc")
     context = AppContext(gone, ctx.actor, ctx.policy, runner)

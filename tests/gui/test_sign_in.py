@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from conftest import PASSWORD
-from practiceboard.gui.sign_in import SignedIn, SignInDialog
+from practiceboard.gui.shell.sign_in import SignedIn, SignInDialog
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PySide6.QtGui import QTextCursor
 from sqlalchemy import select
 
 from practiceboard.db.models import Status, Task, TaskWatcher
-from practiceboard.gui.task_dialogs import TaskDetailDialog, open_task_detail
+from practiceboard.gui.dialogs import TaskDetailDialog, open_task_detail
 from practiceboard.queries import lookups
 from practiceboard.services import approvals, patients, task_actions
 from practiceboard.services.tasks import TaskDraft, create_task

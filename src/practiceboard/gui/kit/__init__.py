@@ -1,0 +1,3 @@
+"""The kit every window, view and dialog uses: the runner (work off the GUI thread),
+the message facade, AppContext/AppSignals, the theme and the .ui loader. No module
+here names a view or a dialog."""

@@ -1,0 +1,37 @@
+"""What every window and view is given: the database, who is signed in, the worker
+runner, the message facade and the app-wide signals. Views get this, never a session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+
+from practiceboard.core.actor import Actor
+from practiceboard.db.engine import Database
+from practiceboard.domain.policy import Policy
+from practiceboard.gui.kit.messages import Messages
+from practiceboard.gui.kit.runner import Runner
+
+
+class AppSignals(QObject):
+    """App-wide events. ``data_changed`` fires after our own writes and when another
+    PC's change is noticed; views refresh themselves (keeping selection and drags)."""
+
+    data_changed = Signal()
+    task_saved = Signal(int)  # task id, after a successful write from this window
+    open_task = Signal(int)  # ask the main window to open the task detail
+    status_message = Signal(str)
+
+
+@dataclass
+class AppContext:
+    db: Database
+    actor: Actor
+    policy: Policy  # a snapshot for showing/hiding controls; services enforce the real rules
+    runner: Runner
+    signals: AppSignals = field(default_factory=AppSignals)
+    messages: type[Messages] = Messages
+
+    def can(self, capability: str) -> bool:
+        return self.policy.can(capability)
