@@ -89,6 +89,3 @@ class FieldErrors(QObject):
         """The message showing for ``key`` (None when the field is fine)."""
         widget, label = self.fields[key]
         return label.text() if not label.isHidden() else None
-
-    def banner_text(self) -> str | None:
-        return None if self.banner.isHidden() else self.banner.text()

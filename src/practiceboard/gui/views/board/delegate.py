@@ -164,9 +164,6 @@ class CardDelegate(QStyledItemDelegate):
             self._cache = (key, _metrics(font))
         return self._cache[1]
 
-    def card_height(self, font: QFont) -> int:
-        return self.metrics(font).height
-
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
         m = self.metrics(option.font)
         return QSize(m.fm.averageCharWidth() * 24, m.height)
