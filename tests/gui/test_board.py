@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 
 from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
+from practiceboard.gui.kit.change import Change
 from practiceboard.gui.views.board import BoardView
 from practiceboard.gui.views.board.delegate import (
     DUE,
@@ -225,7 +226,7 @@ def test_refresh_keeps_the_selection(qtbot, ctx, gui_staff, wait_idle):
     assert view.select_task(second.id)
 
     new_task(db, me, "referral", "Third")
-    ctx.signals.data_changed.emit()
+    ctx.signals.data_changed.emit(Change.everything())
     wait_idle()
 
     assert view.board.total == 3

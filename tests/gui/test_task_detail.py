@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from practiceboard.db.models import Status, Task, TaskWatcher
 from practiceboard.gui.dialogs import TaskDetailDialog, open_task_detail
+from practiceboard.gui.kit.change import Change
 from practiceboard.queries import lookups
 from practiceboard.services import approvals, patients, task_actions
 from practiceboard.services.tasks import TaskDraft, create_task
@@ -281,7 +282,8 @@ def test_a_change_elsewhere_refreshes_an_untouched_dialog(
     task_actions.edit_task(ctx.db, gui_staff.manager, referral.id,
                            expected_version=referral.version, payer="Cigna")  # fmt: skip
 
-    ctx.signals.data_changed.emit()  # what the change watcher does when another PC writes
+    # what the change watcher does when another PC writes
+    ctx.signals.data_changed.emit(Change.everything())
     wait_idle()
 
     assert dlg.payer.currentText() == "Cigna" and not dlg.conflict_banner.isVisible()
@@ -296,7 +298,7 @@ def test_a_change_elsewhere_never_yanks_the_users_typing(
     task_actions.edit_task(ctx.db, gui_staff.manager, referral.id,
                            expected_version=referral.version, payer="Cigna")  # fmt: skip
 
-    ctx.signals.data_changed.emit()
+    ctx.signals.data_changed.emit(Change.everything())
     wait_idle()
 
     assert dlg.details_edit.toPlainText() == "Chest pain (typing)"

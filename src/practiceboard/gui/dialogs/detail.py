@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
@@ -32,7 +31,7 @@ from practiceboard.core.rows import (
     TaskFilter,
     WorkflowRow,
 )
-from practiceboard.domain.errors import ConflictError, PracticeBoardError, ValidationError
+from practiceboard.domain.errors import ConflictError, ValidationError
 from practiceboard.gui.dialogs.detail_actions import DetailActions
 from practiceboard.gui.dialogs.detail_fields import (
     FIELD_LABELS,
@@ -45,7 +44,9 @@ from practiceboard.gui.dialogs.detail_view import DetailView
 from practiceboard.gui.dialogs.field_errors import FieldErrors
 from practiceboard.gui.dialogs.timeline import fill_notes, fill_timeline
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.uiload import child, load_ui
 from practiceboard.queries import intake, lookups
 from practiceboard.queries import tasks as task_queries
@@ -181,15 +182,13 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
 
     def reload(self) -> None:
         self.loading = True
-        self.ctx.runner.submit(
-            partial(load_detail, self.ctx.db, self.ctx.actor, self.task_id),
-            self._loaded,
-            self._load_failed,
-        )
+        Op(self.ctx, load_detail, self.task_id).success(self._loaded).failure(
+            self._load_failed
+        ).run()
 
-    def _load_failed(self, exc: Exception) -> None:
+    def _load_failed(self, _exc: Exception, text: str) -> None:
         self.loading = False
-        self.show_problem(exc)
+        self.show_problem(text)
 
     def _loaded(self, data: DetailData) -> None:
         """Show ``data``; fields the user changed keep their typing."""
@@ -297,32 +296,39 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
         self.errors.clear()
         values = {k: self.current()[k] for k in changed}
         self.save_button.setEnabled(False)
-        self.ctx.runner.submit(
-            partial(task_actions.edit_task, self.ctx.db, self.ctx.actor, self.task_id,
-                    expected_version=self.version, **values),
-            lambda saved: self.action_done(saved, f"Saved {saved.ref}."),
-            self.action_failed,
-        )  # fmt: skip
+        self.task_op(task_actions.edit_task, expected_version=self.version, **values).success(
+            lambda saved: self.action_done(saved, f"Saved {saved.ref}.")
+        ).run()
 
     # ---------------------------------------------------------------- outcomes
 
+    def task_op(self, fn, *args, **kwargs) -> Op:
+        """An action on this task: ``fn(db, actor, task_id, *args, **kwargs)``; it changes
+        this task, and its failure is shown here (action_failed)."""
+        return (
+            Op(self.ctx, fn, self.task_id, *args, **kwargs)
+            .changes(Change.of(Kind.TASK, self.task_id))
+            .failure(self.action_failed)
+        )
+
     def action_done(self, saved: TaskSaved | None, message: str) -> None:
-        """After any action of ours: tell the app, then reload (keeping typing)."""
+        """After any action of ours: reload (keeping typing) and tell the app; the Op
+        then announces the change."""
         self.reload()
         if saved is not None:
             self.ctx.signals.task_saved.emit(saved.id)
-        self.ctx.signals.data_changed.emit()
         self.ctx.signals.status_message.emit(message)
         self.edit_note.setText(message)
 
-    def action_failed(self, exc: Exception) -> None:
+    def action_failed(self, exc: Exception, text: str) -> None:
+        """A refused action: the typing stays; the sentence goes where it belongs."""
         self._edited()
         if isinstance(exc, ConflictError):
-            self.show_conflict(exc.message)
+            self.show_conflict(text)
         elif isinstance(exc, ValidationError) and exc.field in self.errors.fields:
-            self.errors.show_all([(exc.field, exc.message)])
+            self.errors.show_all([(exc.field, text)])
         else:
-            self.show_problem(exc)
+            self.show_problem(text)
 
     def show_conflict(self, text: str) -> None:
         self.conflicted = True
@@ -331,23 +337,20 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
         self.reload_button.setFocus()
         self._edited()
 
-    def show_problem(self, exc: Exception) -> None:
-        text = exc.message if isinstance(exc, PracticeBoardError) else (
-            "Something went wrong. Try again; if it keeps happening, tell your practice manager."
-        )  # fmt: skip
+    def show_problem(self, text: str) -> None:
         self.errors.show(None, text)
 
     # ---------------------------------------------------------------- other PCs
 
-    def _data_changed(self) -> None:
+    def _data_changed(self, change: Change) -> None:
         if self.data is None or self.loading or not self.isVisible():
             return
         card = self.data.detail.card
-        self.ctx.runner.submit(
-            partial(load_stamp, self.ctx.db, self.ctx.actor, card.id, card.ref),
-            self._stamp_arrived,
-            lambda _exc: None,  # a failed check changes nothing on screen
-        )
+        if not change.touches_id(Kind.TASK, card.id):
+            return  # another task changed: nothing here to check
+        Op(self.ctx, load_stamp, card.id, card.ref).success(self._stamp_arrived).failure(
+            lambda _exc, _text: None  # a failed check changes nothing on screen
+        ).run()
 
     def _stamp_arrived(self, stamp) -> None:
         if self.data is None or self.loading or stamp is None:

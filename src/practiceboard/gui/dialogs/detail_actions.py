@@ -21,6 +21,7 @@ from practiceboard.domain.policy import Cap
 from practiceboard.gui.dialogs.reason_dialog import ReasonDialog
 from practiceboard.gui.dialogs.timeline import local_time
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.lists.filter_bar import amp
 from practiceboard.queries import lookups
 from practiceboard.services import approvals, task_actions, tasks
@@ -31,7 +32,7 @@ MOVE_COLUMNS = 2
 
 class DetailActions:
     """Mixed into TaskDetailDialog (which provides ctx, data, version, task_id,
-    the widgets, action_done and action_failed)."""
+    the widgets, task_op, action_done and action_failed)."""
 
     reason_dialog: ReasonDialog | None = None
 
@@ -218,11 +219,9 @@ class DetailActions:
             dialog.finished.connect(dialog.deleteLater)
             dialog.open()
 
-        self.ctx.runner.submit(
-            partial(lookups.reason_codes, self.ctx.db, self.ctx.actor, option.reason_kind),
-            show,
-            self.action_failed,
-        )
+        Op(self.ctx, lookups.reason_codes, option.reason_kind).success(show).failure(
+            self.action_failed
+        ).run()
 
     def _reason_cancelled(self, option: MoveOption) -> None:
         card = self.data.detail.card
@@ -234,24 +233,20 @@ class DetailActions:
         else:
             do(None, None)
 
-    def _submit(self, call, message: Callable) -> None:
-        self.ctx.runner.submit(
-            call, lambda saved: self.action_done(saved, message(saved)), self.action_failed
-        )
+    def _submit(self, op: Op, message: Callable) -> None:
+        op.success(lambda saved: self.action_done(saved, message(saved))).run()
 
     # ---------------------------------------------------------------- moves
 
     def move(self, option: MoveOption) -> None:
         if not option.allowed:
             return
-        ctx, version = self.ctx, self.version
+        version = self.version
 
         def do(reason_id, note) -> None:
-            call = partial(
-                tasks.move_task, ctx.db, ctx.actor, self.task_id, option.to_status_id,
-                expected_version=version, reason_id=reason_id, note=note,
-            )  # fmt: skip
-            self._submit(call, lambda s: self._moved_text(s, option))
+            op = self.task_op(tasks.move_task, option.to_status_id, expected_version=version,
+                              reason_id=reason_id, note=note)  # fmt: skip
+            self._submit(op, lambda s: self._moved_text(s, option))
 
         self._with_reason(option, do)
 
@@ -266,14 +261,12 @@ class DetailActions:
         option = self.closing_option()
         if option is None or not option.allowed:
             return
-        ctx, version = self.ctx, self.version
+        version = self.version
 
         def do(reason_id, note) -> None:
-            call = partial(
-                task_actions.close_task, ctx.db, ctx.actor, self.task_id, option.to_status_id,
-                expected_version=version, reason_id=reason_id, note=note,
-            )  # fmt: skip
-            self._submit(call, lambda s: f"{s.ref} closed as “{option.to_status_name}”.")
+            op = self.task_op(task_actions.close_task, option.to_status_id,
+                              expected_version=version, reason_id=reason_id, note=note)  # fmt: skip
+            self._submit(op, lambda s: f"{s.ref} closed as “{option.to_status_name}”.")
 
         self._with_reason(option, do)
 
@@ -281,34 +274,30 @@ class DetailActions:
         option = self.reopen_option()
         if option is None or not option.allowed:
             return
-        ctx, version = self.ctx, self.version
+        version = self.version
 
         def do(reason_id, note) -> None:
-            call = partial(
-                task_actions.reopen_task, ctx.db, ctx.actor, self.task_id,
-                expected_version=version, reason_id=reason_id, note=note,
-            )  # fmt: skip
-            self._submit(call, lambda s: f"{s.ref} reopened in “{option.to_status_name}”.")
+            op = self.task_op(task_actions.reopen_task, expected_version=version,
+                              reason_id=reason_id, note=note)  # fmt: skip
+            self._submit(op, lambda s: f"{s.ref} reopened in “{option.to_status_name}”.")
 
         self.ask_reason(option, do)
 
     def approve(self) -> None:
-        call = partial(approvals.approve, self.ctx.db, self.ctx.actor, self.task_id,
-                       expected_version=self.version)  # fmt: skip
-        self._submit(call, lambda s: f"{s.ref} approved.")
+        op = self.task_op(approvals.approve, expected_version=self.version)
+        self._submit(op, lambda s: f"{s.ref} approved.")
 
     def decide_with_reason(self, decision: str) -> None:
         option = self.decision_option(decision)
         if option is None or not option.allowed:
             return
         service = approvals.reject if decision == "rejected" else approvals.send_back
-        ctx, version = self.ctx, self.version
+        version = self.version
         word = DECISION_WORDS[decision].lower()
 
         def do(reason_id, note) -> None:
-            call = partial(service, ctx.db, ctx.actor, self.task_id, expected_version=version,
-                           reason_id=reason_id, note=note)  # fmt: skip
-            self._submit(call, lambda s: f"{s.ref} {word}.")
+            op = self.task_op(service, expected_version=version, reason_id=reason_id, note=note)
+            self._submit(op, lambda s: f"{s.ref} {word}.")
 
         self.ask_reason(option, do)
 
@@ -321,21 +310,18 @@ class DetailActions:
             self.handoff_combo.setFocus()
             return
         name = self.handoff_combo.currentText()
-        call = partial(task_actions.hand_off, self.ctx.db, self.ctx.actor, self.task_id, person,
-                       expected_version=self.version)  # fmt: skip
-        self._submit(call, lambda s: f"{s.ref} handed to {name}.")
+        op = self.task_op(task_actions.hand_off, person, expected_version=self.version)
+        self._submit(op, lambda s: f"{s.ref} handed to {name}.")
 
     def toggle_watch(self) -> None:
         card = self.data.detail.card
         on = not card.watched
         service = task_actions.watch if on else task_actions.unwatch
-        self.ctx.runner.submit(
-            partial(service, self.ctx.db, self.ctx.actor, self.task_id),
+        self.task_op(service).success(
             lambda _changed: self.action_done(
                 None, f"Watching {card.ref}." if on else f"Stopped watching {card.ref}."
-            ),
-            self.action_failed,
-        )
+            )
+        ).run()
 
     def add_note(self) -> None:
         text = self.note_edit.toPlainText()
@@ -352,15 +338,12 @@ class DetailActions:
             self.note_edit.clear()
             self.action_done(None, f"Note added to {ref}.")
 
-        self.ctx.runner.submit(
-            partial(task_actions.add_note, self.ctx.db, self.ctx.actor, self.task_id, text),
-            added,
-            self._note_failed,
-        )
+        self.task_op(task_actions.add_note, text).success(added).failure(self._note_failed).run()
 
-    def _note_failed(self, exc: Exception) -> None:
+    def _note_failed(self, exc: Exception, text: str) -> None:
+        """The note stays in its box, with the problem under it."""
         if isinstance(exc, ValidationError):
-            self.note_message.setText(exc.message)
+            self.note_message.setText(text)
             self.note_message.show()
         else:
-            self.action_failed(exc)
+            self.action_failed(exc, text)

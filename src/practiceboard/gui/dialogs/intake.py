@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 
 from practiceboard.core.rows import PRIORITY_LABELS, Option, TemplateRow, WorkflowRow
 from practiceboard.domain import validation
-from practiceboard.domain.errors import PracticeBoardError, ValidationError
+from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.dialogs.field_errors import FieldErrors
 from practiceboard.gui.dialogs.patient_picker import PatientPicker
+from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.uiload import child, load_ui
 from practiceboard.queries import intake, lookups
 from practiceboard.services.patients import PatientRow
@@ -111,9 +113,7 @@ class IntakeDialog(QDialog):
         self._find_children()
         self._prepare()
         self.resize(600, 700)
-        self.ctx.runner.submit(
-            partial(load_options, ctx.db, ctx.actor), self._options_loaded, self._load_failed
-        )
+        Op(ctx, load_options).success(self._options_loaded).failure(self._load_failed).run()
 
     # ---------------------------------------------------------------- building
 
@@ -221,8 +221,8 @@ class IntakeDialog(QDialog):
         self.save_button.setEnabled(bool(options.workflows))
         self._workflow_changed()
 
-    def _load_failed(self, exc: Exception) -> None:
-        self.errors.show(None, f"The form could not be loaded. {_message(exc)}")
+    def _load_failed(self, _exc: Exception, text: str) -> None:
+        self.errors.show(None, f"The form could not be loaded. {text}")
 
     def workflow_row(self) -> WorkflowRow | None:
         wid = self.workflow.currentData()
@@ -243,10 +243,9 @@ class IntakeDialog(QDialog):
             self.owner.addItem("Pick a workflow first", None)
             return
         self.owner.addItem("Finding who is free…", None)
-        self.ctx.runner.submit(
-            partial(load_choices, self.ctx.db, self.ctx.actor, wf.id), self._choices_loaded,
-            self._load_failed,
-        )  # fmt: skip
+        Op(self.ctx, load_choices, wf.id).success(self._choices_loaded).failure(
+            self._load_failed
+        ).run()
 
     def _choices_loaded(self, choices: WorkflowChoices) -> None:
         if choices.workflow_id != self.workflow.currentData():
@@ -339,9 +338,6 @@ class IntakeDialog(QDialog):
     def patient(self) -> PatientRow | None:
         return self.patients.patient
 
-    def choose_patient(self, p: PatientRow) -> None:
-        self.patients.choose(p)
-
     # ---------------------------------------------------------------- saving
 
     def problems(self) -> list[tuple[str | None, str]]:
@@ -405,21 +401,19 @@ class IntakeDialog(QDialog):
         self.saving = True
         self.save_button.setEnabled(False)
         self.save_button.setText("Saving…")
-        self.ctx.runner.submit(
-            partial(create_task, self.ctx.db, self.ctx.actor, self.draft()),
-            self._saved,
-            self._save_failed,
-        )
+        Op(self.ctx, create_task, self.draft()).changes(
+            lambda saved: Change.of(Kind.TASK, saved.id) | Change.of(Kind.PATIENT)
+        ).success(self._saved).failure(self._save_failed).run()
 
     def _saved(self, saved: TaskSaved) -> None:
         self.saving = False
         self.created.emit(saved)
-        self.ctx.signals.task_saved.emit(saved.id)
-        self.ctx.signals.data_changed.emit()
+        self.ctx.signals.task_saved.emit(saved.id)  # the Op then announces the change
         self.ctx.signals.status_message.emit(f"Created {saved.ref}.")
         self.done(QDialog.DialogCode.Accepted)
 
-    def _save_failed(self, exc: Exception) -> None:
+    def _save_failed(self, exc: Exception, text: str) -> None:
+        """Everything typed stays in the fields: the user corrects it and saves again."""
         self.saving = False
         self.save_button.setEnabled(True)
         self.save_button.setText("&Save task")
@@ -427,9 +421,9 @@ class IntakeDialog(QDialog):
             key = exc.field
             if key in self._extra_inputs:
                 key = f"extra:{key}"
-            self.errors.show_all([(key, exc.message)])
+            self.errors.show_all([(key, text)])
         else:
-            self.errors.show_all([(None, _message(exc))])
+            self.errors.show_all([(None, text)])
 
     # ---------------------------------------------------------------- closing
 
@@ -452,9 +446,3 @@ class IntakeDialog(QDialog):
         ):
             return
         super().reject()
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, PracticeBoardError):
-        return exc.message
-    return "Something went wrong. Try again; if it keeps happening, tell your practice manager."

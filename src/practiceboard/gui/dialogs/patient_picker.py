@@ -13,9 +13,9 @@ from functools import partial
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton, QWidget
 
-from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.gui.dialogs.detail_fields import mrn_text
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.ops import Op
 from practiceboard.services import patients
 from practiceboard.services.patients import PatientRow
 
@@ -103,14 +103,9 @@ class PatientPicker(QObject):
             self.results.hide()
             self.hint.hide()
             return
-        self.ctx.runner.submit(
-            partial(patients.search_patients, self.ctx.db, self.ctx.actor, text),
-            partial(self._found, self._ticket),
-            self._failed,
-        )
-
-    def _failed(self, exc: Exception) -> None:
-        self.problem.emit(exc.message if isinstance(exc, PracticeBoardError) else str(exc))
+        Op(self.ctx, patients.search_patients, text).success(
+            partial(self._found, self._ticket)
+        ).failure(lambda _exc, sentence: self.problem.emit(sentence)).fallback("{detail}").run()
 
     def _found(self, ticket: int, rows: list[PatientRow]) -> None:
         if ticket != self._ticket or self.patient is not None:

@@ -4,21 +4,26 @@ runner, the message facade and the app-wide signals. Views get this, never a ses
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from practiceboard.core.actor import Actor
-from practiceboard.db.engine import Database
-from practiceboard.domain.policy import Policy
 from practiceboard.gui.kit.messages import Messages
-from practiceboard.gui.kit.runner import Runner
+
+if TYPE_CHECKING:  # types only: the start-up path does not load the ORM for them
+    from practiceboard.core.actor import Actor
+    from practiceboard.db.engine import Database
+    from practiceboard.domain.policy import Policy
+    from practiceboard.gui.kit.runner import Runner
 
 
 class AppSignals(QObject):
-    """App-wide events. ``data_changed`` fires after our own writes and when another
-    PC's change is noticed; views refresh themselves (keeping selection and drags)."""
+    """App-wide events. ``data_changed(Change)`` fires after our own writes (what they
+    changed, see kit/change.py) and when another PC's change is noticed
+    (``Change.everything()``); views refresh themselves when the change touches what
+    they show (keeping selection and drags)."""
 
-    data_changed = Signal()
+    data_changed = Signal(object)  # a kit.change.Change
     task_saved = Signal(int)  # task id, after a successful write from this window
     open_task = Signal(int)  # ask the main window to open the task detail
     status_message = Signal(str)

@@ -4,7 +4,8 @@ A worker thread watches the database (``db.changes.watcher_for``): on SQLite it
 reads ``PRAGMA data_version`` once a second on a connection of its own; on
 PostgreSQL it waits on LISTEN/NOTIFY with a one-second timeout. Either way the
 GUI thread never waits on the database. A change is re-emitted on the GUI thread
-as ``ctx.signals.data_changed``, which every view answers by refreshing itself.
+as ``ctx.signals.data_changed(Change.everything())`` — another PC's change could be
+anything — which every view answers by refreshing itself.
 
 Not yanking work away from the user
 -----------------------------------
@@ -38,7 +39,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from practiceboard.db.changes import watcher_for
 from practiceboard.db.engine import Database
+from practiceboard.gui.kit.change import Change
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import first_line
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ class _WatchThread(QThread):
                     watcher = None
                 if not was_offline:
                     was_offline = True
-                    self.offline.emit(_first_line(exc))
+                    self.offline.emit(first_line(exc))
                 self._stop.wait(retry)
                 retry = min(retry * 2, RETRY_MAX)
         if watcher is not None:
@@ -187,7 +190,7 @@ class LiveUpdates(QObject):
             self._announce()
 
     def _announce(self) -> None:
-        self.ctx.signals.data_changed.emit()
+        self.ctx.signals.data_changed.emit(Change.everything())  # we cannot tell what
         self.changed.emit()
 
     @Slot(str)
@@ -219,8 +222,3 @@ def _close(watcher) -> None:
         watcher.close()
     except Exception:  # already broken; nothing more to free
         log.debug("closing a broken watcher failed", exc_info=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__

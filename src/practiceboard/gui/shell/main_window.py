@@ -1,12 +1,12 @@
 """The main window: navigation pane, the views, the search box, the status bar.
 
-Views plug in through a small contract: each is a QWidget built as
-``View(ctx, parent)`` with ``refresh()``, ``current_task_id()`` and a
-``task_activated(int)`` signal (double-click or Enter); they refresh themselves
-on ``ctx.signals.data_changed``. The window builds a view the first time it is
-shown, lands each person on their role's start view (or the view they last
-used on this PC), remembers geometry per user in QSettings, owns the live
-updates from other PCs and the idle lock.
+The window names no view. Its navigation, View menu, shortcuts and start view come
+from the view registry (gui/views/registry.py, which also describes the contract a
+view keeps: ``refresh()``, ``current_task_id()``, ``task_activated(int)`` and the
+optional ``attach``/``restore`` hooks). The window builds a view the first time it
+is shown, lands each person on their role's start view (or the view they last used
+on this PC), remembers geometry per user in QSettings, owns the live updates from
+other PCs and the idle lock.
 """
 
 from __future__ import annotations
@@ -39,25 +39,10 @@ from practiceboard.gui.shell.live import LiveUpdates
 from practiceboard.gui.shell.sign_in import SignedIn
 from practiceboard.gui.shell.status_bar import ShellStatusBar
 from practiceboard.gui.shell.window_state import WindowState
+from practiceboard.gui.views import registry
+from practiceboard.gui.views.registry import ViewSpec
 
-# key, navigation label, icon
-VIEWS: tuple[tuple[str, str, str], ...] = (
-    ("board", "Board", "board"),
-    ("queue", "My queue", "queue"),
-    ("attention", "Needs attention", "bell"),
-    ("search", "Search results", "search"),
-)
 DEFAULT_SIZE = (1400, 860)
-
-
-def _make_view(key: str, ctx: AppContext, parent: QWidget) -> QWidget:
-    if key == "board":
-        from practiceboard.gui.views.board import BoardView
-
-        return BoardView(ctx, parent)
-    from practiceboard.gui.views.lists import AttentionView, QueueView, SearchView
-
-    return {"queue": QueueView, "attention": AttentionView, "search": SearchView}[key](ctx, parent)
 
 
 class MainWindow(QMainWindow):
@@ -84,11 +69,11 @@ class MainWindow(QMainWindow):
         self.ctx, self.session = ctx, session
         self.settings = settings if settings is not None else QSettings()
         self.state = WindowState(self.settings, ctx.actor.username)
+        self.specs: dict[str, ViewSpec] = {s.key: s for s in registry.views_for(ctx.can)}
         self.views: dict[str, QWidget] = {}
         self._end_reason: tuple[str, object] = ("quit", None)
         self._hidden_dialogs: list[QWidget] = []
         self._lock_hold = None
-        self._wanted_workflow: int | None = None  # the board's first workflow, once loaded
         self._before_search = session.start_view  # where an emptied search goes back to
 
         self._build_actions()
@@ -146,11 +131,11 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", None, self.close, "Ctrl+Q", "quitAction")
         self.about_action = self._action("&About PracticeBoard", "about", self.about)
         self.view_actions: dict[str, QAction] = {}
-        for n, (key, label, icon) in enumerate(VIEWS, 1):
-            go = partial(self.show_view, key, focus=True)
-            act = self._action(label, icon, go, f"Ctrl+{n}", f"{key}ViewAction")
-            self.view_actions[key] = act
-        self.view_actions["search"].setVisible(False)
+        for spec in self.specs.values():
+            go = partial(self.show_view, spec.key, focus=True)
+            act = self._action(spec.label, spec.icon, go, spec.shortcut, f"{spec.key}ViewAction")
+            act.setVisible(not spec.transient)
+            self.view_actions[spec.key] = act
         self.session_actions = [
             self.new_task_action, self.refresh_action, self.find_action, self.open_action,
             self.lock_action, *self.view_actions.values(),
@@ -203,11 +188,12 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(196)
         self.nav.setUniformItemSizes(True)
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        for key, label, icon in VIEWS:
-            item = QListWidgetItem(theme.icon(icon), label, self.nav)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(f"{label} ({self.view_actions[key].shortcut().toString()})")
-        self.nav_item("search").setHidden(True)
+        for spec in self.specs.values():
+            item = QListWidgetItem(theme.icon(spec.icon), spec.label, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            keys = self.view_actions[spec.key].shortcut().toString()
+            item.setToolTip(f"{spec.label} ({keys})" if keys else spec.label)
+            item.setHidden(spec.transient)
         self.nav.currentItemChanged.connect(self._nav_changed)
 
         self.view_stack = QStackedWidget(self)
@@ -258,16 +244,12 @@ class MainWindow(QMainWindow):
     def view(self, key: str) -> QWidget:
         """The view, built on first use."""
         if key not in self.views:
-            widget = _make_view(key, self.ctx, self.view_stack)
+            widget = self.specs[key].factory(self.ctx, self.view_stack)
             widget.setObjectName(widget.objectName() or f"{key}View")
             widget.task_activated.connect(self.open_task)
-            if key == "board":
-                widget.workflow_changed.connect(self._board_workflow_changed)
-                widget.board_loaded.connect(self._board_loaded)
-            if key == "search":  # words typed in the view's own box show in the tool bar too
-                widget.filter_bar.filter_changed.connect(
-                    lambda filt: self.search_box.setText(filt.text)
-                )
+            attach = getattr(widget, "attach", None)
+            if attach is not None:
+                attach(self)
             self.views[key] = widget
             self.view_stack.addWidget(widget)
         return self.views[key]
@@ -283,9 +265,8 @@ class MainWindow(QMainWindow):
         """Make a view current; ``focus`` puts the keyboard in it (not while arrowing
         through the navigation pane)."""
         widget = self.view(key)
-        if key == "search":
-            self.nav_item("search").setHidden(False)
-            self.view_actions["search"].setVisible(True)
+        if self.specs[key].transient:  # in use now: shown until it is given up
+            self._show_transient(key, True)
         self.view_stack.setCurrentWidget(widget)
         self.nav.blockSignals(True)
         self.nav.setCurrentItem(self.nav_item(key))
@@ -294,6 +275,10 @@ class MainWindow(QMainWindow):
         if focus:
             _focus_into(widget)
         return widget
+
+    def _show_transient(self, key: str, shown: bool) -> None:
+        self.nav_item(key).setHidden(not shown)
+        self.view_actions[key].setVisible(shown)
 
     def _nav_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is not None:
@@ -312,19 +297,24 @@ class MainWindow(QMainWindow):
         self.search_box.selectAll()
 
     def search(self) -> None:
-        """Enter in the search box: the Search results view, with these words. An empty
-        box with no other filter ends the search and goes back where the user was."""
+        """Enter in the search box: the search view, with these words. An empty box with
+        no other filter ends the search and goes back where the user was."""
+        key = next((s.key for s in self.specs.values() if s.search), None)
         text = self.search_box.text().strip()
-        if not text and "search" not in self.views:
+        if key is None or (not text and key not in self.views):
             return
-        if self.current_key() != "search":
+        if self.current_key() != key:
             self._before_search = self.current_key() or self.session.start_view
-        view = self.show_view("search", focus=bool(text))
+        view = self.show_view(key, focus=bool(text))
         view.search_text(text)
-        if view.filter().is_empty():
-            self.nav_item("search").setHidden(True)
-            self.view_actions["search"].setVisible(False)
+        if not view.in_use():
+            if self.specs[key].transient:
+                self._show_transient(key, False)
             self.show_view(self._before_search)
+
+    def show_search_text(self, text: str) -> None:
+        """A view's own search words, echoed in the tool bar's box (ViewHost)."""
+        self.search_box.setText(text)
 
     def new_task(self) -> None:
         if not self.ctx.can(Cap.TASK_CREATE) or self.idle.is_locked:
@@ -412,19 +402,6 @@ class MainWindow(QMainWindow):
     def locked(self) -> bool:
         return self.central.currentWidget() is self.lock_screen
 
-    # ---------------------------------------------------------------- status bar
-
-    # ---------------------------------------------------------------- the board's workflow
-
-    def _board_workflow_changed(self, workflow_id: int | None) -> None:
-        self.state.set_board_workflow(workflow_id)
-
-    def _board_loaded(self) -> None:
-        wanted, self._wanted_workflow = self._wanted_workflow, None
-        board = self.views["board"]
-        if wanted in {wf.id for wf in board.workflows} and board.workflow_id() != wanted:
-            board.set_workflow(wanted)
-
     # ---------------------------------------------------------------- remembering
 
     def _restore(self) -> None:
@@ -432,12 +409,15 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(*DEFAULT_SIZE)
         start = self.state.last_view or self.session.start_view
-        if start not in self.view_actions or start == "search":
-            start = "queue"
-        if start == "board":
-            # The workflow used last here, else one named after a role (billing lands on
-            # Billing follow-up), else all my workflows.
-            self._wanted_workflow = self.state.board_workflow(self.session.role_workflow_id)
+        if start not in self.specs or self.specs[start].transient:
+            start = next(
+                (s.key for s in self.specs.values() if s.fallback_start and not s.transient),
+                next(k for k, s in self.specs.items() if not s.transient),
+            )
+        view = self.view(start)
+        restore = getattr(view, "restore", None)
+        if restore is not None:
+            restore(self)  # e.g. the board goes back to the workflow it showed last
         self.show_view(start, focus=True)
 
     def save_state(self) -> None:

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from practiceboard.core.actor import Actor
-from practiceboard.db.engine import Database
-from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.domain.policy import Policy
 from practiceboard.gui.kit import theme
-from practiceboard.gui.kit.runner import Runner
+from practiceboard.gui.kit.errors import sentence
 from practiceboard.gui.kit.uiload import child, load_ui
-from practiceboard.queries import lookups
-from practiceboard.services import users
+
+if TYPE_CHECKING:  # the dialog shows before the ORM loads; the checks import it in the worker
+    from practiceboard.core.actor import Actor
+    from practiceboard.db.engine import Database
+    from practiceboard.domain.policy import Policy
+    from practiceboard.gui.kit.runner import Runner
+
+
+UNREACHABLE = "The database could not be reached, so nobody can sign in right now ({detail})."
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class SignedIn:
 
 def load_signed_in(db: Database, actor: Actor) -> SignedIn:
     """The policy snapshot, role names, start view and idle setting of a signed-in actor."""
+    from practiceboard.queries import lookups
+
     policy = lookups.policy_for(db, actor)
     own = next((wf.id for wf in lookups.workflows(db, actor) if wf.key in policy.roles), None)
     return SignedIn(
@@ -53,16 +59,14 @@ def load_signed_in(db: Database, actor: Actor) -> SignedIn:
 
 def sign_in(db: Database, username: str, password: str) -> SignedIn:
     """Check the password (services.users.sign_in: lockout and audit inside), then load."""
+    from practiceboard.services import users
+
     return load_signed_in(db, users.sign_in(db, username, password, db.workstation))
 
 
 def error_text(exc: Exception) -> str:
     """The sentence to show for a failed sign-in or unlock."""
-    if isinstance(exc, PracticeBoardError):
-        return exc.message
-    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    detail = first[0] if first else type(exc).__name__
-    return f"The database could not be reached, so nobody can sign in right now ({detail})."
+    return sentence(exc, UNREACHABLE)
 
 
 class SignInDialog(QDialog):

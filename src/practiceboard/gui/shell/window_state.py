@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
-RESTORED_VIEWS = ("board", "queue", "attention")  # search results are not restored
+from practiceboard.gui.views import registry
+
 ALL_MY_WORKFLOWS = "all"
+
+
+def _restorable(key: str | None) -> bool:
+    """A registered view that is not transient (search results are not restored)."""
+    spec = registry.get(key) if key else None
+    return spec is not None and not spec.transient
 
 
 def settings_group(username: str) -> str:
@@ -36,11 +43,11 @@ class WindowState:
     @property
     def last_view(self) -> str | None:
         value = str(self._get("lastView", "") or "")
-        return value if value in RESTORED_VIEWS else None
+        return value if _restorable(value) else None
 
     @last_view.setter
     def last_view(self, key: str | None) -> None:
-        if key in RESTORED_VIEWS:
+        if _restorable(key):
             self._set("lastView", key)
 
     def board_workflow(self, default: int | None) -> int | None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu
 
 from practiceboard.core.rows import Board, Card, MoveOption
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import sentence
 from practiceboard.gui.views.board import moves
 from practiceboard.gui.views.board.column import ColumnPane
 
@@ -73,7 +74,7 @@ class CardMoves:
             self._menu_ready(card, options, at)
 
     def _move_list_failed(self, exc: Exception) -> None:
-        self.ctx.messages.warn(self, "Moves unavailable", getattr(exc, "message", str(exc)))
+        self.ctx.messages.warn(self, "Moves unavailable", sentence(exc, "{detail}"))
 
     def _menu_ready(self, card: Card, options: list[MoveOption], at: QPoint | None) -> None:
         self._moves[(card.id, card.version)] = options

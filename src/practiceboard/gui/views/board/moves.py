@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from PySide6.QtCore import QByteArray, QMimeData
 from PySide6.QtWidgets import QWidget
@@ -20,7 +19,10 @@ from PySide6.QtWidgets import QWidget
 from practiceboard.core.rows import BoardColumn, Card, MoveOption, ReasonRow
 from practiceboard.domain.errors import ConflictError, NotFound, PracticeBoardError
 from practiceboard.gui.dialogs.reason_dialog import ReasonDialog
+from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import sentence
+from practiceboard.gui.kit.ops import Op
 from practiceboard.queries import lookups
 from practiceboard.queries.board import COLUMN_OF_CATEGORY
 from practiceboard.services import task_actions, tasks
@@ -60,9 +62,9 @@ def fetch_moves(
     on_error: Callable[[Exception], None] | None = None,
 ) -> None:
     """Ask, off the GUI thread, where this card may go."""
-    ctx.runner.submit(
-        partial(task_actions.allowed_moves, ctx.db, ctx.actor, card.id), on_done, on_error
-    )
+    Op(ctx, task_actions.allowed_moves, card.id).success(on_done).failure(
+        lambda exc, _text: on_error(exc) if on_error is not None else None
+    ).run()
 
 
 def option_for(card: Card, options: Sequence[MoveOption], to_status_id: int) -> MoveOption:
@@ -200,11 +202,9 @@ class MoveFlow:
             self.ctx.messages.warn(self.parent, "Move not allowed", self.message)
             self._finish("refused")
         elif option.reason_kind:
-            self.ctx.runner.submit(
-                partial(lookups.reason_codes, self.ctx.db, self.ctx.actor, option.reason_kind),
-                self._ask_reason,
-                self._failed,
-            )
+            Op(self.ctx, lookups.reason_codes, option.reason_kind).success(
+                self._ask_reason
+            ).failure(lambda exc, _text: self._failed(exc)).run()
         else:
             self._save(None, None)
 
@@ -225,11 +225,12 @@ class MoveFlow:
 
     def _save(self, reason_id: int | None, note: str | None) -> None:
         self.state = "saving"
-        call = partial(
-            tasks.move_task, self.ctx.db, self.ctx.actor, self.card.id, self.option.to_status_id,
+        Op(
+            self.ctx, tasks.move_task, self.card.id, self.option.to_status_id,
             expected_version=self.card.version, reason_id=reason_id, note=note,
-        )  # fmt: skip
-        self.ctx.runner.submit(call, self._moved, self._failed)
+        ).changes(Change.of(Kind.TASK, self.card.id)).success(self._moved).failure(
+            lambda exc, _text: self._failed(exc)
+        ).run()  # fmt: skip
 
     def _moved(self, saved: tasks.TaskSaved) -> None:
         text = f"{saved.ref} moved to “{self.option.to_status_name}”."
@@ -239,8 +240,7 @@ class MoveFlow:
         self.message = text
         self.ctx.signals.status_message.emit(text)
         self.ctx.signals.task_saved.emit(saved.id)
-        self.ctx.signals.data_changed.emit()
-        self._finish("moved")
+        self._finish("moved")  # then the Op announces the change: the board reloads
 
     def _failed(self, exc: Exception) -> None:
         if isinstance(exc, ConflictError):
@@ -250,16 +250,16 @@ class MoveFlow:
                 "The board now shows their change."
             )
             self.ctx.messages.warn(self.parent, "Someone else changed this task", self.message)
-            self.ctx.signals.data_changed.emit()
+            self.ctx.signals.data_changed.emit(Change.of(Kind.TASK, self.card.id))
             self._finish("conflict")
             return
         if isinstance(exc, PracticeBoardError):
             self.message = exc.message
             self.ctx.messages.warn(self.parent, "Move not saved", exc.message)
             if isinstance(exc, NotFound):
-                self.ctx.signals.data_changed.emit()
+                self.ctx.signals.data_changed.emit(Change.of(Kind.TASK, self.card.id))
         else:
-            self.message = f"The move could not be saved: {exc}"
+            self.message = sentence(exc, "The move could not be saved: {detail}")
             self.ctx.messages.error(self.parent, "Move not saved", self.message)
         self._finish("failed")
 

@@ -24,17 +24,22 @@ from PySide6.QtWidgets import (
 
 from practiceboard.core.rows import Board, BoardColumn, Card, MoveOption, TaskFilter, WorkflowRow
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import sentence
+from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.board import moves
 from practiceboard.gui.views.board.column import CardList, ColumnPane, done_tooltip
 from practiceboard.gui.views.board.delegate import CardDelegate
 from practiceboard.gui.views.board.dragging import CardMoves
 from practiceboard.gui.views.board.model import column_id, column_rows
+from practiceboard.gui.views.registry import ViewHost
 from practiceboard.queries import lookups
 from practiceboard.queries import tasks as task_queries
 from practiceboard.queries.board import COLUMN_OF_CATEGORY
 
 ALL_WORKFLOWS = 0  # picker data for "All my workflows"
+SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)  # cards show tasks, patients and owners
 
 STYLE = f"""
 QWidget#boardColumns {{ background: {theme.WINDOW}; }}
@@ -83,9 +88,31 @@ class BoardView(QWidget, CardMoves):
         self._started = False
         self._workflows_known = False
         self._syncing = False
+        self._wanted_workflow: int | None = None  # restored at start-up, applied once loaded
         self.delegate = CardDelegate(self)
         self._build()
-        ctx.signals.data_changed.connect(self.refresh)
+        self.board_loaded.connect(self._apply_wanted_workflow)
+        ctx.signals.data_changed.connect(self._data_changed)
+
+    # ------------------------------------------------------------------ the view contract
+
+    def attach(self, host: ViewHost) -> None:
+        """The workflow picked is remembered per person on this PC."""
+        self.workflow_changed.connect(host.state.set_board_workflow)
+
+    def restore(self, host: ViewHost) -> None:
+        """Opening on the board: the workflow used last here, else one named after a role
+        (billing lands on Billing follow-up), else all my workflows."""
+        self._wanted_workflow = host.state.board_workflow(host.session.role_workflow_id)
+
+    def _apply_wanted_workflow(self) -> None:
+        wanted, self._wanted_workflow = self._wanted_workflow, None
+        if wanted in {wf.id for wf in self.workflows} and self.workflow_id() != wanted:
+            self.set_workflow(wanted)
+
+    def _data_changed(self, change: Change) -> None:
+        if change.touches(*SHOWN):
+            self.refresh()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -189,11 +216,9 @@ class BoardView(QWidget, CardMoves):
     def reload_workflows(self) -> None:
         """Load the workflows this user works on into the picker, then the board."""
         self._started = True
-        self.ctx.runner.submit(
-            partial(lookups.workflows, self.ctx.db, self.ctx.actor),
-            self._workflows_loaded,
-            self._load_failed,
-        )
+        Op(self.ctx, lookups.workflows).success(self._workflows_loaded).failure(
+            lambda exc, _text: self._load_failed(exc)
+        ).run()
 
     def _workflows_loaded(self, workflows: list[WorkflowRow]) -> None:
         self.workflows = workflows
@@ -222,12 +247,9 @@ class BoardView(QWidget, CardMoves):
         self._loading = True
         self._seq += 1
         seq = self._seq
-        call = partial(
-            task_queries.board, self.ctx.db, self.ctx.actor, self._workflow_id, self.filter
-        )
-        self.ctx.runner.submit(
-            call, partial(self._loaded, seq), partial(self._load_failed, seq=seq)
-        )
+        Op(self.ctx, task_queries.board, self._workflow_id, self.filter).success(
+            partial(self._loaded, seq)
+        ).failure(lambda exc, _text: self._load_failed(exc, seq=seq)).run()
         if self.board is None:
             self.notice.setText("Loading the board…")
 
@@ -244,7 +266,7 @@ class BoardView(QWidget, CardMoves):
     def _load_failed(self, exc: Exception, seq: int | None = None) -> None:
         if seq is not None:
             self._loading = False
-        text = getattr(exc, "message", None) or f"The board could not be loaded: {exc}"
+        text = sentence(exc, "The board could not be loaded: {detail}")
         self.notice.setText(text)
         self.ctx.signals.status_message.emit(text)
 

@@ -38,6 +38,7 @@ from practiceboard.core.rows import (
 )
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.lists.model import short_date
 from practiceboard.gui.views.lists.saved_filter_box import SavedFilterBox
 from practiceboard.queries import intake, lookups
@@ -194,19 +195,14 @@ class FilterBar(QWidget):
         if emit:
             self.filter_changed.emit(filt)
 
-    def set_text(self, text: str) -> None:
-        """The main window's search box hands its text here."""
-        self.set_filter(replace(self._filter, text=text), emit=True)
-
     def clear(self) -> None:
         keep_closed = self._filter.include_closed and not self.show_closed
         self.set_filter(TaskFilter(include_closed=keep_closed), emit=True)
 
     def reload_options(self) -> None:
-        self.ctx.runner.submit(
-            partial(load_options, self.ctx.db, self.ctx.actor), self._options_loaded,
-            self._options_failed,
-        )  # fmt: skip
+        Op(self.ctx, load_options).success(self._options_loaded).failure(
+            lambda _exc, text: self._options_failed(text)
+        ).fallback("{detail}").run()
 
     # ---------------------------------------------------------------- changes
 
@@ -240,8 +236,8 @@ class FilterBar(QWidget):
             button.setEnabled(True)
         self._sync()
 
-    def _options_failed(self, exc: Exception) -> None:
-        self.no_filter.setText(f"Filters are unavailable: {getattr(exc, 'message', exc)}")
+    def _options_failed(self, text: str) -> None:
+        self.no_filter.setText(f"Filters are unavailable: {text}")
 
     def _fill_menus(self) -> None:
         o = self.options

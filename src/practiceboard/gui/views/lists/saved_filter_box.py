@@ -18,8 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.core.rows import SavedFilterRow, TaskFilter
-from practiceboard.domain.errors import PracticeBoardError, ValidationError
+from practiceboard.domain.errors import ValidationError
+from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import SOMETHING_WRONG
+from practiceboard.gui.kit.ops import Op
 from practiceboard.queries import lookups
 from practiceboard.services import saved_filters
 
@@ -38,6 +41,7 @@ class SavedFilterBox(QWidget):
         super().__init__(parent)
         self.ctx, self.current = ctx, current
         self.rows: tuple[SavedFilterRow, ...] = ()
+        self._pick_after: int | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -53,6 +57,7 @@ class SavedFilterBox(QWidget):
         for w in (self.combo, self.save_button, self.delete_button):
             layout.addWidget(w)
         self.show_rows(())
+        ctx.signals.data_changed.connect(self._data_changed)
 
     # ---------------------------------------------------------------- the list
 
@@ -96,10 +101,17 @@ class SavedFilterBox(QWidget):
             self.show_rows(rows, pick)
             self.changed.emit()
 
-        self.ctx.runner.submit(
-            partial(lookups.saved_filters, self.ctx.db, self.ctx.actor), done,
-            partial(self._failed, "Saved filters"),
-        )  # fmt: skip
+        Op(self.ctx, lookups.saved_filters).success(done).failure(
+            partial(self._failed, "Saved filters")
+        ).fallback(SOMETHING_WRONG).run()
+
+    def _data_changed(self, change: Change) -> None:
+        """Saved filters changed on this PC (here or in another view's filter bar): reload,
+        keeping the pick (or picking the filter just saved here). Another PC's change
+        (``everything``) leaves the list alone: it is only ever this person's own."""
+        if Kind.SAVED_FILTER in change.kinds and not change.everything_changed:
+            pick, self._pick_after = self._pick_after, None
+            self.reload(pick if pick is not None else self.current_id())
 
     # ---------------------------------------------------------------- save and delete
 
@@ -117,21 +129,21 @@ class SavedFilterBox(QWidget):
         return dialog
 
     def save_as(self, name: str) -> None:
-        self.ctx.runner.submit(
-            partial(saved_filters.save_filter, self.ctx.db, self.ctx.actor, name, self.current()),
-            self._saved,
-            partial(self._save_failed, name),
-        )
+        Op(self.ctx, saved_filters.save_filter, name, self.current()).changes(
+            lambda filter_id: Change.of(Kind.SAVED_FILTER, filter_id)
+        ).success(self._saved).failure(partial(self._save_failed, name)).fallback(
+            SOMETHING_WRONG
+        ).run()
 
     def _saved(self, filter_id: int) -> None:
         self.ctx.signals.status_message.emit("Filter saved.")
-        self.reload(filter_id)
+        self._pick_after = filter_id  # the Op's change reloads the list (_data_changed)
 
-    def _save_failed(self, name: str, exc: Exception) -> None:
+    def _save_failed(self, name: str, exc: Exception, text: str) -> None:
         if isinstance(exc, ValidationError):
-            self.ask_name(name, exc.message)
+            self.ask_name(name, text)  # the name typed comes back with the problem
         else:
-            self._failed("Save filter", exc)
+            self._failed("Save filter", exc, text)
 
     def delete_current(self) -> None:
         fid = self.current_id()
@@ -140,12 +152,9 @@ class SavedFilterBox(QWidget):
         question = f"Delete the saved filter “{self.combo.currentText()}”?"
         if not self.ctx.messages.confirm(self, "Delete filter", question):
             return
-        self.ctx.runner.submit(
-            partial(saved_filters.delete_filter, self.ctx.db, self.ctx.actor, fid),
-            lambda _none: self.reload(None),
-            partial(self._failed, "Delete filter"),
-        )
+        Op(self.ctx, saved_filters.delete_filter, fid).changes(
+            Change.of(Kind.SAVED_FILTER, fid)
+        ).failure(partial(self._failed, "Delete filter")).fallback(SOMETHING_WRONG).run()
 
-    def _failed(self, title: str, exc: Exception) -> None:
-        text = exc.message if isinstance(exc, PracticeBoardError) else "Something went wrong."
+    def _failed(self, title: str, _exc: Exception, text: str) -> None:
         self.ctx.messages.error(self, title, text)

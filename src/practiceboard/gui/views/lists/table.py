@@ -19,10 +19,13 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.core.rows import Card, TaskFilter
-from practiceboard.domain.errors import PracticeBoardError
+from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import SOMETHING_WRONG
+from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.lists.model import TASK_ID_ROLE, CardTableModel
 
+SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)  # rows show tasks, patients and owners
 # Initial widths in average characters; the title (or the reason) takes the rest.
 WIDTHS = {"ref": 12, "status": 20, "owner": 18, "due": 11, "in_status": 9, "age": 7,
           "patient": 12, "badges": 30, "why": 50}  # fmt: skip
@@ -155,14 +158,13 @@ def heading(text: str, parent: QWidget, name: str, kind: str = "heading") -> QLa
     return label
 
 
-def load_problem(exc: Exception) -> str:
-    text = exc.message if isinstance(exc, PracticeBoardError) else "Something went wrong."
-    return f"Could not load the tasks. {text}"
+LOAD_PROBLEM = "Could not load the tasks."
 
 
 class TaskListView(QWidget):
     """What the three views share: loading in a worker, ignoring stale answers,
-    refreshing on data_changed (at once when shown, else the next time it is shown)."""
+        refreshing on data_changed when the change touches tasks, patients or people (at
+    once when shown, else the next time it is shown)."""
 
     task_activated = Signal(int)
 
@@ -175,7 +177,9 @@ class TaskListView(QWidget):
         self.loaded_once = False
         ctx.signals.data_changed.connect(self._data_changed)
 
-    def _data_changed(self) -> None:
+    def _data_changed(self, change: Change) -> None:
+        if not change.touches(*SHOWN):
+            return
         if self.isVisible():
             self.refresh()
         else:
@@ -197,20 +201,21 @@ class TaskListView(QWidget):
         self._stale = False
         self._ticket += 1
         ticket = self._ticket
-        self.ctx.runner.submit(
-            self._loader(), partial(self._arrived, ticket), partial(self._failed, ticket)
-        )
+        self._loader().success(partial(self._arrived, ticket)).failure(
+            partial(self._failed, ticket)
+        ).fallback(SOMETHING_WRONG).run()
 
     def _arrived(self, ticket: int, result) -> None:
         if ticket == self._ticket:  # an older answer than the one on its way: drop it
             self.loaded_once = True
             self.show_result(result)
 
-    def _failed(self, ticket: int, exc: Exception) -> None:
+    def _failed(self, ticket: int, _exc: Exception, text: str) -> None:
         if ticket == self._ticket:
-            self.show_problem(load_problem(exc))
+            self.show_problem(f"{LOAD_PROBLEM} {text}")
 
-    def _loader(self):
+    def _loader(self) -> Op:
+        """The read this view shows (an Op with no changes)."""
         raise NotImplementedError
 
     def show_result(self, result) -> None:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import partial
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from practiceboard.core.rows import Card, TaskFilter
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.lists.filter_bar import FilterBar
 from practiceboard.gui.views.lists.model import DEFAULT_COLUMNS
 from practiceboard.gui.views.lists.table import Section, TaskListView, TaskTable, heading
+from practiceboard.gui.views.registry import ViewHost
 from practiceboard.queries import intake
 from practiceboard.queries import tasks as task_queries
 from practiceboard.queries.board import MAX_PAGE
@@ -95,7 +96,7 @@ class QueueView(TaskListView):
         other.clearSelection()
 
     def _loader(self):
-        return partial(load_queue, self.ctx.db, self.ctx.actor, self._filter)
+        return Op(self.ctx, load_queue, self._filter)
 
     def show_result(self, result: QueueRows) -> None:
         self.owned.set_cards(result.owned, result.today)
@@ -172,7 +173,7 @@ class AttentionView(TaskListView):
         self.refresh()
 
     def _loader(self):
-        return partial(load_attention, self.ctx.db, self.ctx.actor, self._filter, self.sort)
+        return Op(self.ctx, load_attention, self._filter, self.sort)
 
     def show_result(self, result: CardRows) -> None:
         self.table.set_cards(result.cards, result.today)
@@ -247,6 +248,16 @@ class SearchView(TaskListView):
         self.offset = 0
         super().set_filter(filt)
 
+    # ---------------------------------------------------------------- the view contract
+
+    def attach(self, host: ViewHost) -> None:
+        """Words typed in the view's own box show in the tool bar's search box too."""
+        self.filter_bar.filter_changed.connect(lambda filt: host.show_search_text(filt.text))
+
+    def in_use(self) -> bool:
+        """An emptied search (no words, no filter) ends it: the window hides the view."""
+        return not self._filter.is_empty()
+
     def search_text(self, text: str) -> None:
         """The main window's search box: keep the other filters, replace the words."""
         self.set_filter(replace(self._filter, text=text))
@@ -264,8 +275,7 @@ class SearchView(TaskListView):
         self.refresh()
 
     def _loader(self):
-        return partial(load_search, self.ctx.db, self.ctx.actor, self._filter, self.sort,
-                       self.descending, self.offset)  # fmt: skip
+        return Op(self.ctx, load_search, self._filter, self.sort, self.descending, self.offset)
 
     def show_result(self, result: CardRows) -> None:
         self.total = result.total
