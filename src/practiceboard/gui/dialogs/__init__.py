@@ -1,17 +1,22 @@
-"""Intake and task detail: the two designed dialogs of a task's life.
+"""The dialogs: intake and task detail (the two designed dialogs of a task's life),
+the patient picker and the reason dialog.
 
-Both open non-modally (the board stays usable beside them) and return the dialog,
-so the caller — or a test — can drive it.
+Intake and detail open non-modally (the board stays usable beside them) and return
+the dialog, so the caller — or a test — can drive it. Their modules load on first
+use: the board imports the reason dialog from here and should not pay for the rest.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from practiceboard.gui.dialogs.detail import TaskDetailDialog
-from practiceboard.gui.dialogs.intake import IntakeDialog
-from practiceboard.gui.kit.context import AppContext
+if TYPE_CHECKING:
+    from practiceboard.gui.dialogs.detail import TaskDetailDialog
+    from practiceboard.gui.dialogs.intake import IntakeDialog
+    from practiceboard.gui.kit.context import AppContext
 
 __all__ = ["IntakeDialog", "TaskDetailDialog", "open_intake", "open_task_detail"]
 
@@ -26,7 +31,21 @@ def _show(dialog) -> None:
     dialog.activateWindow()
 
 
+def __getattr__(name: str):
+    if name == "IntakeDialog":
+        from practiceboard.gui.dialogs.intake import IntakeDialog
+
+        return IntakeDialog
+    if name == "TaskDetailDialog":
+        from practiceboard.gui.dialogs.detail import TaskDetailDialog
+
+        return TaskDetailDialog
+    raise AttributeError(name)
+
+
 def open_intake(ctx: AppContext, parent: QWidget | None = None) -> IntakeDialog:
+    from practiceboard.gui.dialogs.intake import IntakeDialog
+
     dialog = IntakeDialog(ctx, parent)
     _show(dialog)
     return dialog
@@ -41,6 +60,8 @@ def open_task_detail(
         existing.showNormal()
         existing.activateWindow()
         return existing
+    from practiceboard.gui.dialogs.detail import TaskDetailDialog
+
     dialog = TaskDetailDialog(ctx, task_id, parent)
     _open_details[key] = dialog
     dialog.destroyed.connect(lambda *_: _open_details.pop(key, None))

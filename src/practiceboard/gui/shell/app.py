@@ -17,9 +17,11 @@ import argparse
 import logging
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
@@ -32,20 +34,30 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from practiceboard import __version__
-from practiceboard.core import connection
-from practiceboard.db import migrate
-from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.gui.kit import theme
-from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import first_line
 from practiceboard.gui.kit.messages import Messages
 from practiceboard.gui.kit.runner import Runner
 from practiceboard.gui.shell.sign_in import SignedIn, SignInDialog
-from practiceboard.services import users
+
+if TYPE_CHECKING:
+    from practiceboard.core import connection
+    from practiceboard.db.engine import Database
+
+# Start-up imports only Qt and what the opening window and the sign-in dialog need.
+# SQLAlchemy, alembic, the ORM models and the services load in the worker that opens
+# the database; the main window, the board and the queries behind them are imported
+# in the background once the sign-in dialog is up (warm_up), while the person types.
+WARM_UP = (
+    "practiceboard.gui.shell.main_window",
+    "practiceboard.gui.views.board",
+    "practiceboard.gui.views.lists",
+    "practiceboard.gui.dialogs",
+    "practiceboard.queries.tasks",
+)
 
 log = logging.getLogger(__name__)
 APP_NAME = ORG_NAME = "PracticeBoard"
@@ -66,6 +78,13 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
 
     Runs in a worker; raises SchemaError, NeedPassword, PracticeBoardError or a
     driver error (the server cannot be reached)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from practiceboard.core import connection
+    from practiceboard.db import migrate
+    from practiceboard.db.engine import Database, sqlite_path
+    from practiceboard.services import users
+
     target = connection.resolve(cli_url)
     url = _with_password(target, password)
     path = sqlite_path(url)
@@ -99,6 +118,10 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
 
 def _with_password(target: connection.Target, password: str | None) -> str:
     """A PostgreSQL URL with the password typed, or the one in the OS keyring."""
+    from sqlalchemy.engine import make_url
+
+    from practiceboard.core import connection
+
     if not target.is_postgres:
         return target.url
     u = make_url(target.url)
@@ -115,6 +138,10 @@ def _with_password(target: connection.Target, password: str | None) -> str:
 
 def offline_text(exc: BaseException, cli_url: str | None) -> str:
     """The sentence for a database that cannot be reached."""
+    from sqlalchemy.engine import make_url
+
+    from practiceboard.core import connection
+
     try:
         target = connection.resolve(cli_url)
         u = make_url(target.url)
@@ -125,8 +152,7 @@ def offline_text(exc: BaseException, cli_url: str | None) -> str:
         )
     except PracticeBoardError:
         where = "the database"
-    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    detail = lines[0] if lines else type(exc).__name__
+    detail = first_line(exc)
     return (
         f"PracticeBoard cannot reach {where} ({detail}).\n\n"
         "If the database is on another PC, check that it is switched on and connected to "
@@ -183,6 +209,8 @@ class Shell:
     # ---------------------------------------------------------------- the database
 
     def start(self, password: str | None = None) -> None:
+        from practiceboard.core import connection
+
         try:
             where = connection.resolve(self.cli_url).describe()
         except PracticeBoardError as exc:
@@ -202,6 +230,10 @@ class Shell:
                      if opened.backup else "")  # fmt: skip
 
     def _open_failed(self, exc: Exception) -> None:
+        from sqlalchemy.exc import DBAPIError  # loaded by the worker that failed
+
+        from practiceboard.db import migrate
+
         if isinstance(exc, NeedPassword):
             password, ok = QInputDialog.getText(
                 self.opening, "Database password", exc.message, QLineEdit.EchoMode.Password
@@ -246,9 +278,11 @@ class Shell:
         if QGuiApplication.platformName() != "offscreen":  # headless runs cannot raise
             self.dialog.raise_()
         self.dialog.activateWindow()
+        warm_up()
         return self.dialog
 
     def open_window(self, session: SignedIn):
+        from practiceboard.gui.kit.context import AppContext
         from practiceboard.gui.shell.main_window import MainWindow
 
         if self.dialog is not None:
@@ -284,6 +318,28 @@ class Shell:
             self.db.dispose()
             self.db = None
         self.on_exit(code)
+
+
+_warmed = threading.Event()
+
+
+def warm_up() -> None:
+    """Import the main window and the board's modules in a background thread, once, while
+    the sign-in dialog waits for a password, so signing in does not wait on imports."""
+    if _warmed.is_set():
+        return
+    _warmed.set()
+
+    def work() -> None:
+        import importlib
+
+        for name in WARM_UP:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the GUI thread imports it again and reports properly
+                log.debug("warming up %s failed", name, exc_info=True)
+
+    threading.Thread(target=work, name="warm-up", daemon=True).start()
 
 
 def make_app() -> QApplication:

@@ -34,14 +34,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from practiceboard.db.changes import watcher_for
-from practiceboard.db.engine import Database
 from practiceboard.gui.kit.change import Change
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import first_line
+
+if TYPE_CHECKING:
+    from practiceboard.db.engine import Database
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,10 @@ class _WatchThread(QThread):
         self._stop = threading.Event()
 
     def run(self) -> None:  # worker thread: touches no widget, only emits
+        # Imported here: the PostgreSQL watcher brings psycopg, which a SQLite start-up
+        # should not wait for on the GUI thread.
+        from practiceboard.db.changes import watcher_for
+
         watcher, retry, was_offline, first = None, RETRY_FIRST, False, True
         while not self._stop.is_set():
             try:
