@@ -22,6 +22,7 @@ from practiceboard.gui.dialogs.reason_dialog import ReasonDialog
 from practiceboard.gui.dialogs.timeline import local_time
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.wording import new_owner, now_owns
 from practiceboard.gui.views.lists.filter_bar import amp
 from practiceboard.queries import lookups
 from practiceboard.services import approvals, task_actions, tasks
@@ -125,12 +126,7 @@ class DetailActions:
         self.status_group.setTitle(f"Move from “{card.status_name}” to" if options else "Moves")
 
     def _new_owner(self, option: MoveOption) -> str | None:
-        card = self.data.detail.card
-        if option.owner_after_id is None or option.owner_after_id == card.owner_id:
-            return None
-        if option.owner_after_id == self.ctx.actor.user_id:
-            return "you"
-        return option.owner_after_name or "someone else"
+        return new_owner(self.data.detail.card, option, self.ctx.actor.user_id)
 
     def _move_tip(self, option: MoveOption) -> str:
         if not option.allowed:
@@ -254,7 +250,7 @@ class DetailActions:
         text = f"{saved.ref} moved to “{option.to_status_name}”."
         name = self._new_owner(option)
         if name and saved.owner_id != self.data.detail.card.owner_id:
-            text += " You now own it." if name == "you" else f" {name} now owns it."
+            text += " " + now_owns(name)
         return text
 
     def close_task(self) -> None:

@@ -28,7 +28,7 @@ from practiceboard.domain.aging import format_age
 from practiceboard.gui.dialogs.detail_fields import FIELDS, mrn_text
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.uiload import child
-from practiceboard.gui.views.lists.model import short_date
+from practiceboard.gui.kit.wording import short_date
 
 
 class DetailView:

@@ -25,20 +25,12 @@ from practiceboard.domain import validation
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.workflow import REASON_KIND_LABELS, ReasonKind
 from practiceboard.gui.kit.uiload import child, load_ui
+from practiceboard.gui.kit.wording import owner_after
 
 
 def needs_note(reason: ReasonRow) -> bool:
     """The same rule as check_move: some reasons only make sense with a note."""
     return reason.note_required or reason.key == "other"
-
-
-def owner_after_text(card: Card, option: MoveOption, actor_id: int | None) -> str:
-    """'After this move, NAME will own the task.' — or '' when the owner stays."""
-    if option.owner_after_id is None or option.owner_after_id == card.owner_id:
-        return ""
-    if option.owner_after_id == actor_id:
-        return "After this move, you will own the task."
-    return f"After this move, {option.owner_after_name or 'someone else'} will own the task."
 
 
 class ReasonDialog(QDialog):
@@ -92,7 +84,7 @@ class ReasonDialog(QDialog):
         )
         self.message.setProperty("kind", "error")  # the app's inline error look
         self.message.hide()
-        owner = owner_after_text(card, option, actor_id)
+        owner = owner_after(card, option, actor_id)
         self.owner_line.setText(owner)
         self.owner_line.setVisible(bool(owner))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

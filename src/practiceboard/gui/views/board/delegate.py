@@ -19,6 +19,7 @@ from practiceboard.core.rows import Card
 from practiceboard.domain.aging import format_age
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.wording import month_day
 from practiceboard.gui.views.board.model import CARD_ROLE, Lane
 
 # card_lines slots
@@ -34,17 +35,12 @@ def due_label(card: Card, today: date | None = None) -> str:
     if card.due_date is None or card.category in _CLOSED:
         return ""
     today = today or date.today()
-    day = _day(card.due_date, today)
+    day = month_day(card.due_date, today)
     if card.overdue:
         return f"Overdue · {day}"
     if card.due_date == today:
         return "Due today"
     return f"Due {day}"
-
-
-def _day(d: date, today: date) -> str:
-    text = f"{d:%b} {d.day}"
-    return text if d.year == today.year else f"{text}, {d.year}"
 
 
 def patient_label(patient_ref: str) -> str:

@@ -23,6 +23,7 @@ from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import sentence
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.wording import new_owner, now_owns
 from practiceboard.queries import lookups
 from practiceboard.queries.board import COLUMN_OF_CATEGORY
 from practiceboard.services import task_actions, tasks
@@ -128,25 +129,16 @@ def plan_drop(
     return DropPlan((), f"{card.workflow_name} tasks have no “{column.name}” step.")
 
 
-def new_owner_name(card: Card, option: MoveOption, actor_id: int | None) -> str | None:
-    """Who the task will be handed to by this move; None when its owner stays."""
-    if option.owner_after_id is None or option.owner_after_id == card.owner_id:
-        return None
-    if option.owner_after_id == actor_id:
-        return "you"
-    return option.owner_after_name or "someone else"
-
-
 def handoff_line(card: Card, option: MoveOption, actor_id: int | None = None) -> str:
     """'Will be handed to Dr. Pat Provider' (or '' when the owner stays)."""
-    name = new_owner_name(card, option, actor_id)
+    name = new_owner(card, option, actor_id)
     return f"Will be handed to {name}" if name else ""
 
 
 def option_label(card: Card, option: MoveOption, actor_id: int | None = None) -> str:
     """A menu entry: 'Waiting on payer…' (a reason will be asked), '→ new owner'."""
     label = option.to_status_name + ("…" if option.reason_kind else "")
-    name = new_owner_name(card, option, actor_id)
+    name = new_owner(card, option, actor_id)
     return f"{label}  (handed to {name})" if name else label
 
 
@@ -234,9 +226,9 @@ class MoveFlow:
 
     def _moved(self, saved: tasks.TaskSaved) -> None:
         text = f"{saved.ref} moved to “{self.option.to_status_name}”."
-        name = new_owner_name(self.card, self.option, self.ctx.actor.user_id)
+        name = new_owner(self.card, self.option, self.ctx.actor.user_id)
         if saved.owner_id != self.card.owner_id and name:
-            text += f" {name[0].upper()}{name[1:]} now own{'' if name == 'you' else 's'} it."
+            text += " " + now_owns(name)
         self.message = text
         self.ctx.signals.status_message.emit(text)
         self.ctx.signals.task_saved.emit(saved.id)

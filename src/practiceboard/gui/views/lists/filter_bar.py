@@ -39,7 +39,7 @@ from practiceboard.core.rows import (
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
-from practiceboard.gui.views.lists.model import short_date
+from practiceboard.gui.kit.wording import short_date
 from practiceboard.gui.views.lists.saved_filter_box import SavedFilterBox
 from practiceboard.queries import intake, lookups
 

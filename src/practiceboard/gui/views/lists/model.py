@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from practiceboard.core.rows import Card
 from practiceboard.domain.aging import format_age
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.wording import short_date
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -59,19 +60,6 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def short_date(day: date, today: date) -> str:
-    """ "Today", "Tomorrow", "Yesterday", "Mar 4", or "Mar 4, 2027" in another year."""
-    delta = (day - today).days
-    if delta == 0:
-        return "Today"
-    if delta == 1:
-        return "Tomorrow"
-    if delta == -1:
-        return "Yesterday"
-    text = f"{day:%b} {day.day}"
-    return text if day.year == today.year else f"{text}, {day.year}"
 
 
 def badges(card: Card) -> list[str]:
