@@ -104,3 +104,16 @@ def test_a_list_view_reloads_only_when_the_change_touches_tasks(
     ctx.signals.data_changed.emit(change)
     wait_idle()
     assert (view._ticket > before) is reloads
+
+
+def test_another_pcs_change_is_everything_and_waits_for_a_hold(qtbot, ctx):
+    from practiceboard.gui.shell.live import LiveUpdates
+
+    seen: list[object] = []
+    ctx.signals.data_changed.connect(seen.append)
+    live = LiveUpdates(ctx)  # not started: the watcher thread is not needed here
+    hold = live.hold()  # a drag in progress, or unsaved edits
+    live._noticed()
+    assert seen == [] and live.pending
+    hold.release()
+    assert seen == [Change.everything()]
