@@ -39,8 +39,3 @@ def config_dir() -> Path:
     )
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def default_db_url() -> str:
-    """PRACTICEBOARD_DB, else a SQLite file in the user data folder."""
-    return os.environ.get("PRACTICEBOARD_DB") or f"sqlite:///{data_dir() / 'practiceboard.db'}"

@@ -6,7 +6,7 @@ SQL with bound parameters; sort keys come from ``SORTS`` only.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -171,7 +171,6 @@ class TaskDetail:
     reopen_count: int
     closed_at: datetime | None
     timeline: tuple[TimelineEntry, ...]
-    moves: tuple[MoveOption, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
