@@ -19,30 +19,21 @@ from sqlalchemy.orm import Session, aliased
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
+from practiceboard.core.like import contains, starts_with
 from practiceboard.core.unit import audited, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Role, User, UserRole
 from practiceboard.domain.errors import ConflictError, NotFound, ValidationError
 from practiceboard.domain.policy import Cap
+from practiceboard.domain.unchanged import UNCHANGED, Unchanged
 
 MRN_MAX = 40
 NAME_MAX = 120
 SEARCH_MAX = 120
 SEARCH_LIMIT = 20
 EARLIEST_BIRTH = date(1900, 1, 1)
-LIKE_ESCAPE = "/"
 _MRN = re.compile(r"[A-Za-z0-9-]+")
-
-
-class _Unchanged:
-    """Marks an update argument the caller left alone (None means 'clear it')."""
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = _Unchanged()
 
 
 @dataclass(frozen=True)
@@ -113,13 +104,6 @@ def _check_mrn_free(session: Session, mrn: str, patient_id: int | None = None) -
     taken = session.scalars(select(Patient.id).where(Patient.mrn == mrn)).first()
     if taken is not None and taken != patient_id:
         raise ValidationError(f"Another patient already has MRN {mrn}.", "mrn")
-
-
-def like_pattern(text: str, *, prefix: bool = False) -> str:
-    """A LIKE pattern that matches ``text`` literally (its % and _ escaped)."""
-    esc = LIKE_ESCAPE
-    literal = text.replace(esc, esc + esc).replace("%", esc + "%").replace("_", esc + "_")
-    return f"{literal}%" if prefix else f"%{literal}%"
 
 
 # ---------------------------------------------------------------- rows
@@ -193,20 +177,20 @@ def update_patient(
     patient_id: int,
     *,
     expected_version: int,
-    mrn: str | _Unchanged = UNCHANGED,
-    display_name: str | _Unchanged = UNCHANGED,
-    date_of_birth: date | None | _Unchanged = UNCHANGED,
-    primary_provider_id: int | None | _Unchanged = UNCHANGED,
+    mrn: str | Unchanged = UNCHANGED,
+    display_name: str | Unchanged = UNCHANGED,
+    date_of_birth: date | None | Unchanged = UNCHANGED,
+    primary_provider_id: int | None | Unchanged = UNCHANGED,
 ) -> PatientRow:
     """Change the given fields; a stale ``expected_version`` is a ConflictError."""
     changes: dict = {}
-    if not isinstance(mrn, _Unchanged):
+    if not isinstance(mrn, Unchanged):
         changes["mrn"] = clean_mrn(mrn)
-    if not isinstance(display_name, _Unchanged):
+    if not isinstance(display_name, Unchanged):
         changes["display_name"] = clean_name(display_name)
-    if not isinstance(date_of_birth, _Unchanged):
+    if not isinstance(date_of_birth, Unchanged):
         changes["date_of_birth"] = date_of_birth
-    if not isinstance(primary_provider_id, _Unchanged):
+    if not isinstance(primary_provider_id, Unchanged):
         changes["primary_provider_id"] = primary_provider_id
     guard = audited(db, actor, "patient.update", "patient", patient_id)
     guard.patient_id = patient_id
@@ -276,8 +260,8 @@ def search_patients(db: Database, actor: Actor, text: str) -> list[PatientRow]:
             return []
         needle = query.lower()
         where = Patient.active & or_(
-            func.lower(Patient.mrn).like(like_pattern(needle, prefix=True), escape=LIKE_ESCAPE),
-            Patient.search_name.like(like_pattern(needle), escape=LIKE_ESCAPE),
+            starts_with(func.lower(Patient.mrn), needle),
+            contains(Patient.search_name, needle),
         )
         rows = _rows(session, where)
         audit.write(session, actor.who(), "patient.search", "patient", at=now(),
