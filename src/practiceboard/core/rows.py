@@ -151,6 +151,15 @@ class MoveOption:
     owner_after_name: str | None
     is_reopen: bool = False
 
+    def new_owner_name(self, current_owner_id: int | None, actor_id: int | None) -> str | None:
+        """Who this move hands the task to: "you", their name, or "someone else";
+        None when the task stays with its current owner."""
+        if self.owner_after_id is None or self.owner_after_id == current_owner_id:
+            return None
+        if self.owner_after_id == actor_id:
+            return "you"
+        return self.owner_after_name or "someone else"
+
 
 @dataclass(frozen=True)
 class TaskDetail:

@@ -18,6 +18,7 @@ from practiceboard.core.clock import now
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import User
+from practiceboard.domain.dates import changed_at_label
 from practiceboard.domain.errors import ConflictError, NotFound, PermissionDenied
 
 
@@ -37,8 +38,7 @@ def changed_by(session: Session, what: str, user_id: int | None, at: datetime) -
 
     who = session.get(User, user_id) if user_id is not None else None
     name = who.display_name if who else "someone else"
-    when = at.astimezone(practice_calendar(session).tzinfo())
-    stamp = when.strftime("%I:%M %p").lstrip("0") + when.strftime(" on %b %d").replace(" 0", " ")
+    stamp = changed_at_label(at, practice_calendar(session).tzinfo())
     return ConflictError(
         f"{what} was changed by {name} at {stamp} — reload to see their change.",
         changed_by=name,
