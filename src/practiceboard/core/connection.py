@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError
 
 from practiceboard.core.paths import config_dir, data_dir
 from practiceboard.db.engine import normalize_url
-from practiceboard.domain.errors import PracticeBoardError, ValidationError
+from practiceboard.domain.errors import PracticeBoardError, ValidationError, first_line
 
 SERVICE = "PracticeBoard"
 CONFIG_FILE = "connection.json"
@@ -201,8 +201,7 @@ def server_wants_password(url: str) -> bool:
         if "password" in text:
             return True
         raise PracticeBoardError(
-            f"Could not reach the database server {u.host or 'localhost'}: "
-            f"{str(exc).strip().splitlines()[0]}"
+            f"Could not reach the database server {u.host or 'localhost'}: {first_line(exc)}"
         ) from None
     return False
 
