@@ -20,7 +20,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
@@ -28,7 +27,7 @@ from practiceboard.core.definitions import practice_today
 from practiceboard.core.people import require_active
 from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
 from practiceboard.core.rows import GoalRow, InterventionRow, NoteRow
-from practiceboard.core.unit import audited, changed_by, get_or_404
+from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
@@ -42,7 +41,7 @@ from practiceboard.db.models import (
 )
 from practiceboard.domain import recurrence, validation
 from practiceboard.domain.careplan import GOAL_STATUSES, PLAN_STATUSES, RISKS
-from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
+from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, denial_message
 from practiceboard.domain.unchanged import UNCHANGED, Unchanged
 
@@ -121,10 +120,7 @@ def first_due(rule, start: date) -> date | None:
 
 # ---------------------------------------------------------------- conflicts
 
-
-def conflict(session: Session, plan: CarePlan) -> ConflictError:
-    """'changed by NAME at TIME — reload', the same wording as for tasks."""
-    return changed_by(session, "This care plan", plan.updated_by_id, plan.updated_at)
+PLAN = "This care plan"  # how a conflict names the plan: "This care plan was changed by …"
 
 
 @contextmanager
@@ -140,19 +136,14 @@ def _plan_change(
     A refusal is audited with the plan's patient; a stale version (seen at load,
     or at flush when another PC saved in between) is a ConflictError naming who won."""
     guard = audited(db, actor, action, "care_plan", plan_id)
-    try:
-        with guard as session:
-            plan = get_or_404(session, CarePlan, plan_id, "care plan")
-            guard.patient_id = plan.patient_id
-            policy = actor_policy(session, actor)
-            if not any(policy.can(cap) for cap in needs):
-                raise PermissionDenied(denial_message(needs[0]))
-            if expected_version is not None and plan.version != expected_version:
-                raise conflict(session, plan)
-            yield session, plan
-    except StaleDataError:
-        with db.read() as session:
-            raise conflict(session, session.get(CarePlan, plan_id)) from None
+    with conflict_if_stale(db, CarePlan, plan_id, PLAN), guard as session:
+        plan = get_or_404(session, CarePlan, plan_id, "care plan")
+        guard.patient_id = plan.patient_id
+        policy = actor_policy(session, actor)
+        if not any(policy.can(cap) for cap in needs):
+            raise PermissionDenied(denial_message(needs[0]))
+        check_version(session, plan, expected_version, PLAN)
+        yield session, plan
 
 
 def _touch(plan: CarePlan, actor: Actor):

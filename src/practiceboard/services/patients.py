@@ -20,11 +20,11 @@ from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
 from practiceboard.core.like import contains, starts_with
-from practiceboard.core.unit import audited, get_or_404
+from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Role, User, UserRole
-from practiceboard.domain.errors import ConflictError, NotFound, ValidationError
+from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.domain.unchanged import UNCHANGED, Unchanged
 
@@ -34,6 +34,7 @@ SEARCH_MAX = 120
 SEARCH_LIMIT = 20
 EARLIEST_BIRTH = date(1900, 1, 1)
 _MRN = re.compile(r"[A-Za-z0-9-]+")
+PATIENT = "This patient"  # how a conflict names it: "This patient was changed by …"
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def create_patient(
                 mrn=mrn, display_name=name, search_name=name.lower(),
                 date_of_birth=date_of_birth, primary_provider_id=primary_provider_id,
                 active=True, version=1, created_at=at, updated_at=at,
+                updated_by_id=actor.user_id,
             )  # fmt: skip
             session.add(patient)
             session.flush()
@@ -195,17 +197,10 @@ def update_patient(
     guard = audited(db, actor, "patient.update", "patient", patient_id)
     guard.patient_id = patient_id
     try:
-        with guard as session:
+        with conflict_if_stale(db, Patient, patient_id, PATIENT), guard as session:
             require(actor_policy(session, actor), Cap.PATIENT_EDIT)
-            # Row lock on PostgreSQL so two saves of one version cannot both pass the check.
-            patient = session.get(Patient, patient_id, with_for_update=True)
-            if patient is None:
-                raise NotFound("That patient no longer exists. Refresh and try again.")
-            if patient.version != expected_version:
-                raise ConflictError(
-                    "Someone else changed this patient since you opened it — reload to see "
-                    "their change."
-                )
+            patient = get_or_404(session, Patient, patient_id, "patient")
+            check_version(session, patient, expected_version, PATIENT)
             if "date_of_birth" in changes:
                 _check_birth(session, changes["date_of_birth"])
             if "primary_provider_id" in changes:
@@ -221,8 +216,8 @@ def update_patient(
             if not changed:
                 return _row(session, patient.id)
             at = now()
-            patient.version += 1
-            patient.updated_at = at
+            # version_id_col: the UPDATE itself bumps the version and refuses a stale one.
+            patient.updated_at, patient.updated_by_id = at, actor.user_id
             session.flush()
             audit.write(
                 session, actor.who(), "patient.update", "patient", patient.id, at=at,

@@ -13,19 +13,18 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, load_policy, require
 from practiceboard.core.clock import now
 from practiceboard.core.people import is_active, require_active
-from practiceboard.core.unit import audited, changed_by, get_or_404
+from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Location, Patient, Task, TaskEvent, User, Workflow
 from practiceboard.domain import validation
 from practiceboard.domain.decisions import words as decision_words
-from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
+from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
 from practiceboard.domain.workflow import (
     CLOSED_CATEGORIES,
@@ -157,13 +156,8 @@ def audit_category(task: Task) -> str:
 def load_for_change(session: Session, task_id: int, expected_version: int | None) -> Task:
     """The task, or ConflictError naming who changed it since the user loaded it."""
     task = get_or_404(session, Task, task_id, "task")
-    if expected_version is not None and task.version != expected_version:
-        raise conflict(session, task)
+    check_version(session, task, expected_version, task.ref)
     return task
-
-
-def conflict(session: Session, task: Task) -> ConflictError:
-    return changed_by(session, task.ref, task.updated_by_id, task.updated_at)
 
 
 def check_visible(policy: Policy, task: Task) -> None:
@@ -260,16 +254,12 @@ def changing(
     """One change of an existing task: the audited transaction, the actor's policy and
     the task at the version the user saw. A concurrent writer that got there first
     (StaleDataError at flush or commit) becomes the same ConflictError as a stale load."""
-    try:
-        guard = audited(db, actor, action, "task", task_id)
-        with guard as session:
-            policy = actor_policy(session, actor)
-            task = load_for_change(session, task_id, expected_version)
-            guard.patient_id = task.patient_id
-            yield session, policy, task
-    except StaleDataError:
-        with db.read() as session:
-            raise conflict(session, session.get(Task, task_id)) from None
+    guard = audited(db, actor, action, "task", task_id)
+    with conflict_if_stale(db, Task, task_id, lambda task: task.ref), guard as session:
+        policy = actor_policy(session, actor)
+        task = load_for_change(session, task_id, expected_version)
+        guard.patient_id = task.patient_id
+        yield session, policy, task
 
 
 def move_task(
