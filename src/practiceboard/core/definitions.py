@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from practiceboard.core import settings
 from practiceboard.core.clock import now
 from practiceboard.core.timezone import local_timezone_name
 from practiceboard.db.models import (
     ReasonCode,
-    Setting,
     Status,
     Task,
     Transition,
@@ -135,12 +135,14 @@ def least_loaded_member(session: Session, role_id: int | None) -> int | None:
 
 
 def setting(session: Session, key: str, default=None):
-    row = session.get(Setting, key)
-    return default if row is None else row.value
+    """The practice's value of a setting (core.settings.value). ``default`` is ignored:
+    every default is declared once, in core.settings; it stays for callers not yet
+    switched to ``settings.value``."""
+    return settings.value(session, key)
 
 
 def practice_calendar(session: Session) -> PracticeCalendar:
-    data = dict(setting(session, "calendar", {}) or {})
+    data = dict(settings.value(session, "calendar"))
     if not data.get("timezone"):
         data["timezone"] = local_timezone_name()
     return PracticeCalendar.from_dict(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from practiceboard.core import settings
 from practiceboard.domain.decisions import Decision
 from practiceboard.domain.policy import (
     ALL_WORKFLOWS,
@@ -244,18 +245,6 @@ def rows() -> dict[str, list[dict]]:
                 "note_required": key == "other", "position": p, "active": True})  # fmt: skip
     for i, (key, name) in enumerate(PROGRAMS, 1):
         out["programs"].append({"id": i, "key": key, "name": name, "active": True})
-    for key, value in SETTINGS.items():
+    for key, value in settings.seed_values().items():
         out["settings"].append({"key": key, "value": value, "updated_at": now})
     return out
-
-
-# Declared once: key -> default. timezone None means "the PC's own time zone".
-SETTINGS: dict[str, object] = {
-    "practice_name": "Your practice",
-    "calendar": {"timezone": None, "workdays": [0, 1, 2, 3, 4], "opens": "08:00",
-                 "closes": "17:00", "observe_us_federal_holidays": True, "extra_holidays": []},
-    "lockout_attempts": 5,
-    "lockout_minutes": 15,
-    "idle_lock_minutes": 10,
-    "min_password_length": 12,
-}  # fmt: skip

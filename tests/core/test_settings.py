@@ -1,0 +1,61 @@
+"""core.settings: every setting and environment variable declared once, read here."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from practiceboard.core import settings
+from practiceboard.db.models import Setting
+
+
+def test_a_new_database_holds_exactly_the_declared_settings(db):
+    with db.read() as s:
+        stored = {row.key: row.value for row in s.scalars(select(Setting))}
+    assert set(stored) == set(settings.SETTINGS)
+    for key, default in settings.seed_values().items():
+        assert stored[key] == default
+    assert isinstance(stored["database_id"], str) and len(stored["database_id"]) == 32
+
+
+def test_every_setting_is_described_and_typed():
+    for d in settings.SETTINGS.values():
+        assert d.description.strip()
+        assert d.default is None or isinstance(d.default, d.type)
+
+
+def _store(db, key, value) -> None:
+    with db.write() as s:
+        s.execute(update(Setting).where(Setting.key == key).values(value=value))
+
+
+def test_value_reads_the_practice_value_else_the_default(db):
+    with db.read() as s:
+        assert settings.value(s, "lockout_minutes") == 15
+        assert settings.value(s, "calendar")["opens"] == "08:00"
+    _store(db, "lockout_minutes", 30)
+    _store(db, "idle_lock_minutes", "5")  # a number typed as text
+    _store(db, "min_password_length", "twelve")  # nonsense: the default
+    _store(db, "practice_name", None)
+    with db.read() as s:
+        assert settings.value(s, "lockout_minutes") == 30
+        assert settings.value(s, "idle_lock_minutes") == 5
+        assert settings.value(s, "min_password_length") == 12
+        assert settings.value(s, "practice_name") == "Your practice"
+        with pytest.raises(KeyError):
+            settings.value(s, "no_such_setting")
+
+
+def test_defaults_are_handed_out_as_copies():
+    settings.seed_values()["calendar"]["workdays"].append(6)
+    assert settings.SETTINGS["calendar"].default["workdays"] == [0, 1, 2, 3, 4]
+
+
+def test_env_reads_declared_variables_only(monkeypatch):
+    monkeypatch.setenv("PRACTICEBOARD_DB", "sqlite:///x.db")
+    monkeypatch.setenv("TZ", "")
+    assert settings.env("PRACTICEBOARD_DB") == "sqlite:///x.db"
+    assert settings.env("TZ") is None  # empty counts as unset
+    with pytest.raises(KeyError):
+        settings.env("HOME")
+    assert all(text.strip() for text in settings.ENVIRONMENT.values())
