@@ -80,8 +80,7 @@ def _check_birth(session: Session, dob: date | None) -> None:
         return
     if dob < EARLIEST_BIRTH:
         raise ValidationError("Check the date of birth: it is before 1900.", "date_of_birth")
-    today = now().astimezone(definitions.practice_calendar(session).tzinfo()).date()
-    if dob > today:
+    if dob > definitions.practice_today(session):
         raise ValidationError("Check the date of birth: it is in the future.", "date_of_birth")
 
 
