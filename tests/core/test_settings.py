@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from practiceboard.core import settings
+from practiceboard.core import definitions, settings
 from practiceboard.db.models import Setting
 
 
@@ -29,21 +29,33 @@ def _store(db, key, value) -> None:
         s.execute(update(Setting).where(Setting.key == key).values(value=value))
 
 
-def test_value_reads_the_practice_value_else_the_default(db):
+def test_read_turns_what_a_row_holds_into_the_declared_type():
+    assert settings.read("lockout_minutes", None) == 15
+    assert settings.read("lockout_minutes", 30) == 30
+    assert settings.read("lockout_minutes", "45") == 45
+    assert settings.read("lockout_minutes", "soon") == 15
+    assert settings.read("lockout_minutes", True) == 15
+    assert settings.read("practice_name", 7) == "Your practice"
+    assert settings.read("calendar", "nonsense")["closes"] == "17:00"
+    with pytest.raises(KeyError):
+        settings.read("no_such_setting", 1)
+
+
+def test_the_practice_value_else_the_default(db):
     with db.read() as s:
-        assert settings.value(s, "lockout_minutes") == 15
-        assert settings.value(s, "calendar")["opens"] == "08:00"
+        assert definitions.setting(s, "lockout_minutes") == 15
+        assert definitions.setting(s, "calendar")["opens"] == "08:00"
     _store(db, "lockout_minutes", 30)
     _store(db, "idle_lock_minutes", "5")  # a number typed as text
     _store(db, "min_password_length", "twelve")  # nonsense: the default
     _store(db, "practice_name", None)
     with db.read() as s:
-        assert settings.value(s, "lockout_minutes") == 30
-        assert settings.value(s, "idle_lock_minutes") == 5
-        assert settings.value(s, "min_password_length") == 12
-        assert settings.value(s, "practice_name") == "Your practice"
+        assert definitions.setting(s, "lockout_minutes") == 30
+        assert definitions.setting(s, "idle_lock_minutes") == 5
+        assert definitions.setting(s, "min_password_length") == 12
+        assert definitions.setting(s, "practice_name") == "Your practice"
         with pytest.raises(KeyError):
-            settings.value(s, "no_such_setting")
+            definitions.setting(s, "no_such_setting")
 
 
 def test_defaults_are_handed_out_as_copies():

@@ -13,6 +13,7 @@ from practiceboard.core.clock import now
 from practiceboard.core.timezone import local_timezone_name
 from practiceboard.db.models import (
     ReasonCode,
+    Setting,
     Status,
     Task,
     Transition,
@@ -135,14 +136,15 @@ def least_loaded_member(session: Session, role_id: int | None) -> int | None:
 
 
 def setting(session: Session, key: str, default=None):
-    """The practice's value of a setting (core.settings.value). ``default`` is ignored:
-    every default is declared once, in core.settings; it stays for callers not yet
-    switched to ``settings.value``."""
-    return settings.value(session, key)
+    """The practice's value of a setting declared in core.settings, else its declared
+    default. ``default`` is ignored (every default is declared once, there); it stays
+    only until the last caller that passes one is switched."""
+    row = session.get(Setting, key)
+    return settings.read(key, None if row is None else row.value)
 
 
 def practice_calendar(session: Session) -> PracticeCalendar:
-    data = dict(settings.value(session, "calendar"))
+    data = dict(setting(session, "calendar"))
     if not data.get("timezone"):
         data["timezone"] = local_timezone_name()
     return PracticeCalendar.from_dict(data)

@@ -1,9 +1,11 @@
 """Every setting, declared once: the practice's settings (rows of the ``settings``
 table, with their defaults) and the environment variables the app reads.
 
-The rest of the code asks here (``value`` for a practice setting, ``env`` for an
-environment variable) and never reads ``os.environ`` or a settings row itself,
-so this module is the whole list of what can be configured and how.
+The rest of the code asks here (``env`` for an environment variable) or through
+``core.definitions.setting`` (a practice setting: its row, read as ``read`` says)
+and never reads ``os.environ`` or a raw settings value itself, so this module is
+the whole list of what can be configured and how. It imports nothing of ours,
+so ``db/`` may use it too.
 """
 
 from __future__ import annotations
@@ -12,10 +14,6 @@ import copy
 import os
 from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy.orm import Session
-
-from practiceboard.db.models import Setting
 
 
 @dataclass(frozen=True)
@@ -69,23 +67,21 @@ def seed_values() -> dict[str, Any]:
     return {d.key: copy.deepcopy(d.default) for d in _DECLARED if d.seeded}
 
 
-def value(session: Session, key: str) -> Any:
-    """The practice's value of a declared setting, else its default. A value of the
-    wrong type (only raw SQL could store one) reads as the default."""
+def read(key: str, stored: Any) -> Any:
+    """A declared setting's value from what its row holds (``None``: no row or no
+    value): the default when missing, and when of the wrong type (only raw SQL could
+    store one). A number stored as text ("15") still counts."""
     declared = SETTINGS[key]
-    row = session.get(Setting, key)
-    if row is None or row.value is None:
+    if stored is None:
         return copy.deepcopy(declared.default)
-    if declared.type is int and not isinstance(row.value, bool):
+    if declared.type is int and not isinstance(stored, bool):
         try:
-            return int(row.value)  # a number typed as text ("15") still counts
+            return int(stored)
         except (TypeError, ValueError):
             return declared.default
-    if not isinstance(row.value, declared.type) or isinstance(row.value, bool) != (
-        declared.type is bool
-    ):
+    if not isinstance(stored, declared.type) or isinstance(stored, bool) != (declared.type is bool):
         return copy.deepcopy(declared.default)
-    return row.value
+    return stored
 
 
 # ---------------------------------------------------------------- the environment

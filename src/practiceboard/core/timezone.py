@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import tzlocal
 
-from practiceboard.core import settings
+from practiceboard.core.settings import env
 
 
 @lru_cache(maxsize=1)
 def local_timezone_name() -> str:
     """This PC's zone, e.g. "America/Chicago"; "UTC" when it cannot be told."""
-    return zone_name(sys.platform, settings.env("TZ"))
+    return zone_name(sys.platform, env("TZ"))
 
 
 def zone_name(platform: str, tz: str | None = None) -> str:

@@ -21,10 +21,9 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from practiceboard.core import settings
 from practiceboard.core.paths import config_dir
-from practiceboard.core.settings import env
-from practiceboard.db.models import AuditEntry
+from practiceboard.core.settings import env, read
+from practiceboard.db.models import AuditEntry, Setting
 from practiceboard.domain.errors import PracticeBoardError
 
 GENESIS = "0" * 64
@@ -45,7 +44,8 @@ def audit_key(session: Session, *, create: bool = True) -> bytes:
     from_env = env("PRACTICEBOARD_AUDIT_KEY")
     if from_env:
         return bytes.fromhex(from_env)
-    database_id = settings.value(session, "database_id")
+    row = session.get(Setting, "database_id")
+    database_id = read("database_id", None if row is None else row.value)
     if database_id is None:  # only raw SQL can remove it; never make a key for "None"
         raise PracticeBoardError(
             "This database has lost its id (the database_id setting), so its audit key cannot "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from practiceboard.core import settings
+from practiceboard.core.settings import seed_values
 from practiceboard.domain.decisions import Decision
 from practiceboard.domain.policy import (
     ALL_WORKFLOWS,
@@ -245,6 +245,6 @@ def rows() -> dict[str, list[dict]]:
                 "note_required": key == "other", "position": p, "active": True})  # fmt: skip
     for i, (key, name) in enumerate(PROGRAMS, 1):
         out["programs"].append({"id": i, "key": key, "name": name, "active": True})
-    for key, value in settings.seed_values().items():
+    for key, value in seed_values().items():
         out["settings"].append({"key": key, "value": value, "updated_at": now})
     return out

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from practiceboard.core import settings
+from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
 from practiceboard.core.unit import audited
@@ -46,7 +46,7 @@ def hash_password(password: str) -> str:
 
 
 def check_password_rules(session: Session, password: str) -> None:
-    minimum = settings.value(session, "min_password_length")
+    minimum = definitions.setting(session, "min_password_length")
     if len(password or "") < minimum:
         raise ValidationError(f"Passwords must be at least {minimum} characters long.", "password")
 
@@ -195,8 +195,8 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
     station = workstation or db.workstation
     name = (username or "").strip().lower()
     with db.write() as session:
-        attempts = settings.value(session, "lockout_attempts")
-        minutes = settings.value(session, "lockout_minutes")
+        attempts = definitions.setting(session, "lockout_attempts")
+        minutes = definitions.setting(session, "lockout_minutes")
         user = session.scalars(select(User).where(User.username == name)).first()
         at = now()
         if user is None:
