@@ -53,7 +53,7 @@ def test_upgrade_from_empty_then_again_is_a_no_op(tmp_path, pb_home):
 def test_upgrade_backs_up_first(tmp_path, pb_home):
     db = Database(f"sqlite:///{tmp_path / 'old.db'}")
     migrate.upgrade(db)
-    # Pretend the database is one revision behind by stamping the base.
+    # Stamp the head again (the base once was the head): still nothing to do.
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM alembic_version"))
         conn.execute(
@@ -61,6 +61,21 @@ def test_upgrade_backs_up_first(tmp_path, pb_home):
         )
     backup = migrate.upgrade(db)  # at head already: no backup, nothing to do
     assert backup is None
+    db.dispose()
+
+
+def test_upgrade_from_the_first_revision_backs_up_first(tmp_path, pb_home):
+    from alembic import command
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = migrate.alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    backup = migrate.upgrade(db)
+    assert backup is not None and backup.exists()
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.schema_differences(db) == []
     db.dispose()
 
 
