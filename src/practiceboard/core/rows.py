@@ -351,15 +351,15 @@ class PickerOptions:
     one session (queries.pickers.picker_options); the last three only when asked
     for one workflow."""
 
-    workflows: tuple[WorkflowRow, ...]
-    users: tuple[UserRow, ...]
-    roles: tuple[RoleRow, ...]
-    locations: tuple[Option, ...]
-    payers: tuple[str, ...]
-    providers: tuple[Option, ...]
-    saved_filters: tuple[SavedFilterRow, ...]
-    timezone: str
-    today: date
+    workflows: tuple[WorkflowRow, ...] = ()
+    users: tuple[UserRow, ...] = ()
+    roles: tuple[RoleRow, ...] = ()
+    locations: tuple[Option, ...] = ()
+    payers: tuple[str, ...] = ()
+    providers: tuple[Option, ...] = ()
+    saved_filters: tuple[SavedFilterRow, ...] = ()
+    timezone: str = ""  # empty (like every field) until the pickers are loaded
+    today: date | None = None
     templates: tuple[TemplateRow, ...] = ()
     owners: tuple[Option, ...] = ()
     routed_to: Option | None = None

@@ -49,8 +49,8 @@ from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.uiload import child, load_ui
-from practiceboard.queries import intake, lookups
 from practiceboard.queries import tasks as task_queries
+from practiceboard.queries.pickers import picker_options
 from practiceboard.services import task_actions
 from practiceboard.services.tasks import TaskSaved
 
@@ -79,16 +79,16 @@ def load_detail(db, actor, task_id: int) -> DetailData:
     """Everything the dialog shows, read in a worker."""
     detail = task_queries.task_detail(db, actor, task_id)
     wf_id = detail.card.workflow_id
-    zone, today = intake.practice_zone(db, actor)
+    options = picker_options(db, actor, wf_id)
     return DetailData(
         detail=detail,
         moves=tuple(task_actions.allowed_moves(db, actor, task_id)),
-        workflow=next((w for w in lookups.workflows(db, actor) if w.id == wf_id), None),
-        owners=tuple(intake.eligible_owners(db, actor, wf_id)),
-        payers=tuple(lookups.payers(db, actor)),
-        providers=tuple(lookups.providers(db, actor)),
-        zone=zone,
-        today=today,
+        workflow=next((w for w in options.workflows if w.id == wf_id), None),
+        owners=options.owners,
+        payers=options.payers,
+        providers=options.providers,
+        zone=options.timezone,
+        today=options.today,
     )
 
 

@@ -9,7 +9,7 @@ the user typed until the task is saved.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practiceboard.core.rows import PRIORITY_LABELS, Option, TemplateRow, WorkflowRow
+from practiceboard.core.rows import PRIORITY_LABELS, Option, PickerOptions, TemplateRow, WorkflowRow
 from practiceboard.domain import validation
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
@@ -41,19 +41,11 @@ from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.uiload import child, load_ui
 from practiceboard.queries import intake, lookups
+from practiceboard.queries.pickers import picker_options
 from practiceboard.services.patients import PatientRow
 from practiceboard.services.tasks import TaskDraft, TaskSaved, create_task
 
 NORMAL_PRIORITY = 1
-
-
-@dataclass(frozen=True)
-class IntakeOptions:
-    workflows: tuple[WorkflowRow, ...]
-    locations: tuple[Option, ...]
-    payers: tuple[str, ...]
-    providers: tuple[Option, ...]
-    today: date
 
 
 @dataclass(frozen=True)
@@ -62,16 +54,6 @@ class WorkflowChoices:
     templates: tuple[TemplateRow, ...]
     owners: tuple[Option, ...]
     route: Option | None  # who "route automatically" gives it to
-
-
-def load_options(db, actor) -> IntakeOptions:
-    return IntakeOptions(
-        workflows=tuple(lookups.workflows(db, actor)),
-        locations=tuple(lookups.locations(db, actor)),
-        payers=tuple(lookups.payers(db, actor)),
-        providers=tuple(lookups.providers(db, actor)),
-        today=intake.practice_zone(db, actor)[1],
-    )
 
 
 def load_choices(db, actor, workflow_id: int) -> WorkflowChoices:
@@ -98,7 +80,7 @@ class IntakeDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.options: IntakeOptions | None = None
+        self.options: PickerOptions | None = None
         self.choices: WorkflowChoices | None = None
         self.saving = False
         self._typed_extra: dict[str, str] = {}  # kept across workflow switches
@@ -113,7 +95,7 @@ class IntakeDialog(QDialog):
         self._find_children()
         self._prepare()
         self.resize(600, 700)
-        Op(ctx, load_options).success(self._options_loaded).failure(self._load_failed).run()
+        Op(ctx, picker_options).success(self._options_loaded).failure(self._load_failed).run()
 
     # ---------------------------------------------------------------- building
 
@@ -196,7 +178,7 @@ class IntakeDialog(QDialog):
 
     # ---------------------------------------------------------------- loading
 
-    def _options_loaded(self, options: IntakeOptions) -> None:
+    def _options_loaded(self, options: PickerOptions) -> None:
         self.options = options
         self.due.setDate(QDate(options.today + timedelta(days=7)))
         self.due.setMinimumDate(QDate(options.today - timedelta(days=365)))

@@ -9,7 +9,7 @@ on runs the query.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
 
@@ -29,19 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.core.rows import (
-    Option,
-    RoleRow,
-    SavedFilterRow,
+    PickerOptions,
     TaskFilter,
-    UserRow,
-    WorkflowRow,
 )
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.wording import short_date
 from practiceboard.gui.views.lists.saved_filter_box import SavedFilterBox
-from practiceboard.queries import intake, lookups
+from practiceboard.queries.pickers import picker_options
 
 CATEGORY_LABELS = {
     "new": "New", "active": "In progress", "waiting": "Waiting", "review": "In review",
@@ -61,32 +57,6 @@ TYPING_PAUSE_MS = 350
 def amp(text: str) -> str:
     """Button and menu text treats '&' as a shortcut marker; show it as itself."""
     return text.replace("&", "&&")
-
-
-@dataclass(frozen=True)
-class FilterOptions:
-    workflows: tuple[WorkflowRow, ...] = ()
-    users: tuple[UserRow, ...] = ()
-    roles: tuple[RoleRow, ...] = ()
-    locations: tuple[Option, ...] = ()
-    payers: tuple[str, ...] = ()
-    providers: tuple[Option, ...] = ()
-    saved: tuple[SavedFilterRow, ...] = ()  # shown by the SavedFilterBox
-    today: date | None = None
-
-
-def load_options(db, actor) -> FilterOptions:
-    """Everything the bar's pickers offer (runs in a worker)."""
-    return FilterOptions(
-        workflows=tuple(lookups.workflows(db, actor)),
-        users=tuple(lookups.users(db, actor)),
-        roles=tuple(lookups.roles(db, actor)),
-        locations=tuple(lookups.locations(db, actor)),
-        payers=tuple(lookups.payers(db, actor)),
-        providers=tuple(lookups.providers(db, actor)),
-        saved=tuple(lookups.saved_filters(db, actor)),
-        today=intake.practice_zone(db, actor)[1],
-    )
 
 
 class _StayOpenMenu(QMenu):
@@ -116,7 +86,7 @@ class FilterBar(QWidget):
         self.setObjectName("filterBar")
         self.ctx = ctx
         self.show_attention, self.show_closed = show_attention, show_closed
-        self.options = FilterOptions()
+        self.options = PickerOptions()
         self._filter = TaskFilter()
         self._typing = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._typing.timeout.connect(self._text_settled)
@@ -200,7 +170,7 @@ class FilterBar(QWidget):
         self.set_filter(TaskFilter(include_closed=keep_closed), emit=True)
 
     def reload_options(self) -> None:
-        Op(self.ctx, load_options).success(self._options_loaded).failure(
+        Op(self.ctx, picker_options).success(self._options_loaded).failure(
             lambda _exc, text: self._options_failed(text)
         ).fallback("{detail}").run()
 
@@ -228,10 +198,10 @@ class FilterBar(QWidget):
 
     # ---------------------------------------------------------------- options
 
-    def _options_loaded(self, options: FilterOptions) -> None:
+    def _options_loaded(self, options: PickerOptions) -> None:
         self.options = options
         self._fill_menus()
-        self.saved.show_rows(options.saved)
+        self.saved.show_rows(options.saved_filters)
         for button in self.menus.values():
             button.setEnabled(True)
         self._sync()
