@@ -70,7 +70,7 @@ def test_init_is_refused_once_accounts_exist(run, tmp_path, monkeypatch):
 
 def test_init_asks_twice_and_refuses_a_mismatch(run, tmp_path, monkeypatch):
     answers = iter(["first-password-1", "other-password-2"])
-    monkeypatch.setattr(cli, "prompt_password", lambda prompt: next(answers))
+    monkeypatch.setattr(cli.common, "prompt_password", lambda prompt: next(answers))
     code, _, err = run("init", "--db", str(tmp_path / "c.db"))
     assert code == 1
     assert "do not match" in err
@@ -115,7 +115,7 @@ def test_describe_difference_names_table_and_column():
 
     col = Column("extra", Integer)
     Table("tasks", MetaData(), col)
-    line = cli.describe_difference(("add_column", None, "tasks", col))
+    line = cli.setup.describe_difference(("add_column", None, "tasks", col))
     assert line == "add column: tasks tasks.extra"
 
 
@@ -257,7 +257,7 @@ def test_demo_replace_backs_up_and_rebuilds(run, staffed):
 
 
 def test_connection_save_keeps_the_password_in_the_keyring(run, monkeypatch):
-    monkeypatch.setattr(cli, "prompt_password", lambda prompt: "server-pw-1")
+    monkeypatch.setattr(cli.common, "prompt_password", lambda prompt: "server-pw-1")
     code, out, _ = run("connection", "save", "postgresql://clinic@db.example/board", "--password")
     assert code == 0
     assert "server-pw-1" not in connection.config_path().read_text()
@@ -292,7 +292,7 @@ def fake_gui(monkeypatch):
 
 
 def test_demo_if_empty_builds_the_demo_once(run, fake_gui, monkeypatch):
-    monkeypatch.setattr(cli, "FIRST_RUN_TASKS", 30)
+    monkeypatch.setattr(cli.app, "FIRST_RUN_TASKS", 30)
     code, out, _ = run("--demo-if-empty")
     assert code == 0
     assert "First run" in out and "Password: demo-password-2026" in out

@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from practiceboard import cli, demo, demo_data
+from practiceboard import cli, demo
 from practiceboard.core import clock, definitions
 from practiceboard.db.engine import Database
 from practiceboard.db.migrate import upgrade
+from practiceboard.demo import data as demo_data
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.domain.policy import DEFAULT_ROLES
 from practiceboard.queries import board

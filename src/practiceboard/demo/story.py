@@ -1,7 +1,7 @@
 """The demo practice's stories: who does what, when, across six months.
 
 Planning only: every step (a task's creation, each move, a note, a care plan, a
-generation run) is pushed onto a heap with its time; demo_play plays them in
+generation run) is pushed onto a heap with its time; play.py plays them in
 order through the services. Times are positions in business days since the
 first day; the fraction is the time of day within opening hours, so all activity
 falls in business hours on business days.
@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from practiceboard import demo_data as data
 from practiceboard.core import clock, definitions
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Program, Role, Task
+from practiceboard.demo import data
 from practiceboard.domain import recurrence
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.domain.workflow import ReasonKind, WorkflowDef

@@ -13,7 +13,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from practiceboard import demo_data as data
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, load_policy
 from practiceboard.db.models import (
@@ -26,7 +25,8 @@ from practiceboard.db.models import (
     UserRole,
     Workflow,
 )
-from practiceboard.demo_story import Planner
+from practiceboard.demo import data
+from practiceboard.demo.story import Planner
 from practiceboard.domain.workflow import Handoff, TransitionDef, WorkflowDef
 from practiceboard.services import care_tasks, careplans, patients, task_actions, users
 from practiceboard.services.tasks import TaskDraft, create_in, move_in

@@ -132,7 +132,7 @@ PLAN_SUMMARIES = [
 # Story paths: the statuses a task moves through after "new", with weights.
 # Any step may be where a stalled task stops; closed tasks are sometimes reopened.
 # Paths the configured workflow no longer allows are skipped; a status no path
-# reaches gets the shortest route the workflow allows (see demo._route).
+# reaches gets the shortest route the workflow allows (see story._route).
 PATHS = {
     "referral": [
         (40, ["ready", "scheduled"]),

@@ -1,10 +1,8 @@
-"""The demo practice: a made-up clinic with about six months of believable history.
+"""Building the demo practice into a database, and clearing a database for it.
 
-Everything goes through the real services (accounts, patients, care plans, task
-intake, moves, notes, watches, handoffs, care task generation) with the service
-clock set to the simulated moment of each step, so task events, audit rows and
-the audit chain are exactly what the app itself would have written. demo_story
-plans the steps, demo_play plays them in time order; this module is the way in.
+story.py plans the steps, play.py plays them in time order; this module checks
+the database is empty (or replaces what it holds), holds the clock and the SQLite
+sync setting while the builder runs, and puts them back afterwards.
 """
 
 from __future__ import annotations
@@ -21,11 +19,8 @@ from practiceboard.db import migrate
 from practiceboard.db.backup import backup_database
 from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.db.models import Patient, Task, User
-from practiceboard.demo_play import Builder, DemoResult
+from practiceboard.demo.play import Builder, DemoResult
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
-
-__all__ = ["DemoResult", "generate_demo", "practice_contents", "replace_practice"]
-
 
 # ---------------------------------------------------------------- the database as a whole
 

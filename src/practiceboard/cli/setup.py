@@ -1,0 +1,97 @@
+"""Setting a database up: ``init`` (schema and first admin) and ``db upgrade | current |
+check``."""
+
+from __future__ import annotations
+
+import argparse
+
+from practiceboard.cli.common import count_users, err, new_password, opened, say
+from practiceboard.db import migrate
+from practiceboard.domain.errors import PracticeBoardError
+
+
+def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("init", parents=[db_opt], help="create the database and its first admin")
+    p.add_argument("--admin-username", default="admin")
+    p.add_argument("--admin-name", default="Practice Admin")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("db", help="schema upgrade, current revision, model check")
+    dbs = p.add_subparsers(dest="db_action", metavar="ACTION", required=True)
+    for name, text in [("upgrade", "bring the schema to the newest version (backup first)"),
+                       ("current", "show the schema revision"),
+                       ("check", "compare a fresh migrated database with the models")]:  # fmt: skip
+        dbs.add_parser(name, parents=[db_opt], help=text).set_defaults(func=cmd_db)
+
+
+def cmd_init(args) -> int:
+    from practiceboard.services import users
+
+    with opened(args, must_exist=False) as db:
+        made = migrate.upgrade(db)
+        if made:
+            say(f"Backup made before the upgrade: {made}")
+        if count_users(db):
+            raise PracticeBoardError(
+                "This database already has accounts, so it is already set up. Sign in as an "
+                "admin, or add people with “practiceboard users add”."
+            )
+        password = new_password("PRACTICEBOARD_ADMIN_PASSWORD", args.admin_username)
+        users.bootstrap_admin(db, args.admin_username, args.admin_name, password)
+        say(
+            f"Database ready: {db.describe()} (schema {migrate.head_revision()}).",
+            f"Created the admin account “{args.admin_username.strip().lower()}” "
+            f"({args.admin_name}). Sign in with it to add your staff.",
+        )
+        return 0
+
+
+def cmd_db(args) -> int:
+    # upgrade creates the file; check builds its own throw-away database of the same kind.
+    with opened(args, must_exist=args.db_action == "current") as db:
+        if args.db_action == "upgrade":
+            before = migrate.ensure_known(db)
+            made = migrate.upgrade(db)
+            if made:
+                say(f"Backup made before the upgrade: {made}")
+            head = migrate.head_revision()
+            if before == head:
+                say(f"The database is already up to date (schema {head}).")
+            else:
+                say(f"The database is now at schema {head} (was {before or 'empty'}).")
+            return 0
+        if args.db_action == "current":
+            current, head = migrate.ensure_known(db), migrate.head_revision()
+            if current is None:
+                say(f"No schema yet (an empty database); head is {head}.")
+            elif current == head:
+                say(f"{current} (head)")
+            else:
+                say(f"{current} (behind: head is {head})")
+            return 0
+        differences = migrate.check(db.url)
+        if not differences:
+            say("Models and migrations agree.")
+            return 0
+        err("Models and migrations differ:")
+        for diff in differences:
+            err(f"  - {describe_difference(diff)}")
+        return 1
+
+
+def describe_difference(diff) -> str:
+    """One line for an alembic autogenerate difference."""
+    if isinstance(diff, list):
+        return "; ".join(describe_difference(d) for d in diff)
+    op, *rest = diff
+    parts = []
+    for item in rest:
+        if item is None or isinstance(item, dict):
+            continue
+        name = getattr(item, "name", None)
+        table = getattr(getattr(item, "table", None), "name", None)
+        if name is not None:
+            parts.append(f"{table}.{name}" if table and table != name else str(name))
+        else:
+            parts.append(str(item))
+    return f"{op.replace('_', ' ')}: {' '.join(parts)}"
