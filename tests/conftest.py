@@ -4,6 +4,9 @@ Migrating once per session into a template and cloning it per test keeps the
 suite fast: a file copy of a closed SQLite database, and CREATE DATABASE …
 TEMPLATE on PostgreSQL. Each test also gets its own data/config folder, and the
 OS keyring is replaced by an in-memory backend.
+
+This file holds fixtures only; the helpers that test files share (and that these
+fixtures build on) live in tests/support/, whose docstring says where a new one goes.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
@@ -22,17 +24,16 @@ from keyring.backend import KeyringBackend
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from practiceboard.core.actor import Actor
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.migrate import upgrade
 from practiceboard.services import users
+from support import START, Clock, Staff, make_staff
 
 PG_URL = os.environ.get(
     "PRACTICEBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_PG = os.environ.get("PRACTICEBOARD_REQUIRE_PG") == "1"
-PASSWORD = "correct horse battery"
 
 
 class MemoryKeyring(KeyringBackend):
@@ -163,38 +164,14 @@ def pg_db(pg_template) -> Iterator[Database]:
     drop()
 
 
-@dataclass
-class Staff:
-    """One signed-in user per default role, plus a factory for more."""
-
-    db: Database
-    admin: Actor
-    front_desk: Actor
-    clinical: Actor
-    provider: Actor
-    billing: Actor
-    care_coordinator: Actor
-    manager: Actor
-
-    def add(self, username: str, roles: list[str], name: str | None = None) -> Actor:
-        users.create_user(self.db, self.admin, username, name or username.title(), PASSWORD, roles)
-        return users.sign_in(self.db, username, PASSWORD, "test-pc")
-
-
-def make_staff(database: Database) -> Staff:
-    users.bootstrap_admin(database, "admin", "Ada Admin", PASSWORD)
-    admin = users.sign_in(database, "admin", PASSWORD, "test-pc")
-    people = {}
-    for role, name in [
-        ("front_desk", "Fran Front"), ("clinical", "Cleo Clinical"),
-        ("provider", "Dr. Pat Provider"), ("billing", "Bill Billing"),
-        ("care_coordinator", "Cora Coordinator"), ("manager", "Max Manager"),
-    ]:  # fmt: skip
-        users.create_user(database, admin, role.replace("_", ""), name, PASSWORD, [role])
-        people[role] = users.sign_in(database, role.replace("_", ""), PASSWORD, "test-pc")
-    return Staff(database, admin, **people)
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """core.clock held at START (a Wednesday, mid-morning in the US) and moved by the test.
+    tests/queries/conftest.py puts the practice in New York first."""
+    return Clock(monkeypatch, START)
 
 
 @pytest.fixture
 def staff(db) -> Staff:
+    """One signed-in user per default role (support.make_staff) on the test's database."""
     return make_staff(db)

@@ -11,11 +11,11 @@ import keyring
 import pytest
 from sqlalchemy import text
 
-from conftest import PASSWORD, make_staff
 from practiceboard import cli
 from practiceboard.core import connection
 from practiceboard.db.engine import Database
 from practiceboard.services import users
+from support import PASSWORD, make_staff
 
 ADMIN_PW = "first-admin-password"
 

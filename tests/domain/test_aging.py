@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,14 +22,10 @@ from practiceboard.domain.aging import (
     whole_days,
 )
 from practiceboard.domain.calendar import PracticeCalendar
+from support import ny
 
-NY = ZoneInfo("America/New_York")
 CAL = PracticeCalendar()
 MINUTE, HOUR, DAY = 60, 3600, 86400
-
-
-def ny(*args: int) -> datetime:
-    return datetime(*args, tzinfo=NY)
 
 
 NOW = ny(2026, 1, 15, 10)  # Thursday

@@ -12,8 +12,8 @@ import pytest
 
 from practiceboard.domain.calendar import PracticeCalendar, us_federal_holidays
 from practiceboard.domain.errors import ValidationError
+from support import NY, ny
 
-NY = ZoneInfo("America/New_York")
 LA = ZoneInfo("America/Los_Angeles")
 HOUR = 3600.0
 
@@ -25,10 +25,6 @@ ROUND_THE_CLOCK = PracticeCalendar(
     workdays=frozenset(range(7)), opens=time(0, 0), closes=time(23, 59)
 )
 CALENDARS = [DEFAULT, WEST, LONG_WEEK, ROUND_THE_CLOCK]
-
-
-def ny(*args: int) -> datetime:
-    return datetime(*args, tzinfo=NY)
 
 
 def utc(*args: int) -> datetime:

@@ -16,7 +16,6 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtTest import QTest
 
-from conftest import Staff, make_staff
 from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.gui.context import AppContext
@@ -24,6 +23,7 @@ from practiceboard.gui.messages import Messages
 from practiceboard.gui.runner import Runner
 from practiceboard.gui.sign_in import SignedIn, load_signed_in
 from practiceboard.queries import lookups
+from support import Staff, make_staff
 
 
 @pytest.fixture(autouse=True)

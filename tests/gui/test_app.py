@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from conftest import PASSWORD
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database
 from practiceboard.domain.errors import PracticeBoardError
 from practiceboard.gui.app import Shell, main, make_app, offline_text, open_practice
+from support import PASSWORD
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ refresh held while dragging, and 5,000 cards in memory."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 
-from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
+from practiceboard.core.rows import Board, BoardColumn, TaskFilter
 from practiceboard.gui.board import BoardView
 from practiceboard.gui.board.delegate import (
     DUE,
@@ -27,39 +27,13 @@ from practiceboard.gui.board.model import CARD_ROLE, Lane, card_tooltip
 from practiceboard.services.tasks import move_task
 from support import new_task, status_id, wf_id
 
+from .helpers import card, open_board
+
 TODAY = date(2026, 3, 4)
-
-
-def open_board(qtbot, ctx, wait_idle, workflow: str | None = None) -> BoardView:
-    view = BoardView(ctx, autoload=False)
-    qtbot.addWidget(view)
-    view.resize(1400, 800)
-    view.show()
-    view.reload_workflows()
-    wait_idle()
-    if workflow is not None:
-        view.set_workflow(wf_id(ctx.db, workflow))
-        wait_idle()
-    return view
 
 
 def counts(view: BoardView) -> dict[str, int]:
     return {p.column.name: p.model.card_count() for p in view.panes}
-
-
-def card(**kw) -> Card:
-    base = dict(
-        id=1, ref="REF-000001", version=1, workflow_id=1, workflow_name="Referral intake",
-        status_id=1, status_name="New", category="new", title="Cardiology referral",
-        owner_id=2, owner_name="Fran Front", requester_id=2, due_date=None, priority=1,
-        created_at=datetime(2026, 3, 1, tzinfo=UTC), status_since=datetime(2026, 3, 2, tzinfo=UTC),
-        last_touched_at=datetime(2026, 3, 2, tzinfo=UTC), patient_ref=None, payer=None,
-        provider_id=None, provider_name=None, location_name=None, reason_label=None,
-        reason_kind=None, sla="ok", attention=(), overdue=False, watched=False,
-        age_seconds=3 * 86400, age_in_status_seconds=2 * 86400,
-    )  # fmt: skip
-    base.update(kw)
-    return Card(**base)
 
 
 # ---------------------------------------------------------------- columns and counts

@@ -20,21 +20,16 @@ from practiceboard.gui.board.moves import (
     plan_move,
     read_mime,
 )
-from practiceboard.queries import lookups
 from practiceboard.queries import tasks as task_queries
 from practiceboard.services import task_actions
 from practiceboard.services.tasks import move_task
-from support import new_task, status_id
+from support import make_staff, new_task, reason_id, status_id
 
-from .test_board import card, open_board
+from .helpers import card, open_board
 
 
 def detail(ctx, task_id):
     return task_queries.task_detail(ctx.db, ctx.actor, task_id).card
-
-
-def reason_id(ctx, kind: str, key: str) -> int:
-    return next(r.id for r in lookups.reason_codes(ctx.db, ctx.actor, kind) if r.key == key)
 
 
 def drop(qtbot, view: BoardView, task_id: int, column_key) -> None:
@@ -195,7 +190,7 @@ def test_choosing_a_reason_moves_it_and_records_the_reason(qtbot, ctx, gui_staff
     ok.click()  # no reason picked yet: says so, stays open
     assert dialog.isVisible() and dialog.message.text() == "Pick a reason for this move."
 
-    dialog.pick(reason_id(ctx, "waiting", "other"))
+    dialog.pick(reason_id(ctx.db, "waiting", "other"))
     assert dialog.note_label.text() == "Note (required for this reason)"
     ok.click()  # "Other" needs a note
     assert dialog.isVisible()
@@ -203,7 +198,7 @@ def test_choosing_a_reason_moves_it_and_records_the_reason(qtbot, ctx, gui_staff
     qtbot.keyClicks(dialog.note_edit, "Fax line down")
     assert dialog.message.isHidden() and dialog.note_edit.toPlainText() == "Fax line down"
 
-    dialog.pick(reason_id(ctx, "waiting", "records_pending"))
+    dialog.pick(reason_id(ctx.db, "waiting", "records_pending"))
     ok.click()
     flow = flow_done(qtbot, view, wait_idle)
 
@@ -346,8 +341,6 @@ def test_drop_plan_without_that_step():
 @pytest.mark.postgres
 def test_a_drop_on_postgresql(qtbot, pg_db, ctx_for, wait_idle):
     """The worker path on the server database: the board loads and a drop moves a card."""
-    from conftest import make_staff
-
     staff = make_staff(pg_db)
     me = staff.front_desk
     ctx = ctx_for(me, pg_db)

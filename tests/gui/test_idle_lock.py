@@ -7,12 +7,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
-from conftest import PASSWORD
 from practiceboard.gui.idle_lock import LOCKED_TEXT, UNLOCK_TRIES, IdleLock
 from practiceboard.gui.main_window import MainWindow
 from practiceboard.gui.sign_in import SignedIn
-from practiceboard.services import tasks
-from practiceboard.services.tasks import TaskDraft
+from support import PASSWORD
+
+from .helpers import new_records_task
 
 
 class Clock:
@@ -32,9 +32,7 @@ def clock() -> Clock:
 def window(qtbot, ctx_for, signed_in, gui_staff, qt_settings, clock, wait_idle) -> MainWindow:
     # GIVEN the front desk at work, with a patient's task on screen
     actor = gui_staff.front_desk
-    draft = TaskDraft(3, "Chart for MRN-4242", owner_id=actor.user_id,
-                      extra={"records_from": "Valley"})  # fmt: skip
-    tasks.create_task(gui_staff.db, actor, draft)
+    new_records_task(gui_staff.db, actor, "Chart for MRN-4242")
     win = MainWindow(ctx_for(actor), signed_in(actor), settings=qt_settings,
                      live_updates=False, idle_clock=clock)  # fmt: skip
     qtbot.addWidget(win)

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from practiceboard.db.models import Task
 from practiceboard.gui.task_dialogs import IntakeDialog, open_intake
 from practiceboard.queries import intake as intake_queries
-from practiceboard.queries import lookups
 from practiceboard.services import patients, users
 from practiceboard.services.tasks import TaskDraft, create_task
+from support import wf_id
 
 REFERRAL = "Referral intake"
 
@@ -42,10 +42,6 @@ def tasks_in(db) -> list:
                    Task.payer, Task.provider_id, Task.patient_id, Task.checklist,
                    Task.location_id, Task.priority)
         ).all()  # fmt: skip
-
-
-def referral_id(db, actor) -> int:
-    return next(w.id for w in lookups.workflows(db, actor) if w.name == REFERRAL)
 
 
 def test_a_task_is_created_with_what_the_form_says(qtbot, dialog, ctx, gui_staff, wait_idle):
@@ -112,7 +108,7 @@ def test_every_problem_is_shown_at_once_and_the_cursor_goes_to_the_first(qtbot, 
 
 def test_route_automatically_says_who_will_get_it(qtbot, ctx, gui_staff, wait_idle):
     frank = gui_staff.add("frank", ["front_desk"], "Frank Desk")
-    wf = referral_id(ctx.db, ctx.actor)
+    wf = wf_id(ctx.db, "referral")
     create_task(ctx.db, ctx.actor, TaskDraft(wf, "Busy", owner_id=gui_staff.front_desk.user_id,
                                              extra={"referred_to": "x"}))  # fmt: skip
     dlg = IntakeDialog(ctx)
@@ -256,7 +252,7 @@ def test_markup_in_a_title_is_saved_and_shown_as_typed(qtbot, dialog, ctx, wait_
 
 
 def test_route_preview_query_matches_the_routing_rule(ctx, gui_staff):
-    wf = referral_id(ctx.db, ctx.actor)
+    wf = wf_id(ctx.db, "referral")
     preview = intake_queries.route_preview(ctx.db, ctx.actor, wf)
     saved = create_task(ctx.db, ctx.actor, TaskDraft(wf, "Auto", extra={"referred_to": "x"}))
 

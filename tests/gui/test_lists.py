@@ -3,7 +3,7 @@ what rows show in which order, why stuck work is stuck, filters, paging, Enter."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,14 +15,7 @@ from practiceboard.gui.lists import views
 from practiceboard.gui.lists.model import TASK_ID_ROLE
 from practiceboard.gui.lists.views import AttentionView, QueueView, SearchView
 from practiceboard.services import task_actions
-from support import Clock, new_task, status_id, wf_id
-
-START = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # Wednesday, 9 AM in Chicago
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, START)
+from support import START, new_task, status_id, wf_id
 
 
 @pytest.fixture

@@ -10,21 +10,13 @@ import textwrap
 
 import pytest
 
-from conftest import make_staff
 from practiceboard.db.engine import Database
 from practiceboard.gui import live
 from practiceboard.gui.live import LiveUpdates
 from practiceboard.gui.main_window import MainWindow
-from practiceboard.services import tasks
-from practiceboard.services.tasks import TaskDraft
+from support import make_staff
 
-RECORDS = 3  # the seeded "Records request" workflow
-
-
-def create_task(db, actor, title: str) -> None:
-    draft = TaskDraft(RECORDS, title, owner_id=actor.user_id, extra={"records_from": "Valley"})
-    tasks.create_task(db, actor, draft)
-
+from .helpers import new_records_task
 
 SECOND_PC = textwrap.dedent(
     """
@@ -99,9 +91,9 @@ def test_changes_wait_while_held_and_arrive_once_on_release(qtbot, ctx, gui_staf
 
     with live.hold(ctx) as held:  # a drag in progress
         assert updates.held
-        create_task(ctx.db, gui_staff.front_desk, "First while dragging")
+        new_records_task(ctx.db, gui_staff.front_desk, "First while dragging")
         qtbot.waitUntil(lambda: updates.pending, timeout=10_000)
-        create_task(ctx.db, gui_staff.front_desk, "Second while dragging")
+        new_records_task(ctx.db, gui_staff.front_desk, "Second while dragging")
         assert seen == []
     assert not updates.held and not updates.pending
     assert seen == [1]
@@ -131,7 +123,7 @@ def test_postgres_notifications_reach_the_window(qtbot, pg_db, ctx_for, watching
     context = ctx_for(staff.front_desk, pg_db)
     watching(context, interval=0.2)
     with qtbot.waitSignal(context.signals.data_changed, timeout=10_000):
-        create_task(pg_db, staff.front_desk, "Written on the server")
+        new_records_task(pg_db, staff.front_desk, "Written on the server")
 
 
 def test_an_unreachable_server_shows_offline(qtbot, ctx, runner):

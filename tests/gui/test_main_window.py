@@ -12,16 +12,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
 from practiceboard.gui.main_window import MainWindow
-from practiceboard.services import tasks
-from practiceboard.services.tasks import TaskDraft
 
-RECORDS = 3  # the seeded "Records request" workflow
+from .helpers import new_records_task
+
 OFFSCREEN_RAISE = "This plugin does not support raise"  # dialogs raise themselves when shown
-
-
-def new_records_task(db, actor, title: str) -> int:
-    draft = TaskDraft(RECORDS, title, owner_id=actor.user_id, extra={"records_from": "Valley"})
-    return tasks.create_task(db, actor, draft).id
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
-from conftest import PASSWORD
 from practiceboard.gui.sign_in import SignedIn, SignInDialog
+from support import PASSWORD
 
 
 @pytest.fixture

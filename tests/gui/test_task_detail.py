@@ -14,17 +14,9 @@ from sqlalchemy import select
 
 from practiceboard.db.models import Status, Task, TaskWatcher
 from practiceboard.gui.task_dialogs import TaskDetailDialog, open_task_detail
-from practiceboard.queries import lookups
 from practiceboard.services import approvals, patients, task_actions
 from practiceboard.services.tasks import TaskDraft, create_task
-
-
-def wf_id(db, actor, name: str) -> int:
-    return next(w.id for w in lookups.workflows(db, actor) if w.name == name)
-
-
-def reason(db, actor, kind: str, key: str) -> int:
-    return next(r.id for r in lookups.reason_codes(db, actor, kind) if r.key == key)
+from support import reason_id, wf_id
 
 
 def row(db, task_id: int):
@@ -41,7 +33,7 @@ def referral(ctx, gui_staff):
     fd = gui_staff.front_desk
     patient = patients.create_patient(ctx.db, fd, "A-100", "<b>x</b>", date(1950, 2, 3))
     draft = TaskDraft(
-        wf_id(ctx.db, fd, "Referral intake"), "Cardiology referral", details="Chest pain",
+        wf_id(ctx.db, "referral"), "Cardiology referral", details="Chest pain",
         owner_id=fd.user_id, patient_id=patient.id, extra={"referred_to": "Heart Center"},
         due_date=date(2030, 1, 15), payer="Aetna",
     )  # fmt: skip
@@ -107,14 +99,14 @@ def test_a_move_that_needs_a_reason_asks_for_it(qtbot, ctx, referral, wait_idle)
 
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     wait_idle()
-    dlg.reason_dialog.pick(reason(ctx.db, ctx.actor, "waiting", "records_pending"))
+    dlg.reason_dialog.pick(reason_id(ctx.db, "waiting", "records_pending"))
     dlg.reason_dialog.note_edit.setPlainText("Asked Dr. Lee's office")
     dlg.reason_dialog.accept()
     wait_idle()
 
-    _, _, _, _, status, _, reason_id, _, _ = row(ctx.db, referral.id)
+    _, _, _, _, status, _, picked, _, _ = row(ctx.db, referral.id)
     assert status == "waiting_records"
-    assert reason_id == reason(ctx.db, ctx.actor, "waiting", "records_pending")
+    assert picked == reason_id(ctx.db, "waiting", "records_pending")
     assert dlg.status_text.text() == "Waiting on records — Records pending"
     assert texts(dlg.timeline)[0].splitlines()[1:] == [
         "Moved from New to Waiting on records", "Reason: Records pending",
@@ -150,7 +142,7 @@ def test_a_manager_closes_and_reopens_with_a_reason(qtbot, ctx_for, gui_staff, r
 
     qtbot.mouseClick(dlg.reopen_button, Qt.MouseButton.LeftButton)
     wait_idle()
-    dlg.reason_dialog.pick(reason(manager.db, manager.actor, "reopen", "new_information"))
+    dlg.reason_dialog.pick(reason_id(manager.db, "reopen", "new_information"))
     dlg.reason_dialog.accept()
     wait_idle()
 
@@ -331,7 +323,7 @@ def supply_in_review(ctx_for, gui_staff):
     clinical = gui_staff.clinical
     db = ctx_for(clinical).db
     saved = create_task(db, clinical, TaskDraft(
-        wf_id(db, clinical, "Supply reorder"), "Reorder: gloves", owner_id=clinical.user_id,
+        wf_id(db, "supply"), "Reorder: gloves", owner_id=clinical.user_id,
         extra={"item": "Nitrile gloves x10"},
     ))  # fmt: skip
     return approvals.request_approval(db, clinical, saved.id, expected_version=saved.version)
@@ -363,7 +355,7 @@ def test_a_rejection_asks_for_a_reason(qtbot, ctx_for, gui_staff, supply_in_revi
 
     qtbot.mouseClick(dlg.reject_button, Qt.MouseButton.LeftButton)
     wait_idle()
-    dlg.reason_dialog.pick(reason(manager.db, manager.actor, "rejection", "over_budget"))
+    dlg.reason_dialog.pick(reason_id(manager.db, "rejection", "over_budget"))
     dlg.reason_dialog.accept()
     wait_idle()
 
@@ -383,7 +375,7 @@ def test_handoff_lines_say_who_gets_the_task(qtbot, ctx_for, gui_staff, wait_idl
     clinical = gui_staff.clinical
     db = ctx_for(clinical).db
     saved = create_task(db, clinical, TaskDraft(
-        wf_id(db, clinical, "Supply reorder"), "Reorder: masks", owner_id=clinical.user_id,
+        wf_id(db, "supply"), "Reorder: masks", owner_id=clinical.user_id,
         extra={"item": "Masks"},
     ))  # fmt: skip
     dlg = opened(qtbot, ctx_for(clinical), saved.id, wait_idle)

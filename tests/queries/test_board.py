@@ -10,14 +10,7 @@ from practiceboard.core.rows import TaskFilter
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import tasks as q
 from practiceboard.services import task_actions
-from support import status_id, wf_id
-
-from . import (
-    add_patient,
-    clock_fixture,  # noqa: F401  (fixture)
-    make_task,
-    move,
-)
+from support import add_patient, make_task, move, status_id, wf_id
 
 
 def test_workflow_board_has_a_column_per_status_with_counts(db, staff, clock):

@@ -8,12 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from practiceboard.core import clock
 from practiceboard.db.models import AuditEntry
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.queries import careplans as q
 from practiceboard.services import care_tasks, careplans, patients
-from support import program
+from support import Clock, program
 
 NOW = datetime(2026, 3, 16, 15, 0, tzinfo=UTC)
 START = date(2026, 3, 2)
@@ -21,7 +20,7 @@ START = date(2026, 3, 2)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "source", lambda: NOW)
+    Clock(monkeypatch, NOW)
 
 
 def plan_for(db, staff, mrn, name, key="ccm", owner=None, review=None, risk="low"):

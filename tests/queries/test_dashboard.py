@@ -10,13 +10,7 @@ from practiceboard.domain import aging
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import tasks as q
 from practiceboard.queries.dashboard import dashboard
-from support import wf_id
-
-from . import (
-    clock_fixture,  # noqa: F401  (fixture)
-    make_task,
-    move,
-)
+from support import make_task, move, wf_id
 
 TUE_APR_1 = datetime(2025, 4, 1, 14, 0, tzinfo=UTC)  # 10:00 in New York
 FRI_APR_4 = datetime(2025, 4, 4, 14, 0, tzinfo=UTC)

@@ -12,14 +12,7 @@ from practiceboard.core.rows import SORTS, TaskFilter
 from practiceboard.db.models import Task
 from practiceboard.domain.errors import ValidationError
 from practiceboard.queries import tasks as q
-from support import status_id, wf_id
-
-from . import (
-    add_patient,
-    clock_fixture,  # noqa: F401  (fixture)
-    make_task,
-    move,
-)
+from support import add_patient, make_task, move, status_id, wf_id
 
 HOSTILE = ["'; DROP TABLE tasks; --", "%", "_", "\\", "50%_off\\", "' OR '1'='1", '"', "--"]
 

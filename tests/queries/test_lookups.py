@@ -12,12 +12,7 @@ from practiceboard.core.rows import TaskFilter
 from practiceboard.db.models import User
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import lookups
-from support import wf_id
-
-from . import (
-    clock_fixture,  # noqa: F401  (fixture)
-    make_task,
-)
+from support import make_task, wf_id
 
 
 def test_workflows_visible_to_the_actor_with_their_statuses(db, staff):

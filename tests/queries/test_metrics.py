@@ -8,13 +8,7 @@ import pytest
 
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.queries import metrics
-
-from . import (
-    clock_fixture,  # noqa: F401  (fixture)
-    make_task,
-    move,
-    version,
-)
+from support import make_task, move, version
 
 H = 3600.0
 DAY0 = datetime(2025, 3, 12, 14, 0, tzinfo=UTC)  # Wednesday 10:00 in New York

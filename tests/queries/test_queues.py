@@ -12,14 +12,7 @@ from practiceboard.db.models import ReasonCode, Status, Task
 from practiceboard.domain import aging
 from practiceboard.queries import tasks as q
 from practiceboard.services import task_actions
-from support import reason_id, wf_id
-
-from . import (
-    clock_fixture,  # noqa: F401  (fixture)
-    make_task,
-    move,
-    set_task,
-)
+from support import make_task, move, reason_id, set_task, wf_id
 
 WAIT = ("waiting", "records_pending")
 FRI_10AM = datetime(2025, 3, 14, 14, 0, tzinfo=UTC)

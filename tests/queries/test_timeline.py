@@ -5,31 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
-from practiceboard.db.models import AuditEntry
 from practiceboard.domain.errors import NotFound, PermissionDenied
 from practiceboard.queries import tasks as q
 from practiceboard.queries import timeline
 from practiceboard.services import task_actions
-
-from . import (
-    add_patient,
-    clock_fixture,  # noqa: F401  (fixture)
-    make_task,
-    move,
-    version,
-)
-
-
-def audit_rows(db, action: str) -> list:
-    a = AuditEntry
-    with db.read() as s:
-        return s.execute(
-            select(a.outcome, a.patient_id, a.user_id, a.category, a.workstation, a.entity)
-            .where(a.action == action)
-            .order_by(a.id)
-        ).all()
+from support import add_patient, audit_rows, make_task, move, version
 
 
 def test_task_timeline_tells_the_story_oldest_first(db, staff, clock):

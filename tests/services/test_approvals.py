@@ -12,16 +12,18 @@ from practiceboard.domain.errors import InvalidTransition, PermissionDenied, Val
 from practiceboard.services import approvals, users
 from practiceboard.services import task_actions as actions
 from practiceboard.services.tasks import move_task
-from support import Clock, new_task, reason_id, status_id
-
-from .taskkit import (
+from support import (
     START,
-    audit_since,
+    Clock,
+    audit_rows,
     events,
     last_audit_id,
     last_event_id,
     let_see,
+    new_task,
+    reason_id,
     snapshot,
+    status_id,
     status_key,
     task_row,
 )
@@ -50,7 +52,7 @@ def test_supply_request_send_back_resubmit_approve(db, staff, clock):
     mark = last_audit_id(db)
     requested = approvals.request_approval(db, cleo, t.id, expected_version=1)
     assert state(db, t.id) == ("ready", max_.user_id)  # approver role: manager
-    assert [r.action for r in audit_since(db, mark)] == ["approval.request"]
+    assert [r.action for r in audit_rows(db, after=mark)] == ["approval.request"]
     assert [e.kind for e in events(db, t.id)][-2:] == ["status", "handoff"]
 
     clock.advance(hours=1)
@@ -64,7 +66,7 @@ def test_supply_request_send_back_resubmit_approve(db, staff, clock):
         "sent_back", max_.user_id, clock.now,
     )  # fmt: skip
     assert (row.decision_reason_id, row.decision_note) == (missing, "Attach the quote")
-    [audit_row] = audit_since(db, mark)
+    [audit_row] = audit_rows(db, after=mark)
     assert audit_row.action == "approval.send_back"
     assert json.loads(audit_row.new_values)["reason_id"] == missing
     decision = [e for e in events(db, t.id) if e.kind == "decision"][-1]
@@ -82,7 +84,7 @@ def test_supply_request_send_back_resubmit_approve(db, staff, clock):
     assert state(db, t.id) == ("approved", cleo.user_id)
     assert (row.decision, row.decided_by_id, row.decision_note) == ("approved", max_.user_id, "OK")
     assert row.closed_at == clock.now
-    assert [r.action for r in audit_since(db, mark)] == ["approval.approve"]
+    assert [r.action for r in audit_rows(db, after=mark)] == ["approval.approve"]
     actions.close_task(db, cleo, t.id, status_id(db, "supply", "ordered"),
                        expected_version=row.version)  # fmt: skip
     assert state(db, t.id) == ("ordered", cleo.user_id)
@@ -185,7 +187,7 @@ def test_request_can_name_the_provider_who_must_be_able_to_decide(db, staff, clo
     approvals.request_approval(db, cleo, t.id, expected_version=1, provider_id=pat.user_id)
     row = task_row(db, t.id)
     assert (row.provider_id, row.owner_id) == (pat.user_id, pat.user_id)
-    [audit_row] = audit_since(db, mark)
+    [audit_row] = audit_rows(db, after=mark)
     assert json.loads(audit_row.old_values)["provider_id"] is None
     assert json.loads(audit_row.new_values)["provider_id"] == pat.user_id
 
@@ -207,7 +209,7 @@ def test_a_non_approver_cannot_decide_and_the_refusal_is_audited(db, staff, cloc
         mark = last_audit_id(db)
         with pytest.raises(PermissionDenied, match="decide approvals"):
             approvals.approve(db, who, t.id, expected_version=v)
-        [denied] = audit_since(db, mark)
+        [denied] = audit_rows(db, after=mark)
         assert (denied.action, denied.outcome, denied.user_id, denied.entity_id) == (
             "approval.approve", "denied", who.user_id, str(t.id),
         )  # fmt: skip

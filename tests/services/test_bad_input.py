@@ -18,20 +18,9 @@ from practiceboard.domain.errors import (
 from practiceboard.services import approvals
 from practiceboard.services import task_actions as actions
 from practiceboard.services.tasks import TaskDraft, create_task, move_task
-from support import FIELDS, Clock, new_task, reason_id, status_id, wf_id
-
-from .taskkit import (
-    START,
-    snapshot,
-    task_row,
-)
+from support import FIELDS, new_task, reason_id, snapshot, status_id, task_row, wf_id
 
 NASTY = ["'; DROP TABLE tasks; --", "%_\\", 'Robert"); DELETE FROM audit_log; --', "ü 𝔘 \u200b ok"]
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, START)
 
 
 def refused(db, do, error: type[Exception], match: str) -> None:

@@ -9,12 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from conftest import make_staff
-from practiceboard.core import clock
 from practiceboard.db import audit
-from practiceboard.db.models import CareIntervention, Program, Task, Workflow
+from practiceboard.db.models import CareIntervention, Task, Workflow
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.services import care_tasks, careplans, patients, tasks, users
+from support import Clock, make_staff, program
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 2)
@@ -22,13 +21,12 @@ MONDAY = date(2026, 3, 2)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "source", lambda: NOW)
+    Clock(monkeypatch, NOW)
 
 
 def new_plan(db, staff, mrn: str = "MRN-1", owner=None) -> careplans.PlanSaved:
     patient = patients.create_patient(db, staff.front_desk, mrn, f"Patient {mrn}").id
-    with db.read() as s:
-        ccm = s.scalars(select(Program.id).where(Program.key == "ccm")).one()
+    ccm = program(db)
     owner_id = (owner or staff.care_coordinator).user_id
     return careplans.create_care_plan(db, staff.provider, patient, ccm, owner_id, MONDAY)
 

@@ -9,12 +9,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import update
 
-from conftest import make_staff
-from practiceboard.core import clock
 from practiceboard.db.models import CarePlan, Setting
 from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
 from practiceboard.services import careplans, patients
-from support import audit_rows, program
+from support import Clock, audit_rows, make_staff, program
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday; 9:00 AM in Chicago
 START = date(2026, 3, 2)
@@ -22,7 +20,7 @@ START = date(2026, 3, 2)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "source", lambda: NOW)
+    Clock(monkeypatch, NOW)
 
 
 def new_patient(db, staff, mrn: str = "MRN-1") -> int:

@@ -12,7 +12,6 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from conftest import make_staff
 from practiceboard.core import clock as core_clock
 from practiceboard.core.actor import actor_policy
 from practiceboard.db import audit
@@ -22,22 +21,19 @@ from practiceboard.domain.errors import ConflictError
 from practiceboard.services import approvals
 from practiceboard.services import task_actions as actions
 from practiceboard.services.tasks import load_for_change, move_in, move_task
-from support import Clock, new_task, reason_id, status_id
-
-from .taskkit import (
+from support import (
     START,
     counts,
+    make_staff,
+    new_task,
+    reason_id,
     snapshot,
+    status_id,
     status_key,
     task_row,
 )
 
 SPAWN = multiprocessing.get_context("spawn")
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, START)
 
 
 def verify_audit(db: Database) -> audit.VerifyResult:

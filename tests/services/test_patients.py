@@ -8,18 +8,17 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from practiceboard.core import clock
 from practiceboard.db.models import Patient
 from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
 from practiceboard.services import patients
-from support import audit_rows
+from support import Clock, audit_rows
 
 NOW = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "source", lambda: NOW)
+    Clock(monkeypatch, NOW)
 
 
 def test_front_desk_registers_a_patient(db, staff):

@@ -26,15 +26,15 @@ from practiceboard.queries import metrics
 from practiceboard.services import approvals, careplans, patients, users
 from practiceboard.services import task_actions as actions
 from practiceboard.services.tasks import move_task
-from support import Clock, new_task, reason_id, status_id
-
-from .taskkit import (
-    START,
-    audit_since,
+from support import (
+    audit_rows,
     last_audit_id,
     let_see,
-    set_owner,
+    new_task,
+    reason_id,
+    set_task,
     snapshot,
+    status_id,
 )
 
 ROLES = tuple(DEFAULT_ROLE_CAPABILITIES)
@@ -42,11 +42,6 @@ WORKFLOW_KINDS = {w[0]: w[2] for w in defaults.WORKFLOWS}
 # Capabilities no service checks yet (the export and audit-report features are not
 # built); the seeded matrix for them is held by test_seeded_roles_hold_the_default_matrix.
 NOT_YET_A_SERVICE = {Cap.EXPORT, Cap.AUDIT_VIEW}
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, START)
 
 
 def sees(role: str, wf_key: str) -> bool:
@@ -92,7 +87,7 @@ class World:
         """A task in ``wf_key`` made by a manager, then owned by ``owner_id``."""
         t = new_task(self.db, self.staff.manager, wf_key, f"Subject {next(self.serial)}",
                      owner_id=self.staff.manager.user_id)  # fmt: skip
-        set_owner(self.db, t.id, owner_id)
+        set_task(self.db, t.id, owner_id=owner_id)
         return t.id
 
     def plan_version(self) -> int:
@@ -141,7 +136,7 @@ def _request(w: World, role: str, me) -> Callable[[], object]:
 def _decide(w: World, role: str, me) -> Callable[[], object]:
     task = w.task("supply", w.staff.manager.user_id)
     v = approvals.request_approval(w.db, w.staff.manager, task, expected_version=1).version
-    set_owner(w.db, task, me.user_id)
+    set_task(w.db, task, owner_id=me.user_id)
     return lambda: approvals.approve(w.db, me, task, expected_version=v)
 
 
@@ -215,7 +210,7 @@ def test_every_role_can_do_exactly_what_the_matrix_says(db, staff, clock):
                 do()
             except PermissionDenied:
                 observed[role, cap] = False
-                rows = audit_since(db, mark)
+                rows = audit_rows(db, after=mark)
                 if action is not None and [(r.action, r.outcome, r.user_id) for r in rows] != [
                     (action, "denied", me.user_id)
                 ]:
@@ -254,7 +249,7 @@ def test_a_role_works_only_on_its_workflows(db, staff, clock):
 def test_a_role_cannot_move_tasks_of_a_workflow_it_does_not_see(db, staff, clock):
     fran = staff.front_desk
     t = new_task(db, staff.manager, "billing", "Denied claim", owner_id=staff.manager.user_id)
-    set_owner(db, t.id, fran.user_id)  # even when (mis)assigned to her
+    set_task(db, t.id, owner_id=fran.user_id)  # even when (mis)assigned to her
     before, mark = snapshot(db), last_audit_id(db)
     with pytest.raises(PermissionDenied, match="does not work on this kind of task"):
         move_task(db, fran, t.id, status_id(db, "billing", "investigating"), expected_version=1)
@@ -264,7 +259,7 @@ def test_a_role_cannot_move_tasks_of_a_workflow_it_does_not_see(db, staff, clock
     with pytest.raises(PermissionDenied, match="does not work on this kind of task"):
         actions.add_note(db, fran, t.id, "Can I see this?")
     assert snapshot(db) == before
-    assert [(r.action, r.outcome) for r in audit_since(db, mark)] == [
+    assert [(r.action, r.outcome) for r in audit_rows(db, after=mark)] == [
         ("task.move", "denied"), ("task.close", "denied"), ("task.note", "denied"),
     ]  # fmt: skip
 
@@ -280,5 +275,5 @@ def test_a_disabled_account_and_a_removed_role_take_effect_at_once(db, staff, cl
     with pytest.raises(PermissionDenied, match="account is disabled"):
         actions.reopen_task(db, fran, t.id, expected_version=1,
                             reason_id=reason_id(db, "reopen", "other"), note="x")  # fmt: skip
-    [row] = audit_since(db, mark)
+    [row] = audit_rows(db, after=mark)
     assert (row.action, row.outcome, row.user_id) == ("task.reopen", "denied", fran.user_id)

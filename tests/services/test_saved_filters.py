@@ -6,26 +6,15 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from practiceboard.core.rows import TaskFilter
-from practiceboard.db.models import AuditEntry
 from practiceboard.domain.errors import NotFound, PermissionDenied, ValidationError
 from practiceboard.queries import lookups
 from practiceboard.services import users
 from practiceboard.services.saved_filters import delete_filter, save_filter
+from support import audit_rows
 
 OVERDUE_REFERRALS = TaskFilter(workflow_ids=(1,), due_to=date(2026, 3, 3), needs_attention=True)
-
-
-def _audit(db, action):
-    with db.read() as s:
-        return s.execute(
-            select(
-                AuditEntry.user_id, AuditEntry.entity_id, AuditEntry.outcome,
-                AuditEntry.old_values, AuditEntry.new_values,
-            ).where(AuditEntry.action == action)
-        ).all()  # fmt: skip
 
 
 def test_a_saved_filter_comes_back_the_same_and_is_audited(db, staff):
@@ -35,7 +24,7 @@ def test_a_saved_filter_comes_back_the_same_and_is_audited(db, staff):
     assert [(s.id, s.name, s.filter) for s in saved] == [
         (fid, "My overdue referrals", OVERDUE_REFERRALS)
     ]
-    (row,) = _audit(db, "filter.save")
+    (row,) = audit_rows(db, "filter.save")
     assert row.user_id == staff.front_desk.user_id and row.entity_id == str(fid)
     assert json.loads(row.new_values)["name"] == "My overdue referrals"
 
@@ -81,7 +70,7 @@ def test_delete_removes_only_your_own(db, staff):
 
     delete_filter(db, staff.front_desk, fid)
     assert lookups.saved_filters(db, staff.front_desk) == []
-    (row,) = _audit(db, "filter.delete")
+    (row,) = audit_rows(db, "filter.delete")
     assert json.loads(row.old_values)["name"] == "Mine"
     with pytest.raises(NotFound):
         delete_filter(db, staff.front_desk, fid)
@@ -92,4 +81,4 @@ def test_a_disabled_account_cannot_save(db, staff):
 
     with pytest.raises(PermissionDenied):
         save_filter(db, staff.billing, "Mine", OVERDUE_REFERRALS)
-    assert _audit(db, "filter.save")[0].outcome == "denied"
+    assert audit_rows(db, "filter.save")[0].outcome == "denied"

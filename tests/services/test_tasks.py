@@ -15,29 +15,24 @@ from practiceboard.domain.errors import InvalidTransition, PermissionDenied, Val
 from practiceboard.services import task_actions as actions
 from practiceboard.services import users
 from practiceboard.services.tasks import move_task
-from support import Clock, new_task, reason_id, status_id
-
-from .taskkit import (
-    START,
-    audit_since,
+from support import (
+    audit_rows,
     events,
     last_audit_id,
     last_event_id,
+    new_task,
+    reason_id,
+    status_id,
     status_key,
     task_row,
 )
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, START)
 
 
 def one_action(db, do):
     """Run one action; return (its result, its one audit row, the kinds of events it wrote)."""
     audit_mark, event_mark = last_audit_id(db), last_event_id(db)
     result = do()
-    rows = audit_since(db, audit_mark)
+    rows = audit_rows(db, after=audit_mark)
     assert len(rows) == 1, [r.action for r in rows]
     kinds = [e.kind for e in events(db, int(rows[0].entity_id), event_mark)]
     return result, rows[0], kinds
@@ -198,7 +193,7 @@ def test_only_a_manager_hands_off_someone_elses_task(db, staff, clock):
     mark = last_audit_id(db)
     with pytest.raises(PermissionDenied, match="Only a manager"):
         actions.hand_off(db, staff.clinical, t.id, staff.clinical.user_id, expected_version=1)
-    [denied] = audit_since(db, mark)
+    [denied] = audit_rows(db, after=mark)
     assert (denied.action, denied.outcome, denied.user_id) == (
         "task.handoff", "denied", staff.clinical.user_id,
     )  # fmt: skip
@@ -249,7 +244,7 @@ def test_watching_needs_the_workflow(db, staff, clock):
     mark = last_audit_id(db)
     with pytest.raises(PermissionDenied, match="does not work on this kind of task"):
         actions.watch(db, staff.billing, t.id)
-    assert [(r.action, r.outcome) for r in audit_since(db, mark)] == [("task.watch", "denied")]
+    assert [(r.action, r.outcome) for r in audit_rows(db, after=mark)] == [("task.watch", "denied")]
 
 
 def test_a_note_is_a_touch_and_never_makes_anyones_version_stale(db, staff, clock):
@@ -370,7 +365,7 @@ def test_an_edit_that_changes_nothing_writes_nothing(db, staff, clock):
     mark = last_audit_id(db)
     saved = actions.edit_task(db, staff.front_desk, t.id, expected_version=1,
                               title="  Cardiology   referral ")  # fmt: skip
-    assert saved.version == 1 and audit_since(db, mark) == []
+    assert saved.version == 1 and audit_rows(db, after=mark) == []
     assert [e.kind for e in events(db, t.id)] == ["created"]
 
 
