@@ -3,15 +3,10 @@ run at the same moment raises nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from conftest import make_staff
 from practiceboard import cli
-from support import Clock, new_task
-
-START = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
+from support import START, Clock, make_staff, new_task
 
 
 @pytest.fixture

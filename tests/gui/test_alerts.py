@@ -4,8 +4,6 @@ and snoozes, and the settings dialog keeps a person's choices."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
@@ -18,14 +16,7 @@ from practiceboard.gui.alerts.settings_dialog import AlertSettingsDialog
 from practiceboard.gui.alerts.tray import tray_available
 from practiceboard.queries import notifications as inbox
 from practiceboard.services import notifications
-from support import Clock, audit_rows, new_task
-
-START = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday, the practice is open
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, START)
+from support import START, audit_rows, new_task
 
 
 @pytest.fixture

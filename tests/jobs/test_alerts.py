@@ -5,9 +5,8 @@ and quiet hours hold; two PCs scanning at once record each alert once."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from practiceboard.core import definitions
@@ -16,14 +15,7 @@ from practiceboard.db.models import Notification, Task, User
 from practiceboard.jobs import alerts
 from practiceboard.services import approvals, notifications
 from practiceboard.services.tasks import move_task
-from support import Clock, audit_rows, new_task, reason_id, status_id
-
-START = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)  # a Wednesday, within business hours
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch, START)
+from support import START, audit_rows, new_task, reason_id, status_id
 
 
 def calendar(db: Database):
