@@ -11,9 +11,9 @@ import time
 
 from PySide6.QtWidgets import QApplication
 
-from practiceboard.gui.board import BoardView
-from practiceboard.gui.context import AppContext
-from practiceboard.gui.runner import Runner
+from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.runner import Runner
+from practiceboard.gui.views.board import BoardView
 from practiceboard.queries import tasks as task_q
 from practiceboard.queries.lookups import policy_for
 

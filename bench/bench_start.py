@@ -33,10 +33,10 @@ def main(url: str, username: str, password: str) -> None:
     from PySide6.QtWidgets import QApplication
 
     from practiceboard.db.engine import Database
-    from practiceboard.gui.context import AppContext
-    from practiceboard.gui.main_window import MainWindow
-    from practiceboard.gui.runner import Runner
-    from practiceboard.gui.sign_in import load_signed_in
+    from practiceboard.gui.kit.context import AppContext
+    from practiceboard.gui.kit.runner import Runner
+    from practiceboard.gui.shell.main_window import MainWindow
+    from practiceboard.gui.shell.sign_in import load_signed_in
     from practiceboard.services.users import sign_in
 
     app = QApplication(sys.argv[:1])

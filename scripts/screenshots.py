@@ -34,8 +34,8 @@ class Shooter:
     def __init__(self, tmp: Path):
         from PySide6.QtCore import QSettings
 
-        from practiceboard.gui.app import make_app
-        from practiceboard.gui.messages import Messages
+        from practiceboard.gui.kit.messages import Messages
+        from practiceboard.gui.shell.app import make_app
 
         self.tmp = tmp
         self.app = make_app()
@@ -77,8 +77,8 @@ class Shooter:
         from practiceboard import demo
         from practiceboard.db import migrate
         from practiceboard.db.engine import Database
-        from practiceboard.gui.runner import Runner
-        from practiceboard.gui.sign_in import SignInDialog
+        from practiceboard.gui.kit.runner import Runner
+        from practiceboard.gui.shell.sign_in import SignInDialog
 
         print(f"Building the demo practice ({TASKS} tasks)…")
         db = Database(f"sqlite:///{self.tmp / 'demo.db'}", workstation="FRONT-DESK-1")
@@ -106,9 +106,9 @@ class Shooter:
         return 0
 
     def window_for(self, db, runner, username: str):
-        from practiceboard.gui.context import AppContext
-        from practiceboard.gui.main_window import MainWindow
-        from practiceboard.gui.sign_in import sign_in
+        from practiceboard.gui.kit.context import AppContext
+        from practiceboard.gui.shell.main_window import MainWindow
+        from practiceboard.gui.shell.sign_in import sign_in
 
         session = sign_in(db, username, self.password)
         ctx = AppContext(db, session.actor, session.policy, runner)
@@ -128,7 +128,7 @@ class Shooter:
     def front_desk(self, db, runner) -> None:
         from PySide6.QtWidgets import QTabWidget
 
-        from practiceboard.gui.task_dialogs import open_intake, open_task_detail
+        from practiceboard.gui.dialogs import open_intake, open_task_detail
 
         window = self.window_for(db, runner, FRONT_DESK)
         queue = self.show(window, runner, "queue")

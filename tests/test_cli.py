@@ -273,7 +273,7 @@ def test_connection_save_keeps_the_password_in_the_keyring(run, monkeypatch):
 
 @pytest.fixture
 def no_gui(monkeypatch):
-    monkeypatch.setitem(sys.modules, "practiceboard.gui.app", None)  # import fails
+    monkeypatch.setitem(sys.modules, "practiceboard.gui.shell.app", None)  # import fails
 
 
 def test_without_the_desktop_app(run, no_gui, tmp_path):
@@ -285,9 +285,9 @@ def test_without_the_desktop_app(run, no_gui, tmp_path):
 @pytest.fixture
 def fake_gui(monkeypatch):
     opened = []
-    module = types.ModuleType("practiceboard.gui.app")
+    module = types.ModuleType("practiceboard.gui.shell.app")
     module.main = lambda args: opened.append(args) or 0
-    monkeypatch.setitem(sys.modules, "practiceboard.gui.app", module)
+    monkeypatch.setitem(sys.modules, "practiceboard.gui.shell.app", module)
     return opened
 
 

@@ -18,10 +18,10 @@ from PySide6.QtTest import QTest
 
 from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
-from practiceboard.gui.context import AppContext
-from practiceboard.gui.messages import Messages
-from practiceboard.gui.runner import Runner
-from practiceboard.gui.sign_in import SignedIn, load_signed_in
+from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.messages import Messages
+from practiceboard.gui.kit.runner import Runner
+from practiceboard.gui.shell.sign_in import SignedIn, load_signed_in
 from practiceboard.queries import lookups
 from support import Staff, make_staff
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import Card
 from practiceboard.db.engine import Database
-from practiceboard.gui.board import BoardView
+from practiceboard.gui.views.board import BoardView
 from support import make_task, wf_id
 
 

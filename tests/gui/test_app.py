@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database
 from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.gui.app import Shell, main, make_app, offline_text, open_practice
+from practiceboard.gui.shell.app import Shell, main, make_app, offline_text, open_practice
 from support import PASSWORD
 
 

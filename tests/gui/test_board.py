@@ -11,8 +11,9 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 
 from practiceboard.core.rows import Board, BoardColumn, TaskFilter
-from practiceboard.gui.board import BoardView
-from practiceboard.gui.board.delegate import (
+from practiceboard.gui.kit.change import Change
+from practiceboard.gui.views.board import BoardView
+from practiceboard.gui.views.board.delegate import (
     DUE,
     IN_STATUS,
     OWNER,
@@ -23,7 +24,7 @@ from practiceboard.gui.board.delegate import (
     card_lines,
     initials,
 )
-from practiceboard.gui.board.model import CARD_ROLE, Lane, card_tooltip
+from practiceboard.gui.views.board.model import CARD_ROLE, Lane, card_tooltip
 from practiceboard.services.tasks import move_task
 from support import new_task, status_id, wf_id
 
@@ -199,7 +200,7 @@ def test_refresh_keeps_the_selection(qtbot, ctx, gui_staff, wait_idle):
     assert view.select_task(second.id)
 
     new_task(db, me, "referral", "Third")
-    ctx.signals.data_changed.emit()
+    ctx.signals.data_changed.emit(Change.everything())
     wait_idle()
 
     assert view.board.total == 3

@@ -10,8 +10,8 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDialogButtonBox
 
 from practiceboard.core.rows import BoardColumn
-from practiceboard.gui.board import BoardView, moves
-from practiceboard.gui.board.moves import (
+from practiceboard.gui.views.board import BoardView, moves
+from practiceboard.gui.views.board.moves import (
     DropPlan,
     card_mime,
     drop_hint,

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel
 
 from practiceboard.core.rows import TaskFilter
-from practiceboard.gui.lists.filter_bar import FilterBar
+from practiceboard.gui.views.lists.filter_bar import FilterBar
 from practiceboard.queries import lookups
 from practiceboard.services.tasks import TaskDraft, create_task
 

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
-from practiceboard.gui.idle_lock import LOCKED_TEXT, UNLOCK_TRIES, IdleLock
-from practiceboard.gui.main_window import MainWindow
-from practiceboard.gui.sign_in import SignedIn
+from practiceboard.gui.shell.idle_lock import LOCKED_TEXT, UNLOCK_TRIES, IdleLock
+from practiceboard.gui.shell.main_window import MainWindow
+from practiceboard.gui.shell.sign_in import SignedIn
 from support import PASSWORD
 
 from .helpers import new_records_task

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from practiceboard.db.models import Task
-from practiceboard.gui.task_dialogs import IntakeDialog, open_intake
+from practiceboard.gui.dialogs import IntakeDialog, open_intake
 from practiceboard.queries import intake as intake_queries
 from practiceboard.services import patients, users
 from practiceboard.services.tasks import TaskDraft, create_task

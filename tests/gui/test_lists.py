@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 
 from practiceboard.core.rows import TaskFilter
 from practiceboard.db.models import Setting, Task
-from practiceboard.gui.lists import views
-from practiceboard.gui.lists.model import TASK_ID_ROLE
-from practiceboard.gui.lists.views import AttentionView, QueueView, SearchView
+from practiceboard.gui.kit.change import Change
+from practiceboard.gui.views.lists import views
+from practiceboard.gui.views.lists.model import TASK_ID_ROLE
+from practiceboard.gui.views.lists.views import AttentionView, QueueView, SearchView
 from practiceboard.services import task_actions
 from support import START, new_task, status_id, wf_id
 
@@ -135,7 +136,7 @@ def test_the_selection_survives_a_refresh(qtbot, ctx_for, wait_idle, world):
     view.owned.select_task(b.id)
 
     new_task(db, fd, "referral", "C", owner_id=fd.user_id)
-    ctx.signals.data_changed.emit()
+    ctx.signals.data_changed.emit(Change.everything())
     wait_idle()
 
     assert len(view.owned.cards().rows) == 3 and view.current_task_id() == b.id

@@ -11,9 +11,9 @@ import textwrap
 import pytest
 
 from practiceboard.db.engine import Database
-from practiceboard.gui import live
-from practiceboard.gui.live import LiveUpdates
-from practiceboard.gui.main_window import MainWindow
+from practiceboard.gui.shell import live
+from practiceboard.gui.shell.live import LiveUpdates
+from practiceboard.gui.shell.main_window import MainWindow
 from support import make_staff
 
 from .helpers import new_records_task
@@ -127,7 +127,7 @@ def test_postgres_notifications_reach_the_window(qtbot, pg_db, ctx_for, watching
 
 
 def test_an_unreachable_server_shows_offline(qtbot, ctx, runner):
-    from practiceboard.gui.context import AppContext
+    from practiceboard.gui.kit.context import AppContext
 
     gone = Database("postgresql+psycopg://postgres@127.0.0.1:1/nowhere", workstation="test-pc")
     context = AppContext(gone, ctx.actor, ctx.policy, runner)

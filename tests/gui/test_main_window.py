@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
-from practiceboard.gui.main_window import MainWindow
+from practiceboard.gui.shell.main_window import MainWindow
 
 from .helpers import new_records_task
 

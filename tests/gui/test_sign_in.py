@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
-from practiceboard.gui.sign_in import SignedIn, SignInDialog
+from practiceboard.gui.shell.sign_in import SignedIn, SignInDialog
 from support import PASSWORD
 
 

@@ -13,7 +13,8 @@ from PySide6.QtGui import QTextCursor
 from sqlalchemy import select
 
 from practiceboard.db.models import Status, Task, TaskWatcher
-from practiceboard.gui.task_dialogs import TaskDetailDialog, open_task_detail
+from practiceboard.gui.dialogs import TaskDetailDialog, open_task_detail
+from practiceboard.gui.kit.change import Change
 from practiceboard.services import approvals, patients, task_actions
 from practiceboard.services.tasks import TaskDraft, create_task
 from support import reason_id, wf_id
@@ -273,7 +274,8 @@ def test_a_change_elsewhere_refreshes_an_untouched_dialog(
     task_actions.edit_task(ctx.db, gui_staff.manager, referral.id,
                            expected_version=referral.version, payer="Cigna")  # fmt: skip
 
-    ctx.signals.data_changed.emit()  # what the change watcher does when another PC writes
+    # what the change watcher does when another PC writes
+    ctx.signals.data_changed.emit(Change.everything())
     wait_idle()
 
     assert dlg.payer.currentText() == "Cigna" and not dlg.conflict_banner.isVisible()
@@ -288,7 +290,7 @@ def test_a_change_elsewhere_never_yanks_the_users_typing(
     task_actions.edit_task(ctx.db, gui_staff.manager, referral.id,
                            expected_version=referral.version, payer="Cigna")  # fmt: skip
 
-    ctx.signals.data_changed.emit()
+    ctx.signals.data_changed.emit(Change.everything())
     wait_idle()
 
     assert dlg.details_edit.toPlainText() == "Chest pain (typing)"

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtGui import QColor
 
 from practiceboard.domain.workflow import Category
-from practiceboard.gui import theme
+from practiceboard.gui.kit import theme
 
 
 @pytest.mark.parametrize("name", theme.ICON_NAMES)

@@ -14,7 +14,7 @@ def run_gui(args) -> int:
     if args.demo_if_empty:
         demo_if_empty(args)
     try:
-        from practiceboard.gui.app import main as gui_main
+        from practiceboard.gui.shell.app import main as gui_main
     except ImportError:
         err("The desktop app is not installed in this build.")
         return 1

@@ -1,0 +1,65 @@
+"""A task's history and notes as plain-text list items, newest first, with times in
+the practice's own time zone ("Wed Mar 4, 9:05 AM")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+from practiceboard.core.rows import TimelineEntry
+from practiceboard.gui.kit import theme
+
+# Which icon a kind of event wears in the list (status moves use the category icons).
+KIND_ICONS = {
+    "created": "new", "status": "active", "handoff": "queue", "decision": "review",
+    "note": "reason", "reopen": "refresh", "edit": "active", "watch": "watched",
+    "unwatch": "watched",
+}  # fmt: skip
+
+
+def local_time(at: datetime, zone: str) -> str:
+    """'Wed Mar 4, 9:05 AM' in the practice's time zone."""
+    when = at.astimezone(ZoneInfo(zone))
+    hour = when.strftime("%I").lstrip("0") or "12"
+    return f"{when:%a %b} {when.day}, {hour}:{when:%M %p}"
+
+
+def entry_text(entry: TimelineEntry, zone: str) -> str:
+    """Who and when, what happened, the reason and the note, one per line."""
+    lines = [f"{local_time(entry.at, zone)} · {entry.actor_name}"]
+    if entry.kind != "note":
+        lines.append(entry.summary)
+    if entry.reason_label:
+        lines.append(f"Reason: {entry.reason_label}")
+    if entry.note:
+        lines.append(entry.note if entry.kind == "note" else f"Note: {entry.note}")
+    return "\n".join(lines)
+
+
+def fill_timeline(widget: QListWidget, entries: Sequence[TimelineEntry], zone: str) -> None:
+    widget.clear()
+    for entry in reversed(entries):
+        item = QListWidgetItem(theme.icon(KIND_ICONS.get(entry.kind, "active")), "")
+        item.setText(entry_text(entry, zone))
+        item.setToolTip(entry.summary)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        widget.addItem(item)
+
+
+def fill_notes(widget: QListWidget, entries: Sequence[TimelineEntry], zone: str) -> int:
+    """The notes only; returns how many there are."""
+    widget.clear()
+    notes = [e for e in entries if e.kind == "note"]
+    for entry in reversed(notes):
+        item = QListWidgetItem(entry_text(entry, zone))
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        widget.addItem(item)
+    if not notes:
+        empty = QListWidgetItem("No notes yet. Add the first one below.")
+        empty.setFlags(Qt.ItemFlag.NoItemFlags)
+        widget.addItem(empty)
+    return len(notes)

@@ -1,0 +1,44 @@
+"""The views of the main window, each registered here once (see registry.py for the
+view contract). Factories import their module on first use, so start-up loads no
+view code before a view is shown. A new view (approvals, care plans, dashboard) is
+a module of its own plus one ``register`` call below."""
+
+from __future__ import annotations
+
+from practiceboard.gui.views.registry import ViewSpec, register
+
+
+def _board(ctx, parent):
+    from practiceboard.gui.views.board import BoardView
+
+    return BoardView(ctx, parent)
+
+
+def _queue(ctx, parent):
+    from practiceboard.gui.views.lists import QueueView
+
+    return QueueView(ctx, parent)
+
+
+def _attention(ctx, parent):
+    from practiceboard.gui.views.lists import AttentionView
+
+    return AttentionView(ctx, parent)
+
+
+def _search(ctx, parent):
+    from practiceboard.gui.views.lists import SearchView
+
+    return SearchView(ctx, parent)
+
+
+register(ViewSpec("board", "Board", "board", _board, shortcut="Ctrl+1", order=10))
+register(
+    ViewSpec("queue", "My queue", "queue", _queue, shortcut="Ctrl+2", order=20,
+             fallback_start=True)
+)  # fmt: skip
+register(ViewSpec("attention", "Needs attention", "bell", _attention, shortcut="Ctrl+3", order=30))
+register(
+    ViewSpec("search", "Search results", "search", _search, shortcut="Ctrl+4", order=40,
+             transient=True, search=True)
+)  # fmt: skip

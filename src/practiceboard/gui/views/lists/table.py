@@ -1,0 +1,230 @@
+"""What the list views share: a read-only task table with fixed row heights, the
+sentence that stands in for an empty table, and the loading machinery (a worker
+per refresh, stale answers dropped, refresh on data_changed when visible)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableView,
+    QWidget,
+)
+
+from practiceboard.core.rows import Card, TaskFilter
+from practiceboard.gui.kit.change import Change, Kind
+from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.errors import SOMETHING_WRONG
+from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.views.lists.model import TASK_ID_ROLE, CardTableModel
+
+SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)  # rows show tasks, patients and owners
+# Initial widths in average characters; the title (or the reason) takes the rest.
+WIDTHS = {"ref": 12, "status": 20, "owner": 18, "due": 11, "in_status": 9, "age": 7,
+          "patient": 12, "badges": 30, "why": 50}  # fmt: skip
+
+
+class TaskTable(QTableView):
+    """A read-only task table: whole rows, one at a time, fixed row height."""
+
+    task_activated = Signal(int)
+
+    def __init__(self, model: CardTableModel, parent: QWidget | None = None, *, sortable=True):
+        super().__init__(parent)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)  # Tab leaves the table, as in every other form
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        rows = self.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        head = self.horizontalHeader()
+        head.setHighlightSections(False)
+        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        char = self.fontMetrics().averageCharWidth()
+        for i, col in enumerate(model.columns):
+            if col == "title":
+                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+            else:
+                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+                head.resizeSection(i, WIDTHS.get(col, 24) * char + 16)
+        head.setSectionsClickable(sortable)
+        if sortable:
+            head.sectionClicked.connect(self._header_clicked)
+        self.doubleClicked.connect(self._open)
+
+    def cards(self) -> CardTableModel:
+        return self.model()
+
+    def _header_clicked(self, column: int) -> None:
+        if not self.cards().request_sort(column):
+            self.show_sort()
+
+    def show_sort(self) -> None:
+        model, head = self.cards(), self.horizontalHeader()
+        column = model.sorted_column()
+        head.setSortIndicatorShown(column >= 0)
+        if column >= 0:
+            order = (
+                Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder
+            )
+            head.setSortIndicator(column, order)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_task_id():
+            self.task_activated.emit(self.current_task_id())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.task_activated.emit(index.data(TASK_ID_ROLE))
+
+    def current_task_id(self) -> int | None:
+        rows = self.selectionModel().selectedRows() if self.selectionModel() else []
+        return rows[0].data(TASK_ID_ROLE) if rows else None
+
+    def set_cards(self, cards: list[Card], today: date) -> None:
+        """New rows, keeping the selected task selected (and in view) when it is still there."""
+        keep = self.current_task_id()
+        self.cards().set_rows(cards, today)
+        self.show_sort()
+        row = self.cards().row_of(keep) if keep is not None else -1
+        if row >= 0:
+            self.selectRow(row)
+            self.scrollTo(self.cards().index(row, 0))
+
+    def select_task(self, task_id: int) -> bool:
+        row = self.cards().row_of(task_id)
+        if row >= 0:
+            self.selectRow(row)
+        return row >= 0
+
+
+class Section(QStackedWidget):
+    """A table, or the sentence that stands in for it when it has no rows."""
+
+    def __init__(
+        self, table: TaskTable, empty_text: str, parent: QWidget | None = None, *, compact=False
+    ):
+        super().__init__(parent)
+        self.table = table
+        self.compact = compact  # when empty, shrink to one line (a secondary section)
+        self.empty = QLabel(empty_text, self, objectName="emptyState")
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setProperty("kind", "muted")
+        font = self.empty.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.empty.setFont(font)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if compact:
+            self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            self.empty.setFont(self.table.font())
+        self.empty.setWordWrap(True)
+        self.empty_text = empty_text
+        self.addWidget(table)
+        self.addWidget(self.empty)
+
+    def show_rows(self, has_rows: bool, empty_text: str | None = None) -> None:
+        self.empty.setText(empty_text or self.empty_text)
+        self.setCurrentWidget(self.table if has_rows else self.empty)
+        if self.compact:
+            limit = self.empty.sizeHint().height() + 8
+            self.setMaximumHeight(16777215 if has_rows else limit)
+
+    def show_problem(self, text: str) -> None:
+        self.empty.setText(text)
+        self.setCurrentWidget(self.empty)
+
+
+def heading(text: str, parent: QWidget, name: str, kind: str = "heading") -> QLabel:
+    label = QLabel(text, parent, objectName=name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setProperty("kind", kind)  # the look comes from resources/style.qss
+    return label
+
+
+LOAD_PROBLEM = "Could not load the tasks."
+
+
+class TaskListView(QWidget):
+    """What the three views share: loading in a worker, ignoring stale answers,
+        refreshing on data_changed when the change touches tasks, patients or people (at
+    once when shown, else the next time it is shown)."""
+
+    task_activated = Signal(int)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._filter = TaskFilter()
+        self._ticket = 0
+        self._stale = True
+        self.loaded_once = False
+        ctx.signals.data_changed.connect(self._data_changed)
+
+    def _data_changed(self, change: Change) -> None:
+        if not change.touches(*SHOWN):
+            return
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def set_filter(self, filt: TaskFilter) -> None:
+        self._filter = filt
+        self.refresh()
+
+    def filter(self) -> TaskFilter:
+        return self._filter
+
+    def refresh(self) -> None:
+        self._stale = False
+        self._ticket += 1
+        ticket = self._ticket
+        self._loader().success(partial(self._arrived, ticket)).failure(
+            partial(self._failed, ticket)
+        ).fallback(SOMETHING_WRONG).run()
+
+    def _arrived(self, ticket: int, result) -> None:
+        if ticket == self._ticket:  # an older answer than the one on its way: drop it
+            self.loaded_once = True
+            self.show_result(result)
+
+    def _failed(self, ticket: int, _exc: Exception, text: str) -> None:
+        if ticket == self._ticket:
+            self.show_problem(f"{LOAD_PROBLEM} {text}")
+
+    def _loader(self) -> Op:
+        """The read this view shows (an Op with no changes)."""
+        raise NotImplementedError
+
+    def show_result(self, result) -> None:
+        raise NotImplementedError
+
+    def show_problem(self, text: str) -> None:
+        raise NotImplementedError
+
+    def _table(self, columns, *, sortable: bool) -> TaskTable:
+        table = TaskTable(CardTableModel(columns, self), self, sortable=sortable)
+        table.task_activated.connect(self.task_activated)
+        return table
