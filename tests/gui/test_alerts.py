@@ -9,11 +9,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
 from practiceboard.domain.alerts import Delivery
-from practiceboard.gui.alerts.bridge import AlertBridge
-from practiceboard.gui.alerts.center import AlertCenterButton, BellButton, NotificationCenter
-from practiceboard.gui.alerts.notifier import Notifier
-from practiceboard.gui.alerts.settings_dialog import AlertSettingsDialog
-from practiceboard.gui.alerts.tray import tray_available
+from practiceboard.gui.dialogs.alert_settings import AlertSettingsDialog
+from practiceboard.gui.shell.alerts.bridge import AlertBridge
+from practiceboard.gui.shell.alerts.center import AlertCenterButton, BellButton, NotificationCenter
+from practiceboard.gui.shell.alerts.notifier import Notifier
+from practiceboard.gui.shell.alerts.tray import tray_available
 from practiceboard.queries import notifications as inbox
 from practiceboard.services import notifications
 from support import START, audit_rows, new_task
@@ -174,3 +174,57 @@ def test_starting_at_sign_in_is_not_offered_where_we_cannot(qtbot, ctx_for, gui_
     qtbot.addWidget(dialog)
     wait_idle()
     assert not dialog.autostart.isVisibleTo(dialog)
+
+
+@pytest.fixture
+def main_window(qtbot, ctx_for, signed_in, gui_staff, qt_settings, wait_idle):
+    from practiceboard.gui.shell.main_window import MainWindow
+
+    actor = gui_staff.front_desk
+    win = MainWindow(ctx_for(actor), signed_in(actor), settings=qt_settings, live_updates=False)
+    qtbot.addWidget(win)
+    win.show()
+    wait_idle()
+    return win
+
+
+def test_the_main_window_has_the_bell_the_panel_and_alert_settings(
+    qtbot, main_window, sqlite_db, gui_staff, clock, wait_idle
+):
+    from practiceboard.jobs import alerts
+
+    t = new_task(sqlite_db, gui_staff.manager, owner_id=gui_staff.front_desk.user_id)
+    alerts.scan(sqlite_db, START)
+    main_window.alerts.button.recount()
+    wait_idle()
+    assert main_window.alerts.bell.text() == "1"
+    assert main_window.alerts.bell.parent() is main_window.tool_bar
+    main_window.alerts.bell.click()
+    wait_idle()
+    assert main_window.alerts.center.isVisible() and main_window.alerts.center.list.count() == 1
+    assert main_window.alerts.settings_action in main_window.menus[0].actions()
+    # Without a system tray, closing the window ends the session as before.
+    assert not main_window.alerts.keeps_running_in_tray
+    assert main_window.alerts.center.rows[0].task_id == t.id
+
+
+def test_behind_the_lock_screen_an_alert_says_only_what_happened(qtbot, main_window, monkeypatch):
+    main_window.alerts.notifier.sound = False
+    main_window.lock()
+    assert main_window.locked
+    main_window.alerts.show([Delivery("REF-000007 · Referral intake — handed to you",
+                                      "Cardiology for Zelda Quill", 7, (1,))])  # fmt: skip
+    [toast] = main_window.alerts.notifier.toasts.toasts
+    assert toast.title_label.text().startswith("REF-000007")
+    assert not toast.body_label.text() and "Zelda" not in toast.body_label.text()
+
+
+def test_clicking_a_toast_opens_its_task(qtbot, main_window, monkeypatch):
+    opened = []
+    monkeypatch.setattr(main_window, "open_task", opened.append)
+    main_window.alerts.notifier.sound = False
+    main_window.alerts.show([Delivery("REF-000009 · Referral intake — past time limit", "", 9,
+                                      (1,))])  # fmt: skip
+    [toast] = main_window.alerts.notifier.toasts.toasts
+    qtbot.mouseClick(toast, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert opened == [9]

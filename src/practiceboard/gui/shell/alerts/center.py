@@ -8,8 +8,6 @@ can stay open beside the board while the person works through their alerts.
 
 from __future__ import annotations
 
-from functools import partial
-
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -25,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.gui import theme
-from practiceboard.gui.context import AppContext
+from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.change import Change, Kind
+from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.ops import Op
 from practiceboard.queries import notifications as inbox
 from practiceboard.queries.notifications import AlertRow
 from practiceboard.services import notifications
@@ -59,11 +58,10 @@ class BellButton(QToolButton):
 
 
 class NotificationCenter(QFrame):
-    """The panel under the bell. ``open_task(int)`` when an alert's task is opened;
-    ``changed()`` after anything was marked read or snoozed (the bell recounts)."""
+    """The panel the bell shows. ``open_task(int)`` when an alert's task is opened; marking
+    read or snoozing announces a ``Change`` of kind ALERT (the bell recounts)."""
 
     open_task = Signal(int)
-    changed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -121,9 +119,7 @@ class NotificationCenter(QFrame):
     # ---------------------------------------------------------------- data
 
     def refresh(self) -> None:
-        self.ctx.runner.submit(
-            partial(inbox.my_alerts, self.ctx.db, self.ctx.actor), self.show_rows, self._failed
-        )
+        Op(self.ctx, inbox.my_alerts).success(self.show_rows).failure(self._failed).run()
 
     def show_rows(self, rows: list[AlertRow]) -> None:
         current = self.current_row()
@@ -169,44 +165,39 @@ class NotificationCenter(QFrame):
         if row is None:
             return
         if row.unread:
-            self._write(partial(notifications.mark_read, self.ctx.db, self.ctx.actor, [row.id]))
+            self._write(Op(self.ctx, notifications.mark_read, [row.id]))
         if row.task_id is not None:
             self.open_task.emit(row.task_id)
 
     def mark_current_read(self) -> None:
         row = self.current_row()
         if row is not None:
-            self._write(partial(notifications.mark_read, self.ctx.db, self.ctx.actor, [row.id]))
+            self._write(Op(self.ctx, notifications.mark_read, [row.id]))
 
     def mark_all_read(self) -> None:
-        self._write(partial(notifications.mark_read, self.ctx.db, self.ctx.actor))
+        self._write(Op(self.ctx, notifications.mark_read))
 
     def snooze_current(self) -> None:
         row = self.current_row()
         if row is None or row.task_id is None:
             return
         reason = self.reason_edit.text()
-        self._write(
-            partial(notifications.snooze, self.ctx.db, self.ctx.actor, row.task_id, reason),
-            done=lambda _until: (
-                self.reason_edit.clear(),
-                self.message.setText("Snoozed for a day: that task's alerts wait until then."),
-            ),
-        )
+        self._write(Op(self.ctx, notifications.snooze, row.task_id, reason), self._snoozed)
 
-    def _write(self, call, done=None) -> None:
+    def _snoozed(self, _until) -> None:
+        self.reason_edit.clear()
+        self.message.setText("Snoozed for a day: that task's alerts wait until then.")
+
+    def _write(self, op: Op, done=None) -> None:
         def finished(result) -> None:
             if done is not None:
                 done(result)
-            self.changed.emit()
             self.refresh()
 
-        self.ctx.runner.submit(call, finished, self._failed)
+        op.changes(Change.of(Kind.ALERT)).success(finished).failure(self._failed).run()
 
-    def _failed(self, exc: Exception) -> None:
-        # The person's typing (the snooze reason) stays in its box.
-        text = exc.message if isinstance(exc, PracticeBoardError) else str(exc)
-        self.message.setText(text)
+    def _failed(self, _exc: Exception, text: str) -> None:
+        self.message.setText(text)  # the person's typing (the snooze reason) stays in its box
 
 
 class AlertCenterButton(QObject):
@@ -216,7 +207,7 @@ class AlertCenterButton(QObject):
         super().__init__(bell)
         self.ctx, self.bell, self.center = ctx, bell, center
         bell.clicked.connect(self.toggle_panel)
-        center.changed.connect(self.recount)
+        ctx.signals.data_changed.connect(self._data_changed)
 
     def toggle_panel(self) -> None:
         if self.center.isVisible():
@@ -230,8 +221,12 @@ class AlertCenterButton(QObject):
         self.center.show()
         self.center.list.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _data_changed(self, change: Change) -> None:
+        if change.touches(Kind.ALERT):
+            self.recount()
+
     def recount(self) -> None:
-        self.ctx.runner.submit(
-            partial(inbox.unread_count, self.ctx.db, self.ctx.actor), self.bell.set_count,
-            lambda _exc: None,  # the count waits for the next alert or refresh
-        )  # fmt: skip
+        # A failed count keeps the old one until the next alert or refresh.
+        Op(self.ctx, inbox.unread_count).success(self.bell.set_count).failure(
+            lambda _exc, _text: None
+        ).run()

@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from practiceboard.domain.alerts import Delivery
-from practiceboard.gui.alerts.toast import ToastStack
-from practiceboard.gui.alerts.tray import TrayIcon
+from practiceboard.gui.shell.alerts.toast import ToastStack
+from practiceboard.gui.shell.alerts.tray import TrayIcon
 
 
 class Notifier(QObject):

@@ -8,7 +8,6 @@ follow the person to every PC) and core.autostart (this PC only).
 from __future__ import annotations
 
 import sys
-from functools import partial
 
 from PySide6.QtCore import QTime, Signal
 from PySide6.QtWidgets import (
@@ -24,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from practiceboard.core import autostart
 from practiceboard.domain.alerts import KIND_LABELS, AlertKind
-from practiceboard.domain.errors import PracticeBoardError
-from practiceboard.gui import theme
-from practiceboard.gui.context import AppContext
-from practiceboard.gui.uiload import child, load_ui
+from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.change import Change, Kind
+from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.uiload import child, load_ui
 from practiceboard.queries import notifications as inbox
 from practiceboard.queries.notifications import AlertChoices
 from practiceboard.services import notifications
@@ -69,7 +69,7 @@ class AlertSettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.buttons.setEnabled(False)  # until the saved choices are in
-        ctx.runner.submit(partial(inbox.alert_choices, ctx.db, ctx.actor), self.fill, self._failed)
+        Op(ctx, inbox.alert_choices).success(self.fill).failure(self._failed).run()
 
     def fill(self, choices: AlertChoices) -> None:
         for key, check in self.kinds.items():
@@ -92,16 +92,17 @@ class AlertSettingsDialog(QDialog):
                 self.error.setText(f"Starting at sign-in could not be changed: {exc}")
                 return
         self.buttons.setEnabled(False)
-        call = partial(
-            notifications.set_preferences, self.ctx.db, self.ctx.actor,
+        Op(
+            self.ctx, notifications.set_preferences,
             muted_kinds=wanted.muted_kinds, sound=wanted.sound, digest_time=wanted.digest_time,
-        )  # fmt: skip
-        self.ctx.runner.submit(call, lambda _none: self._saved(wanted), self._failed)
+        ).changes(Change.of(Kind.ALERT)).success(lambda _none: self._saved(wanted)).failure(
+            self._failed
+        ).run()  # fmt: skip
 
     def _saved(self, wanted: AlertChoices) -> None:
         self.saved.emit(wanted)
         self.accept()
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, _exc: Exception, text: str) -> None:
         self.buttons.setEnabled(True)  # the choices stay as the person set them
-        self.error.setText(exc.message if isinstance(exc, PracticeBoardError) else str(exc))
+        self.error.setText(text)

@@ -12,7 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from practiceboard.domain.alerts import Delivery
-from practiceboard.gui import theme
+from practiceboard.gui.kit import theme
 
 
 def tray_available() -> bool:
