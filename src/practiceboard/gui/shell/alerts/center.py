@@ -82,7 +82,7 @@ class NotificationCenter(QFrame):
         head.addWidget(self.read_all_button)
         layout.addLayout(head)
         self.list = QListWidget(self, objectName="alertList")
-        self.list.setUniformItemSizes(True)
+        self.list.setWordWrap(True)  # at most 200 rows: wrapped titles cost nothing here
         self.list.setAccessibleName("My alerts")
         self.list.itemActivated.connect(self._activated)
         self.list.currentItemChanged.connect(lambda *_: self._sync())
