@@ -89,3 +89,34 @@ def test_sqlite_writes_begin_immediate(sqlite_db):
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.close()
+
+
+def _to_revision(db, direction, revision: str) -> None:
+    cfg = migrate.alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        direction(cfg, revision)
+
+
+def test_0002_adds_who_changed_a_patient_and_keeps_existing_patients(db):
+    """Down to 0001 and up again on both engines: patients saved before 0002 keep their
+    version and name nobody; the schema ends where the models are."""
+    from alembic import command
+
+    _to_revision(db, command.downgrade, "0001")
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patients (mrn, display_name, search_name, active, version, "
+                "created_at, updated_at) VALUES ('MRN-9', 'Old Pat', 'old pat', :t, 4, :at, :at)"
+            ),
+            {"t": True, "at": "2026-03-04 15:00:00"},
+        )
+    backup = migrate.upgrade(db) if db.is_sqlite else _to_revision(db, command.upgrade, "head")
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.schema_differences(db) == []
+    with db.read() as s:
+        row = s.execute(text("SELECT version, updated_by_id FROM patients")).one()
+    assert tuple(row) == (4, None)
+    if db.is_sqlite:
+        assert backup is not None and backup.exists()  # backed up before upgrading

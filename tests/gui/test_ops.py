@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from practiceboard.domain.errors import ValidationError
+from practiceboard.domain.errors import ValidationError, first_line
 from practiceboard.gui.kit.change import Change, Kind
-from practiceboard.gui.kit.errors import TRY_AGAIN, first_line, sentence
+from practiceboard.gui.kit.errors import TRY_AGAIN, sentence
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.lists.views import QueueView
 

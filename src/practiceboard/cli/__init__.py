@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from practiceboard import __version__
 from practiceboard.cli import alerts, app, audit, backup, connection, demo, setup, users
 from practiceboard.cli.common import UsageError, err
-from practiceboard.domain.errors import PracticeBoardError
+from practiceboard.domain.errors import PracticeBoardError, first_line
 
 __all__ = ["build_parser", "main"]
 
@@ -71,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         err(exc.message)
         return 1
     except OperationalError as exc:
-        first = str(exc.orig or exc).strip().splitlines()[0]
-        err(f"Could not use the database: {first}")
+        err(f"Could not use the database: {first_line(exc)}")
         return 1
     except (KeyboardInterrupt, EOFError):
         err("Cancelled; nothing more was changed.")

@@ -8,7 +8,6 @@ connections however the command ends, so no command writes its own try/finally.
 from __future__ import annotations
 
 import getpass
-import os
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -16,7 +15,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import func, select
 
-from practiceboard.core import connection
+from practiceboard.core import connection, settings
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
@@ -101,7 +100,7 @@ def count_users(db: Database) -> int:
 
 def new_password(env_var: str, who: str, *, confirm: bool = True) -> str:
     """A new password from the environment (scripts) or typed twice."""
-    value = os.environ.get(env_var)
+    value = settings.env(env_var)
     if value:
         return value
     first = prompt_password(f"New password for {who}: ")

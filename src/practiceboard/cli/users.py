@@ -4,10 +4,10 @@ admin so every change is audited to a real person."""
 from __future__ import annotations
 
 import argparse
-import os
 
 from practiceboard.cli import common
 from practiceboard.cli.common import new_password, opened, require_ready, say, workstation
+from practiceboard.core import settings
 from practiceboard.db.engine import Database
 
 
@@ -66,7 +66,7 @@ def sign_in_admin(db: Database, username: str):
     """The admin the change is made as (password from the environment or typed)."""
     from practiceboard.services import users
 
-    password = os.environ.get("PRACTICEBOARD_ADMIN_PASSWORD") or common.prompt_password(
+    password = settings.env("PRACTICEBOARD_ADMIN_PASSWORD") or common.prompt_password(
         f"Password for {username}: "
     )
     return users.sign_in(db, username, password, workstation())

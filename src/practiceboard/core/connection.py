@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +21,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from practiceboard.core.paths import config_dir, data_dir
+from practiceboard.core.settings import env
 from practiceboard.db.engine import normalize_url
-from practiceboard.domain.errors import PracticeBoardError, ValidationError
+from practiceboard.domain.errors import PracticeBoardError, ValidationError, first_line
 
 SERVICE = "PracticeBoard"
 CONFIG_FILE = "connection.json"
@@ -127,9 +127,9 @@ def resolve(cli_url: str | None = None) -> Target:
     """The database to open, by the documented order of precedence."""
     if cli_url:
         return Target(parse_url(cli_url), "--db")
-    env = os.environ.get("PRACTICEBOARD_DB")
-    if env:
-        return Target(parse_url(env), "PRACTICEBOARD_DB")
+    from_env = env("PRACTICEBOARD_DB")
+    if from_env:
+        return Target(parse_url(from_env), "PRACTICEBOARD_DB")
     saved = saved_url()
     if saved:
         return Target(saved, "saved connection")
@@ -201,8 +201,7 @@ def server_wants_password(url: str) -> bool:
         if "password" in text:
             return True
         raise PracticeBoardError(
-            f"Could not reach the database server {u.host or 'localhost'}: "
-            f"{str(exc).strip().splitlines()[0]}"
+            f"Could not reach the database server {u.host or 'localhost'}: {first_line(exc)}"
         ) from None
     return False
 

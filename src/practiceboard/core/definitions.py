@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from practiceboard.core import settings
 from practiceboard.core.clock import now
 from practiceboard.core.timezone import local_timezone_name
 from practiceboard.db.models import (
@@ -135,12 +136,15 @@ def least_loaded_member(session: Session, role_id: int | None) -> int | None:
 
 
 def setting(session: Session, key: str, default=None):
+    """The practice's value of a setting declared in core.settings, else its declared
+    default. ``default`` is ignored (every default is declared once, there); it stays
+    only until the last caller that passes one is switched."""
     row = session.get(Setting, key)
-    return default if row is None else row.value
+    return settings.read(key, None if row is None else row.value)
 
 
 def practice_calendar(session: Session) -> PracticeCalendar:
-    data = dict(setting(session, "calendar", {}) or {})
+    data = dict(setting(session, "calendar"))
     if not data.get("timezone"):
         data["timezone"] = local_timezone_name()
     return PracticeCalendar.from_dict(data)

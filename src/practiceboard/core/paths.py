@@ -6,10 +6,11 @@ Installed from a wheel, ``migrations``, ``ui`` and ``resources`` live in
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import platformdirs
+
+from practiceboard.core.settings import env
 
 APP = "PracticeBoard"
 _PKG = Path(__file__).resolve().parent.parent  # the practiceboard package
@@ -25,7 +26,7 @@ def resource_dir(name: str) -> Path:
 
 def data_dir() -> Path:
     """Per-user data folder (the SQLite database, backups). PRACTICEBOARD_HOME overrides."""
-    root = os.environ.get("PRACTICEBOARD_HOME")
+    root = env("PRACTICEBOARD_HOME")
     path = Path(root) / "data" if root else Path(platformdirs.user_data_dir(APP, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -33,14 +34,9 @@ def data_dir() -> Path:
 
 def config_dir() -> Path:
     """Per-user configuration folder (connection settings, audit key)."""
-    root = os.environ.get("PRACTICEBOARD_HOME")
+    root = env("PRACTICEBOARD_HOME")
     path = (
         Path(root) / "config" if root else Path(platformdirs.user_config_dir(APP, appauthor=False))
     )
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def default_db_url() -> str:
-    """PRACTICEBOARD_DB, else a SQLite file in the user data folder."""
-    return os.environ.get("PRACTICEBOARD_DB") or f"sqlite:///{data_dir() / 'practiceboard.db'}"

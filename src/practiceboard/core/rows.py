@@ -6,7 +6,7 @@ SQL with bound parameters; sort keys come from ``SORTS`` only.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -151,6 +151,15 @@ class MoveOption:
     owner_after_name: str | None
     is_reopen: bool = False
 
+    def new_owner_name(self, current_owner_id: int | None, actor_id: int | None) -> str | None:
+        """Who this move hands the task to: "you", their name, or "someone else";
+        None when the task stays with its current owner."""
+        if self.owner_after_id is None or self.owner_after_id == current_owner_id:
+            return None
+        if self.owner_after_id == actor_id:
+            return "you"
+        return self.owner_after_name or "someone else"
+
 
 @dataclass(frozen=True)
 class TaskDetail:
@@ -171,7 +180,6 @@ class TaskDetail:
     reopen_count: int
     closed_at: datetime | None
     timeline: tuple[TimelineEntry, ...]
-    moves: tuple[MoveOption, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,38 +1,65 @@
-"""The PC's own IANA time zone name (the default practice time zone)."""
+"""The PC's own IANA time zone name (the default practice time zone).
+
+Where the name comes from depends on the platform: Windows keeps its zone in
+the registry under Windows names ("Central Standard Time"), which ``tzlocal``
+maps to IANA ones; Linux and macOS name it in ``TZ``, ``/etc/timezone`` or the
+``/etc/localtime`` link. ``zone_sources`` makes that choice, so a test can ask
+for either platform on any machine.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
+import tzlocal
+
+from practiceboard.core.settings import env
+
 
 @lru_cache(maxsize=1)
 def local_timezone_name() -> str:
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
-    try:
-        link = os.readlink("/etc/localtime")
-        candidates.append(link.split("zoneinfo/", 1)[-1])
-    except OSError:
-        pass
-    if os.name == "nt":
-        candidates.append(_windows_zone())
-    for name in candidates:
-        if name and name in available_timezones():
+    """This PC's zone, e.g. "America/Chicago"; "UTC" when it cannot be told."""
+    return zone_name(sys.platform, env("TZ"))
+
+
+def zone_name(platform: str, tz: str | None = None) -> str:
+    """The first zone name a source for ``platform`` gives that zoneinfo knows, else UTC."""
+    known = available_timezones()
+    for source in zone_sources(platform, tz):
+        try:
+            name = source()
+        except Exception:  # an unreadable source is skipped; the next one may answer
+            continue
+        if name and name in known:
             ZoneInfo(name)
             return name
     return "UTC"
 
 
-def _windows_zone() -> str:
-    try:
-        import tzlocal  # type: ignore[import-not-found]
+def zone_sources(platform: str, tz: str | None = None) -> tuple[Callable[[], str], ...]:
+    """Where to read the zone name on ``platform`` ("win32", "linux", "darwin"), in order.
+    ``tz`` is the TZ environment variable, which wins wherever it is set."""
 
-        return str(tzlocal.get_localzone_name())
-    except Exception:
-        return ""
+    def from_env() -> str:
+        return (tz or "").lstrip(":")
+
+    if platform == "win32":
+        return (from_env, from_tzlocal)
+    return (from_env, from_etc_timezone, from_localtime_link, from_tzlocal)
+
+
+def from_tzlocal() -> str:
+    return str(tzlocal.get_localzone_name() or "")
+
+
+def from_etc_timezone() -> str:
+    return Path("/etc/timezone").read_text().strip()
+
+
+def from_localtime_link() -> str:
+    return os.readlink("/etc/localtime").split("zoneinfo/", 1)[-1]

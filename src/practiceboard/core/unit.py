@@ -4,20 +4,29 @@
   (``PermissionDenied``) is rolled back, audited as denied and raised again;
 - ``audited_read(...)``: the one way the read side records a view of patient
   data (an audit row in a short write transaction of its own);
-- ``record_denial``: audit a refusal after its action was rolled back.
+- ``record_denial``: audit a refusal after its action was rolled back;
+- ``check_version`` and ``conflict_if_stale``: the one optimistic lock. Every
+  versioned row (task, care plan, patient) carries ``version`` (SQLAlchemy's
+  ``version_id_col``), ``updated_at`` and ``updated_by_id``; a stale version,
+  seen at load or at flush, is "WHAT was changed by NAME at TIME — reload".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.clock import now
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import User
+from practiceboard.domain.dates import changed_at_label
 from practiceboard.domain.errors import ConflictError, NotFound, PermissionDenied
 
 
@@ -37,13 +46,40 @@ def changed_by(session: Session, what: str, user_id: int | None, at: datetime) -
 
     who = session.get(User, user_id) if user_id is not None else None
     name = who.display_name if who else "someone else"
-    when = at.astimezone(practice_calendar(session).tzinfo())
-    stamp = when.strftime("%I:%M %p").lstrip("0") + when.strftime(" on %b %d").replace(" 0", " ")
+    stamp = changed_at_label(at, practice_calendar(session).tzinfo())
     return ConflictError(
         f"{what} was changed by {name} at {stamp} — reload to see their change.",
         changed_by=name,
         changed_at=at,
     )
+
+
+def conflict(session: Session, what: str, row: Any) -> ConflictError:
+    """The conflict for a versioned row someone else saved: named by who and when."""
+    return changed_by(session, what, row.updated_by_id, row.updated_at)
+
+
+def check_version(session: Session, row: Any, expected_version: int | None, what: str) -> None:
+    """ConflictError unless the row is still at the version the user loaded
+    (``None``: the caller did not load one, e.g. a scripted change)."""
+    if expected_version is not None and row.version != expected_version:
+        raise conflict(session, what, row)
+
+
+@contextmanager
+def conflict_if_stale(
+    db: Database, model: type, ident: int, what: str | Callable[[Any], str]
+) -> Iterator[None]:
+    """Around a change of one versioned row: a concurrent writer that committed first
+    (StaleDataError at flush or commit) becomes the same ConflictError as a stale load.
+    ``what`` names the row in the message, or is a function of the row (a task's ref)."""
+    try:
+        yield
+    except StaleDataError:
+        with db.read() as session:
+            row = get_or_404(session, model, ident, "item")
+            name = what(row) if callable(what) else what
+            raise conflict(session, name, row) from None
 
 
 def get_or_404(session: Session, model, ident, what: str):

@@ -22,6 +22,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from practiceboard.core.paths import config_dir
+from practiceboard.core.settings import env, read
 from practiceboard.db.models import AuditEntry, Setting
 from practiceboard.domain.errors import PracticeBoardError
 
@@ -40,10 +41,16 @@ def _key_path(database_id: str) -> Path:
 
 def audit_key(session: Session, *, create: bool = True) -> bytes:
     """This database's HMAC key; created (mode 0600) the first time it is needed."""
-    env = os.environ.get("PRACTICEBOARD_AUDIT_KEY")
-    if env:
-        return bytes.fromhex(env)
-    database_id = session.get(Setting, "database_id").value
+    from_env = env("PRACTICEBOARD_AUDIT_KEY")
+    if from_env:
+        return bytes.fromhex(from_env)
+    row = session.get(Setting, "database_id")
+    database_id = read("database_id", None if row is None else row.value)
+    if database_id is None:  # only raw SQL can remove it; never make a key for "None"
+        raise PracticeBoardError(
+            "This database has lost its id (the database_id setting), so its audit key cannot "
+            "be found. Restore the database from a backup."
+        )
     if database_id in _KEY_CACHE:
         return _KEY_CACHE[database_id]
     path = _key_path(database_id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from practiceboard.core.settings import seed_values
+from practiceboard.domain.decisions import Decision
 from practiceboard.domain.policy import (
     ALL_WORKFLOWS,
     CAPABILITY_DESCRIPTIONS,
@@ -17,6 +19,7 @@ from practiceboard.domain.policy import (
     DEFAULT_ROLES,
     Cap,
 )
+from practiceboard.domain.workflow import CLOSED_CATEGORIES
 
 # Business-hour thresholds (warn, breach) per status category; waiting pauses the clock.
 THRESHOLDS = {"new": (8, 16), "active": (24, 56), "review": (8, 24)}
@@ -130,7 +133,7 @@ def _transitions(wf_key: str, kind: str, statuses: list[tuple]) -> list[dict]:
     """Derive the allowed moves from status categories (the rules of workflows.md)."""
     cat = {s[0]: s[2] for s in statuses}
     decision = {s[0]: s[4] for s in statuses}
-    open_keys = [k for k, c in cat.items() if c not in ("done", "cancelled")]
+    open_keys = [k for k, c in cat.items() if c not in CLOSED_CATEGORIES]
     reopen_to = next((k for k, c in cat.items() if c == "active"), statuses[0][0])
     first_review = next((k for k, c in cat.items() if c == "review"), None)
     moves: list[dict] = []
@@ -147,11 +150,11 @@ def _transitions(wf_key: str, kind: str, statuses: list[tuple]) -> list[dict]:
                     add(a, b, Cap.APPROVAL_DECIDE)  # the approver picks it up
                 elif b == first_review:
                     add(a, b, Cap.APPROVAL_REQUEST, handoff="approver")
-                elif decision[b] == "sent_back" and cat[a] == "review":
+                elif decision[b] == Decision.SENT_BACK and cat[a] == "review":
                     add(a, b, Cap.APPROVAL_DECIDE, "needs_info", "requester")
-                elif decision[b] == "rejected" and cat[a] == "review":
+                elif decision[b] == Decision.REJECTED and cat[a] == "review":
                     add(a, b, Cap.APPROVAL_DECIDE, "rejection", "requester")
-                elif decision[b] == "approved" and cat[a] == "review":
+                elif decision[b] == Decision.APPROVED and cat[a] == "review":
                     # Approved supplies go back to the requester, who places the order.
                     add(
                         a,
@@ -174,12 +177,12 @@ def _transitions(wf_key: str, kind: str, statuses: list[tuple]) -> list[dict]:
         # Follow-on steps after a decision: order what was approved, file what was decided.
         if kind == "approval" and cb == "done" and decision[b] is None:
             for a in cat:
-                if decision[a] in ("approved", "rejected") and not (
+                if decision[a] in (Decision.APPROVED, Decision.REJECTED) and not (
                     b == "ordered" and a == "rejected"
                 ):
                     add(a, b)
     for a, ca in cat.items():
-        if ca in ("done", "cancelled"):
+        if ca in CLOSED_CATEGORIES:
             add(a, reopen_to, reason="reopen", reopen=True)
     return moves
 
@@ -242,18 +245,6 @@ def rows() -> dict[str, list[dict]]:
                 "note_required": key == "other", "position": p, "active": True})  # fmt: skip
     for i, (key, name) in enumerate(PROGRAMS, 1):
         out["programs"].append({"id": i, "key": key, "name": name, "active": True})
-    for key, value in SETTINGS.items():
+    for key, value in seed_values().items():
         out["settings"].append({"key": key, "value": value, "updated_at": now})
     return out
-
-
-# Declared once: key -> default. timezone None means "the PC's own time zone".
-SETTINGS: dict[str, object] = {
-    "practice_name": "Your practice",
-    "calendar": {"timezone": None, "workdays": [0, 1, 2, 3, 4], "opens": "08:00",
-                 "closes": "17:00", "observe_us_federal_holidays": True, "extra_holidays": []},
-    "lockout_attempts": 5,
-    "lockout_minutes": 15,
-    "idle_lock_minutes": 10,
-    "min_password_length": 12,
-}  # fmt: skip

@@ -260,6 +260,9 @@ class Patient(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = _fk("users.id")  # who to name in a conflict
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Program(Base):

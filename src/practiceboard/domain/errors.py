@@ -42,3 +42,11 @@ class ConflictError(PracticeBoardError):
 
 class AuthenticationError(PracticeBoardError):
     """Sign-in failed (wrong name or password, account disabled or locked)."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of what went wrong underneath: the database driver's own message
+    (``exc.orig`` on SQLAlchemy's wrappers), else the exception's; its type name when
+    it says nothing. Driver messages run to several lines of detail nobody needs."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -46,7 +46,6 @@ from practiceboard.domain.workflow import CLOSED_CATEGORIES
 
 LOOKBACK_BUSINESS_HOURS = 18.0  # two default business days
 CARE_OVERDUE_DAYS = 14  # a care follow-up overdue longer than this is old news
-SHOW_TITLES_SETTING = "alerts_show_titles"
 
 
 def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFacts:
@@ -76,7 +75,7 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
             today=today,
             local_time=local.time(),
             opened_at=cal.opened_at(at),
-            show_titles=bool(setting(session, SHOW_TITLES_SETTING, False)),
+            show_titles=setting(session, "alerts_show_titles"),
             crossings=crossings,
             handovers=handovers,
             care_due=care_due,

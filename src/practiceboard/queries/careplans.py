@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.definitions import practice_today
+from practiceboard.core.like import contains, starts_with
 from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
 from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow
 from practiceboard.core.unit import audited_read, get_or_404, record_denial
@@ -25,7 +26,6 @@ from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, denial_message
 
 LIST_LIMIT = 500
-LIKE_ESCAPE = "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +87,6 @@ class OverdueFollowups:
     by_program: tuple[CountRow, ...]
     by_owner: tuple[CountRow, ...]
     total: int
-
-
-def _escape(text: str) -> str:
-    esc = LIKE_ESCAPE
-    return text.replace(esc, esc + esc).replace("%", esc + "%").replace("_", esc + "_")
 
 
 def _plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int):
@@ -173,18 +168,15 @@ def list_plans(
             where.append(CarePlan.status == status)
         needle = " ".join((text or "").split()).lower()[:120]
         if needle:
-            contains = f"%{_escape(needle)}%"
             owner = aliased(User)
             owned_by = select(owner.id).where(
-                owner.id == CarePlan.owner_id,
-                func.lower(owner.display_name).like(contains, escape=LIKE_ESCAPE),
+                owner.id == CarePlan.owner_id, contains(func.lower(owner.display_name), needle)
             )
-            terms = [func.lower(Program.name).like(contains, escape=LIKE_ESCAPE),
-                     owned_by.exists()]  # fmt: skip
+            terms = [contains(func.lower(Program.name), needle), owned_by.exists()]
             if sees:
                 terms += [
-                    func.lower(Patient.mrn).like(f"{_escape(needle)}%", escape=LIKE_ESCAPE),
-                    Patient.search_name.like(contains, escape=LIKE_ESCAPE),
+                    starts_with(func.lower(Patient.mrn), needle),
+                    contains(Patient.search_name, needle),
                 ]
             where.append(or_(*terms))
         return _plan_rows(

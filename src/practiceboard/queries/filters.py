@@ -10,22 +10,14 @@ from __future__ import annotations
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from practiceboard.core.like import contains
 from practiceboard.core.rows import SORTS, TaskFilter
 from practiceboard.db.models import Role, Task, User, UserRole
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.queries.cards import Snapshot
 
-LIKE_ESCAPE = "\\"
 SORT_REFUSED = "That sort order is not available."
-
-
-def like_pattern(text: str) -> str:
-    """'contains' pattern for a lower-cased column; %, _ and \\ match themselves."""
-    needle = " ".join(text.split()).lower()
-    for ch in (LIKE_ESCAPE, "%", "_"):
-        needle = needle.replace(ch, LIKE_ESCAPE + ch)
-    return f"%{needle}%"
 
 
 def workflow_scope(snap: Snapshot, requested: tuple[int, ...] = ()) -> ColumnElement:
@@ -37,15 +29,12 @@ def workflow_scope(snap: Snapshot, requested: tuple[int, ...] = ()) -> ColumnEle
 
 
 def text_condition(snap: Snapshot, text: str) -> ColumnElement:
-    pattern = like_pattern(text)
+    needle = " ".join(text.split()).lower()
     if snap.policy.can(Cap.PATIENT_VIEW):
         # search_text = "ref title mrn", already lower-cased by the writers.
-        return Task.search_text.like(pattern, escape=LIKE_ESCAPE)
+        return contains(Task.search_text, needle)
     # Without patient.view, the MRN inside search_text must not be searchable.
-    return or_(
-        func.lower(Task.ref).like(pattern, escape=LIKE_ESCAPE),
-        func.lower(Task.title).like(pattern, escape=LIKE_ESCAPE),
-    )
+    return or_(contains(func.lower(Task.ref), needle), contains(func.lower(Task.title), needle))
 
 
 def conditions(snap: Snapshot, filt: TaskFilter) -> list[ColumnElement]:

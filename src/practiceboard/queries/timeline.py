@@ -13,14 +13,9 @@ from practiceboard.core.rows import TimelineEntry
 from practiceboard.core.unit import audited_read, record_denial
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, ReasonCode, Status, Task, TaskEvent, User
+from practiceboard.domain.decisions import words as decision_words
 from practiceboard.domain.errors import NotFound, PermissionDenied
 from practiceboard.domain.policy import Cap, Policy, denial_message
-
-DECISION_SENTENCES = {
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "sent_back": "Sent back for more information",
-}
 
 # Task fields as an edit sentence names them ("Edited title, due date").
 FIELD_WORDS = {
@@ -77,8 +72,8 @@ def sentence(ev, names: Names) -> str:
     if kind == "handoff":
         return f"Handed from {names.user(ev.from_owner_id)} to {names.user(ev.to_owner_id)}"
     if kind == "decision":
-        decision = (ev.data or {}).get("decision", "")
-        return DECISION_SENTENCES.get(decision, f"Decided: {names.status(ev.to_status_id)}")
+        said = decision_words((ev.data or {}).get("decision"))
+        return said.history if said else f"Decided: {names.status(ev.to_status_id)}"
     if kind == "reopen":
         return "Reopened"
     if kind == "note":

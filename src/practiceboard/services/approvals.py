@@ -14,22 +14,20 @@ from sqlalchemy.orm import Session
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, load_policy, require
 from practiceboard.core.clock import now
+from practiceboard.core.people import require_active
 from practiceboard.db.engine import Database
 from practiceboard.db.models import TaskEvent, User
 from practiceboard.domain import validation
+from practiceboard.domain.decisions import WORDS, Decision
 from practiceboard.domain.errors import InvalidTransition, ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.domain.workflow import Category, WorkflowDef
 from practiceboard.services.tasks import (
     TaskSaved,
-    _check_people,
     changing,
     check_visible,
     move_in,
 )
-
-APPROVED, REJECTED, SENT_BACK = "approved", "rejected", "sent_back"
-_PAST = {APPROVED: "approved", REJECTED: "rejected", SENT_BACK: "sent back"}
 
 
 def request_approval(
@@ -69,7 +67,7 @@ def request_approval(
 
 def check_approver(session: Session, wf: WorkflowDef, user_id: int) -> None:
     """The person named to decide must be active, see the workflow and decide approvals."""
-    _check_people(session, provider=user_id)
+    require_active(session, user_id, "provider")
     person = load_policy(session, user_id)
     if not (person.sees_workflow(wf.id) and person.can(Cap.APPROVAL_DECIDE)):
         name = session.get(User, user_id).display_name
@@ -86,7 +84,7 @@ def approve(
     expected_version: int | None,
     note: str | None = None,
 ) -> TaskSaved:
-    return _decide(db, actor, task_id, APPROVED, expected_version, None, note)
+    return _decide(db, actor, task_id, Decision.APPROVED, expected_version, None, note)
 
 
 def reject(
@@ -99,7 +97,7 @@ def reject(
     note: str | None = None,
 ) -> TaskSaved:
     """Reject with a rejection reason; the task goes back to its requester."""
-    return _decide(db, actor, task_id, REJECTED, expected_version, reason_id, note)
+    return _decide(db, actor, task_id, Decision.REJECTED, expected_version, reason_id, note)
 
 
 def send_back(
@@ -113,21 +111,20 @@ def send_back(
 ) -> TaskSaved:
     """Ask the requester for more information (a needs-info reason); they resubmit
     with request_approval."""
-    return _decide(db, actor, task_id, SENT_BACK, expected_version, reason_id, note)
+    return _decide(db, actor, task_id, Decision.SENT_BACK, expected_version, reason_id, note)
 
 
 def _decide(
     db: Database,
     actor: Actor,
     task_id: int,
-    decision: str,
+    decision: Decision,
     expected_version: int | None,
     reason_id: int | None,
     note: str | None,
 ) -> TaskSaved:
     note = validation.note(note, required=False)
-    action = {APPROVED: "approval.approve", REJECTED: "approval.reject",
-              SENT_BACK: "approval.send_back"}[decision]  # fmt: skip
+    action = WORDS[decision].action
     with changing(db, actor, action, task_id, expected_version) as (session, policy, task):
         require(policy, Cap.APPROVAL_DECIDE)
         check_visible(policy, task)
@@ -144,6 +141,6 @@ def _decide(
         )  # fmt: skip
         if target is None:
             raise InvalidTransition(
-                f"{wf.name}: a request in “{src.name}” cannot be {_PAST[decision]} from there."
+                f"{wf.name}: a request in “{src.name}” cannot be {WORDS[decision].past} from there."
             )
         return move_in(session, actor, policy, task, target, reason_id, note)

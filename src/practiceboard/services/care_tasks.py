@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.people import is_active
 from practiceboard.core.unit import audited
 from practiceboard.db.engine import Database
-from practiceboard.db.models import CareIntervention, CarePlan, User, Workflow
+from practiceboard.db.models import CareIntervention, CarePlan, Workflow
 from practiceboard.domain import recurrence
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
@@ -138,14 +139,9 @@ def _generate_for_plan(db: Database, actor: Actor, plan_id: int, through: date):
 def _owner(session: Session, iv: CareIntervention, plan: CarePlan) -> int | None:
     """The intervention's owner, else the least-loaded member of its role, else the
     plan owner; None lets intake route it (the care task workflow's intake role)."""
-    if iv.owner_id is not None and _active(session, iv.owner_id):
+    if iv.owner_id is not None and is_active(session, iv.owner_id):
         return iv.owner_id
     member = definitions.least_loaded_member(session, iv.role_id)
     if member is not None:
         return member
-    return plan.owner_id if _active(session, plan.owner_id) else None
-
-
-def _active(session: Session, user_id: int) -> bool:
-    user = session.get(User, user_id)
-    return user is not None and user.active
+    return plan.owner_id if is_active(session, plan.owner_id) else None

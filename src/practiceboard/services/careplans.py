@@ -20,14 +20,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
 from practiceboard.core.definitions import practice_today
+from practiceboard.core.people import require_active
 from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
 from practiceboard.core.rows import GoalRow, InterventionRow, NoteRow
-from practiceboard.core.unit import audited, changed_by, get_or_404
+from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
@@ -38,13 +38,12 @@ from practiceboard.db.models import (
     Patient,
     Program,
     Role,
-    User,
 )
 from practiceboard.domain import recurrence, validation
 from practiceboard.domain.careplan import GOAL_STATUSES, PLAN_STATUSES, RISKS
-from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
+from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, denial_message
-from practiceboard.services.patients import UNCHANGED, _Unchanged
+from practiceboard.domain.unchanged import UNCHANGED, Unchanged
 
 OPERATIONAL = (Cap.CAREPLAN_OPERATIONAL,)
 CLINICAL = (Cap.CAREPLAN_CLINICAL,)
@@ -92,14 +91,6 @@ def _required_text(value: str | None, field: str, limit: int, label: str) -> str
     return text
 
 
-def _active_user(session: Session, user_id: int | None, field: str) -> None:
-    if user_id is None:
-        return
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        raise ValidationError(f"The {field} must be an active staff member.", field)
-
-
 def _dates_in_order(start: date, review: date | None, end: date | None) -> None:
     if review is not None and review < start:
         raise ValidationError("The review date cannot be before the plan's start.", "review_date")
@@ -129,10 +120,7 @@ def first_due(rule, start: date) -> date | None:
 
 # ---------------------------------------------------------------- conflicts
 
-
-def conflict(session: Session, plan: CarePlan) -> ConflictError:
-    """'changed by NAME at TIME — reload', the same wording as for tasks."""
-    return changed_by(session, "This care plan", plan.updated_by_id, plan.updated_at)
+PLAN = "This care plan"  # how a conflict names the plan: "This care plan was changed by …"
 
 
 @contextmanager
@@ -148,19 +136,14 @@ def _plan_change(
     A refusal is audited with the plan's patient; a stale version (seen at load,
     or at flush when another PC saved in between) is a ConflictError naming who won."""
     guard = audited(db, actor, action, "care_plan", plan_id)
-    try:
-        with guard as session:
-            plan = get_or_404(session, CarePlan, plan_id, "care plan")
-            guard.patient_id = plan.patient_id
-            policy = actor_policy(session, actor)
-            if not any(policy.can(cap) for cap in needs):
-                raise PermissionDenied(denial_message(needs[0]))
-            if expected_version is not None and plan.version != expected_version:
-                raise conflict(session, plan)
-            yield session, plan
-    except StaleDataError:
-        with db.read() as session:
-            raise conflict(session, session.get(CarePlan, plan_id)) from None
+    with conflict_if_stale(db, CarePlan, plan_id, PLAN), guard as session:
+        plan = get_or_404(session, CarePlan, plan_id, "care plan")
+        guard.patient_id = plan.patient_id
+        policy = actor_policy(session, actor)
+        if not any(policy.can(cap) for cap in needs):
+            raise PermissionDenied(denial_message(needs[0]))
+        check_version(session, plan, expected_version, PLAN)
+        yield session, plan
 
 
 def _touch(plan: CarePlan, actor: Actor):
@@ -205,7 +188,7 @@ def create_care_plan(
         program = session.get(Program, program_id)
         if program is None or not program.active:
             raise ValidationError("Pick the program this plan belongs to.", "program")
-        _active_user(session, owner_id, "owner")
+        require_active(session, owner_id, "owner")
         if owner_id is None:
             raise ValidationError("Every care plan needs an owner.", "owner")
         existing = session.scalars(
@@ -249,35 +232,35 @@ def update_plan_operational(
     plan_id: int,
     *,
     expected_version: int,
-    owner_id: int | _Unchanged = UNCHANGED,
-    status: str | _Unchanged = UNCHANGED,
-    start_date: date | _Unchanged = UNCHANGED,
-    review_date: date | None | _Unchanged = UNCHANGED,
-    end_date: date | None | _Unchanged = UNCHANGED,
+    owner_id: int | Unchanged = UNCHANGED,
+    status: str | Unchanged = UNCHANGED,
+    start_date: date | Unchanged = UNCHANGED,
+    review_date: date | None | Unchanged = UNCHANGED,
+    end_date: date | None | Unchanged = UNCHANGED,
 ) -> PlanSaved:
     """Owner, status and dates. Closing without an end date ends the plan today;
     reopening a closed plan clears its end date unless one is given."""
-    if not isinstance(status, _Unchanged) and status not in PLAN_STATUSES:
+    if not isinstance(status, Unchanged) and status not in PLAN_STATUSES:
         raise ValidationError("Pick draft, active, on hold or closed.", "status")
     change = _plan_change(db, actor, "careplan.update", plan_id, OPERATIONAL, expected_version)
     with change as (session, plan):
         fields = ("owner_id", "status", "start_date", "review_date", "end_date")
         old = {k: getattr(plan, k) for k in fields}
         new = dict(old)
-        if not isinstance(owner_id, _Unchanged):
+        if not isinstance(owner_id, Unchanged):
             if owner_id is None:
                 raise ValidationError("Every care plan needs an owner.", "owner")
-            _active_user(session, owner_id, "owner")
+            require_active(session, owner_id, "owner")
             new["owner_id"] = owner_id
-        if not isinstance(start_date, _Unchanged):
+        if not isinstance(start_date, Unchanged):
             if start_date is None:
                 raise ValidationError("Every care plan needs a start date.", "start_date")
             new["start_date"] = start_date
-        if not isinstance(review_date, _Unchanged):
+        if not isinstance(review_date, Unchanged):
             new["review_date"] = review_date
-        if not isinstance(end_date, _Unchanged):
+        if not isinstance(end_date, Unchanged):
             new["end_date"] = end_date
-        if not isinstance(status, _Unchanged) and status != plan.status:
+        if not isinstance(status, Unchanged) and status != plan.status:
             if status not in _NEXT_STATUS[plan.status]:
                 raise ValidationError(
                     f"A {plan.status.replace('_', ' ')} plan cannot be set back to "
@@ -287,7 +270,7 @@ def update_plan_operational(
             new["status"] = status
             if status == "closed" and new["end_date"] is None:
                 new["end_date"] = practice_today(session)
-            if plan.status == "closed" and isinstance(end_date, _Unchanged):
+            if plan.status == "closed" and isinstance(end_date, Unchanged):
                 new["end_date"] = None
         _dates_in_order(new["start_date"], new["review_date"], new["end_date"])
         changed = sorted(k for k in fields if new[k] != old[k])
@@ -308,13 +291,13 @@ def update_plan_clinical(
     plan_id: int,
     *,
     expected_version: int,
-    risk: str | _Unchanged = UNCHANGED,
-    summary: str | _Unchanged = UNCHANGED,
+    risk: str | Unchanged = UNCHANGED,
+    summary: str | Unchanged = UNCHANGED,
 ) -> PlanSaved:
     new_values: dict = {}
-    if not isinstance(risk, _Unchanged):
+    if not isinstance(risk, Unchanged):
         new_values["risk"] = _risk(risk)
-    if not isinstance(summary, _Unchanged):
+    if not isinstance(summary, Unchanged):
         new_values["summary"] = _summary(summary)
     change = _plan_change(
         db, actor, "careplan.update_clinical", plan_id, CLINICAL, expected_version
@@ -362,18 +345,18 @@ def update_goal(
     actor: Actor,
     goal_id: int,
     *,
-    status: str | _Unchanged = UNCHANGED,
-    description: str | _Unchanged = UNCHANGED,
-    target_date: date | None | _Unchanged = UNCHANGED,
+    status: str | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
+    target_date: date | None | Unchanged = UNCHANGED,
 ) -> GoalRow:
     new_values: dict = {}
-    if not isinstance(status, _Unchanged):
+    if not isinstance(status, Unchanged):
         if status not in GOAL_STATUSES:
             raise ValidationError("A goal is open, met or dropped.", "status")
         new_values["status"] = status
-    if not isinstance(description, _Unchanged):
+    if not isinstance(description, Unchanged):
         new_values["description"] = _required_text(description, "description", GOAL_MAX, "goal")
-    if not isinstance(target_date, _Unchanged):
+    if not isinstance(target_date, Unchanged):
         new_values["target_date"] = target_date
     plan_id = _parent_plan(db, CareGoal, goal_id, "goal")
     with _plan_change(db, actor, "careplan.goal.update", plan_id, CLINICAL) as (session, plan):
@@ -426,7 +409,7 @@ def add_intervention(
             role_id = session.scalars(select(Role.id).where(Role.key == role_key)).first()
             if role_id is None:
                 raise ValidationError(f"There is no role called “{role_key}”.", "role")
-        _active_user(session, owner_id, "owner")
+        require_active(session, owner_id, "owner")
         iv = CareIntervention(
             care_plan_id=plan.id, goal_id=goal_id, title=title, cadence=cadence, role_id=role_id,
             owner_id=owner_id, start_date=start_date, next_due=next_due, active=True,

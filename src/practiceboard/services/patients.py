@@ -19,30 +19,22 @@ from sqlalchemy.orm import Session, aliased
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
-from practiceboard.core.unit import audited, get_or_404
+from practiceboard.core.like import contains, starts_with
+from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Role, User, UserRole
-from practiceboard.domain.errors import ConflictError, NotFound, ValidationError
+from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
+from practiceboard.domain.unchanged import UNCHANGED, Unchanged
 
 MRN_MAX = 40
 NAME_MAX = 120
 SEARCH_MAX = 120
 SEARCH_LIMIT = 20
 EARLIEST_BIRTH = date(1900, 1, 1)
-LIKE_ESCAPE = "/"
 _MRN = re.compile(r"[A-Za-z0-9-]+")
-
-
-class _Unchanged:
-    """Marks an update argument the caller left alone (None means 'clear it')."""
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = _Unchanged()
+PATIENT = "This patient"  # how a conflict names it: "This patient was changed by …"
 
 
 @dataclass(frozen=True)
@@ -88,8 +80,7 @@ def _check_birth(session: Session, dob: date | None) -> None:
         return
     if dob < EARLIEST_BIRTH:
         raise ValidationError("Check the date of birth: it is before 1900.", "date_of_birth")
-    today = now().astimezone(definitions.practice_calendar(session).tzinfo()).date()
-    if dob > today:
+    if dob > definitions.practice_today(session):
         raise ValidationError("Check the date of birth: it is in the future.", "date_of_birth")
 
 
@@ -113,13 +104,6 @@ def _check_mrn_free(session: Session, mrn: str, patient_id: int | None = None) -
     taken = session.scalars(select(Patient.id).where(Patient.mrn == mrn)).first()
     if taken is not None and taken != patient_id:
         raise ValidationError(f"Another patient already has MRN {mrn}.", "mrn")
-
-
-def like_pattern(text: str, *, prefix: bool = False) -> str:
-    """A LIKE pattern that matches ``text`` literally (its % and _ escaped)."""
-    esc = LIKE_ESCAPE
-    literal = text.replace(esc, esc + esc).replace("%", esc + "%").replace("_", esc + "_")
-    return f"{literal}%" if prefix else f"%{literal}%"
 
 
 # ---------------------------------------------------------------- rows
@@ -175,6 +159,7 @@ def create_patient(
                 mrn=mrn, display_name=name, search_name=name.lower(),
                 date_of_birth=date_of_birth, primary_provider_id=primary_provider_id,
                 active=True, version=1, created_at=at, updated_at=at,
+                updated_by_id=actor.user_id,
             )  # fmt: skip
             session.add(patient)
             session.flush()
@@ -193,35 +178,28 @@ def update_patient(
     patient_id: int,
     *,
     expected_version: int,
-    mrn: str | _Unchanged = UNCHANGED,
-    display_name: str | _Unchanged = UNCHANGED,
-    date_of_birth: date | None | _Unchanged = UNCHANGED,
-    primary_provider_id: int | None | _Unchanged = UNCHANGED,
+    mrn: str | Unchanged = UNCHANGED,
+    display_name: str | Unchanged = UNCHANGED,
+    date_of_birth: date | None | Unchanged = UNCHANGED,
+    primary_provider_id: int | None | Unchanged = UNCHANGED,
 ) -> PatientRow:
     """Change the given fields; a stale ``expected_version`` is a ConflictError."""
     changes: dict = {}
-    if not isinstance(mrn, _Unchanged):
+    if not isinstance(mrn, Unchanged):
         changes["mrn"] = clean_mrn(mrn)
-    if not isinstance(display_name, _Unchanged):
+    if not isinstance(display_name, Unchanged):
         changes["display_name"] = clean_name(display_name)
-    if not isinstance(date_of_birth, _Unchanged):
+    if not isinstance(date_of_birth, Unchanged):
         changes["date_of_birth"] = date_of_birth
-    if not isinstance(primary_provider_id, _Unchanged):
+    if not isinstance(primary_provider_id, Unchanged):
         changes["primary_provider_id"] = primary_provider_id
     guard = audited(db, actor, "patient.update", "patient", patient_id)
     guard.patient_id = patient_id
     try:
-        with guard as session:
+        with conflict_if_stale(db, Patient, patient_id, PATIENT), guard as session:
             require(actor_policy(session, actor), Cap.PATIENT_EDIT)
-            # Row lock on PostgreSQL so two saves of one version cannot both pass the check.
-            patient = session.get(Patient, patient_id, with_for_update=True)
-            if patient is None:
-                raise NotFound("That patient no longer exists. Refresh and try again.")
-            if patient.version != expected_version:
-                raise ConflictError(
-                    "Someone else changed this patient since you opened it — reload to see "
-                    "their change."
-                )
+            patient = get_or_404(session, Patient, patient_id, "patient")
+            check_version(session, patient, expected_version, PATIENT)
             if "date_of_birth" in changes:
                 _check_birth(session, changes["date_of_birth"])
             if "primary_provider_id" in changes:
@@ -237,8 +215,8 @@ def update_patient(
             if not changed:
                 return _row(session, patient.id)
             at = now()
-            patient.version += 1
-            patient.updated_at = at
+            # version_id_col: the UPDATE itself bumps the version and refuses a stale one.
+            patient.updated_at, patient.updated_by_id = at, actor.user_id
             session.flush()
             audit.write(
                 session, actor.who(), "patient.update", "patient", patient.id, at=at,
@@ -276,8 +254,8 @@ def search_patients(db: Database, actor: Actor, text: str) -> list[PatientRow]:
             return []
         needle = query.lower()
         where = Patient.active & or_(
-            func.lower(Patient.mrn).like(like_pattern(needle, prefix=True), escape=LIKE_ESCAPE),
-            Patient.search_name.like(like_pattern(needle), escape=LIKE_ESCAPE),
+            starts_with(func.lower(Patient.mrn), needle),
+            contains(Patient.search_name, needle),
         )
         rows = _rows(session, where)
         audit.write(session, actor.who(), "patient.search", "patient", at=now(),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
+from practiceboard.core.people import require_active
 from practiceboard.core.rows import MoveOption
 from practiceboard.core.unit import audited, get_or_404
 from practiceboard.db import audit
@@ -33,11 +34,11 @@ from practiceboard.db.models import (
 from practiceboard.domain import validation
 from practiceboard.domain.errors import InvalidTransition, PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
+from practiceboard.domain.unchanged import UNCHANGED, given
 from practiceboard.domain.workflow import Category, move_blocker
 from practiceboard.services.tasks import (
     TaskSaved,
-    _category,
-    _check_people,
+    audit_category,
     changing,
     check_owner,
     check_visible,
@@ -49,15 +50,6 @@ from practiceboard.services.tasks import (
     search_text,
 )
 
-
-class _Unchanged:
-    """Marks an edit_task argument the caller did not give (None means 'clear it')."""
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = _Unchanged()
 CHECKLIST_MAX = 50
 
 
@@ -81,12 +73,11 @@ def edit_task(
     """Change the given fields of an open task. Not a meaningful touch: fixing a typo
     must not make neglected work look handled. Saving without a real change writes
     nothing."""
-    given = {k: v for k, v in dict(
+    cleaned = _clean_fields(given(
         title=title, details=details, due_date=due_date, priority=priority, payer=payer,
         provider_id=provider_id, location_id=location_id, patient_id=patient_id, extra=extra,
         checklist=checklist,
-    ).items() if v is not UNCHANGED}  # fmt: skip
-    cleaned = _clean_fields(given)
+    ))  # fmt: skip
     with changing(db, actor, "task.edit", task_id, expected_version) as (session, policy, task):
         check_visible_and_editable(policy, task)
         if task.closed_at is not None:
@@ -108,7 +99,7 @@ def edit_task(
         session.flush()
         audit.write(
             session, actor.who(), "task.edit", "task", task.id, at=at,
-            patient_id=task.patient_id or old.get("patient_id"), category=_category(task),
+            patient_id=task.patient_id or old.get("patient_id"), category=audit_category(task),
             old=old, new=changed,
         )  # fmt: skip
         return saved(task)
@@ -152,8 +143,7 @@ def _checklist(items) -> list[dict]:
 
 def _check_references(session: Session, policy: Policy, task: Task, cleaned: dict) -> None:
     """Checks that need the database: people, places, the patient, workflow fields."""
-    if cleaned.get("provider_id") is not None:
-        _check_people(session, provider=cleaned["provider_id"])
+    require_active(session, cleaned.get("provider_id"), "provider")
     if cleaned.get("location_id") is not None:
         loc = get_or_404(session, Location, cleaned["location_id"], "location")
         if not loc.active:
@@ -203,7 +193,7 @@ def hand_off(
         session.flush()
         audit.write(
             session, actor.who(), "task.handoff", "task", task.id, at=at,
-            patient_id=task.patient_id, category=_category(task),
+            patient_id=task.patient_id, category=audit_category(task),
             old={"owner_id": old_owner}, new={"owner_id": new_owner_id, "note": note},
         )  # fmt: skip
         return saved(task)
@@ -239,7 +229,7 @@ def _set_watch(db: Database, actor: Actor, task_id: int, on: bool) -> bool:
         session.flush()
         audit.write(
             session, actor.who(), action, "task", task.id, at=at, patient_id=task.patient_id,
-            category=_category(task), old={"watching": not on}, new={"watching": on},
+            category=audit_category(task), old={"watching": not on}, new={"watching": on},
         )  # fmt: skip
         return True
 
@@ -277,7 +267,7 @@ def add_note(db: Database, actor: Actor, task_id: int, text: str) -> int:
         session.flush()
         audit.write(
             session, actor.who(), "task.note", "task", task.id, at=at, patient_id=task.patient_id,
-            category=_category(task), new={"note_id": note.id, "note": body},
+            category=audit_category(task), new={"note_id": note.id, "note": body},
         )  # fmt: skip
         return note.id
 

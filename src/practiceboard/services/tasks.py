@@ -13,17 +13,18 @@ from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, load_policy, require
 from practiceboard.core.clock import now
-from practiceboard.core.unit import audited, changed_by, get_or_404
+from practiceboard.core.people import is_active, require_active
+from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Location, Patient, Task, TaskEvent, User, Workflow
 from practiceboard.domain import validation
-from practiceboard.domain.errors import ConflictError, PermissionDenied, ValidationError
+from practiceboard.domain.decisions import words as decision_words
+from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
 from practiceboard.domain.workflow import (
     CLOSED_CATEGORIES,
@@ -87,15 +88,6 @@ def search_text(ref: str, title: str, mrn: str | None) -> str:
     return " ".join(p for p in (ref, title, mrn or "") if p).lower()[:400]
 
 
-def _check_people(session: Session, **user_ids: int | None) -> None:
-    for what, uid in user_ids.items():
-        if uid is None:
-            continue
-        user = session.get(User, uid)
-        if user is None or not user.active:
-            raise ValidationError(f"The {what} must be an active staff member.", what)
-
-
 def create_task(db: Database, actor: Actor, draft: TaskDraft) -> TaskSaved:
     with audited(db, actor, "task.create", "task") as session:
         return create_in(session, actor, actor_policy(session, actor), draft)
@@ -121,7 +113,7 @@ def create_in(session: Session, actor: Actor, policy: Policy, draft: TaskDraft) 
         mrn = get_or_404(session, Patient, draft.patient_id, "patient").mrn
     if draft.location_id is not None:
         get_or_404(session, Location, draft.location_id, "location")
-    _check_people(session, provider=draft.provider_id)
+    require_active(session, draft.provider_id, "provider")
     if draft.owner_id is not None:
         check_owner(session, wf, draft.owner_id)
     owner = draft.owner_id or route_owner(session, wf, actor)
@@ -145,7 +137,7 @@ def create_in(session: Session, actor: Actor, policy: Policy, draft: TaskDraft) 
     session.flush()
     audit.write(
         session, actor.who(), "task.create", "task", task.id, at=at,
-        patient_id=task.patient_id, category=_category(task),
+        patient_id=task.patient_id, category=audit_category(task),
         new={"ref": ref, "workflow": wf.key, "title": title, "owner_id": owner,
              "status": first.key, "due_date": draft.due_date},
     )  # fmt: skip
@@ -156,20 +148,16 @@ def _default_location(session: Session) -> int | None:
     return session.scalars(select(Location.id).where(Location.is_default)).first()
 
 
-def _category(task: Task) -> str:
+def audit_category(task: Task) -> str:
+    """The audit category of a change to this task: patient data or operational work."""
     return "patient" if task.patient_id is not None else "operational"
 
 
 def load_for_change(session: Session, task_id: int, expected_version: int | None) -> Task:
     """The task, or ConflictError naming who changed it since the user loaded it."""
     task = get_or_404(session, Task, task_id, "task")
-    if expected_version is not None and task.version != expected_version:
-        raise conflict(session, task)
+    check_version(session, task, expected_version, task.ref)
     return task
-
-
-def conflict(session: Session, task: Task) -> ConflictError:
-    return changed_by(session, task.ref, task.updated_by_id, task.updated_at)
 
 
 def check_visible(policy: Policy, task: Task) -> None:
@@ -247,7 +235,7 @@ def owner_after(
     """(owner after this move, chosen by a person?): the handoff rule of the transition,
     routing review to the task's provider (if still active) or the approver role."""
     provider = task.provider_id
-    if provider is not None and not _is_active(session, provider):
+    if provider is not None and not is_active(session, provider):
         provider = None
     return new_owner(
         transition.handoff,
@@ -259,11 +247,6 @@ def owner_after(
     )
 
 
-def _is_active(session: Session, user_id: int) -> bool:
-    user = session.get(User, user_id)
-    return user is not None and user.active
-
-
 @contextmanager
 def changing(
     db: Database, actor: Actor, action: str, task_id: int, expected_version: int | None
@@ -271,16 +254,12 @@ def changing(
     """One change of an existing task: the audited transaction, the actor's policy and
     the task at the version the user saw. A concurrent writer that got there first
     (StaleDataError at flush or commit) becomes the same ConflictError as a stale load."""
-    try:
-        guard = audited(db, actor, action, "task", task_id)
-        with guard as session:
-            policy = actor_policy(session, actor)
-            task = load_for_change(session, task_id, expected_version)
-            guard.patient_id = task.patient_id
-            yield session, policy, task
-    except StaleDataError:
-        with db.read() as session:
-            raise conflict(session, session.get(Task, task_id)) from None
+    guard = audited(db, actor, action, "task", task_id)
+    with conflict_if_stale(db, Task, task_id, lambda task: task.ref), guard as session:
+        policy = actor_policy(session, actor)
+        task = load_for_change(session, task_id, expected_version)
+        guard.patient_id = task.patient_id
+        yield session, policy, task
 
 
 def move_task(
@@ -367,16 +346,9 @@ def move_in(
         old, new = {**old, **also[0]}, {**new, **also[1]}
     audit.write(
         session, actor.who(), move_action(src, dst, transition), "task", task.id, at=at,
-        patient_id=task.patient_id, category=_category(task), old=old, new=new,
+        patient_id=task.patient_id, category=audit_category(task), old=old, new=new,
     )  # fmt: skip
     return saved(task)
-
-
-_DECISION_ACTIONS = {
-    "approved": "approval.approve",
-    "rejected": "approval.reject",
-    "sent_back": "approval.send_back",
-}
 
 
 def move_action(src: StatusDef, dst: StatusDef, transition: TransitionDef) -> str:
@@ -384,7 +356,8 @@ def move_action(src: StatusDef, dst: StatusDef, transition: TransitionDef) -> st
     if transition.is_reopen:
         return "task.reopen"
     if dst.decision:
-        return _DECISION_ACTIONS.get(dst.decision, "task.move")
+        said = decision_words(dst.decision)
+        return said.action if said else "task.move"
     if dst.category is Category.REVIEW and src.category is not Category.REVIEW:
         return "approval.request"
     if not dst.is_open and src.is_open:

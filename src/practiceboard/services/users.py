@@ -46,7 +46,7 @@ def hash_password(password: str) -> str:
 
 
 def check_password_rules(session: Session, password: str) -> None:
-    minimum = int(definitions.setting(session, "min_password_length", 12))
+    minimum = definitions.setting(session, "min_password_length")
     if len(password or "") < minimum:
         raise ValidationError(f"Passwords must be at least {minimum} characters long.", "password")
 
@@ -195,8 +195,8 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
     station = workstation or db.workstation
     name = (username or "").strip().lower()
     with db.write() as session:
-        attempts = int(definitions.setting(session, "lockout_attempts", 5))
-        minutes = int(definitions.setting(session, "lockout_minutes", 15))
+        attempts = definitions.setting(session, "lockout_attempts")
+        minutes = definitions.setting(session, "lockout_minutes")
         user = session.scalars(select(User).where(User.username == name)).first()
         at = now()
         if user is None:

@@ -32,6 +32,7 @@ from practiceboard.core.rows import (
     WorkflowRow,
 )
 from practiceboard.domain.errors import ConflictError, ValidationError
+from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui.dialogs.detail_actions import DetailActions
 from practiceboard.gui.dialogs.detail_fields import (
     FIELD_LABELS,
@@ -53,7 +54,6 @@ from practiceboard.queries import tasks as task_queries
 from practiceboard.services import task_actions
 from practiceboard.services.tasks import TaskSaved
 
-CLOSED = ("done", "cancelled")
 # Timeline and notes: a little air between entries, which run to several lines.
 LIST_STYLE = f"""
 QListWidget#timelineList::item, QListWidget#notesList::item {{
@@ -239,7 +239,7 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
     # ---------------------------------------------------------------- editing
 
     def is_open_task(self) -> bool:
-        return self.data is not None and self.data.detail.card.category not in CLOSED
+        return self.data is not None and self.data.detail.card.category not in CLOSED_CATEGORIES
 
     def editable(self) -> bool:
         if self.data is None:

@@ -15,19 +15,19 @@ from functools import partial
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from practiceboard.core.rows import MoveOption, ReasonRow
-from practiceboard.domain import validation
+from practiceboard.domain import decisions, validation
+from practiceboard.domain.dates import moment_label
+from practiceboard.domain.decisions import Decision
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.dialogs.reason_dialog import ReasonDialog
-from practiceboard.gui.dialogs.timeline import local_time
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.ops import Op
-from practiceboard.gui.kit.wording import new_owner, now_owns
+from practiceboard.gui.kit.wording import now_owns
 from practiceboard.gui.views.lists.filter_bar import amp
 from practiceboard.queries import lookups
 from practiceboard.services import approvals, task_actions, tasks
 
-DECISION_WORDS = {"approved": "Approved", "rejected": "Rejected", "sent_back": "Sent back"}
 MOVE_COLUMNS = 2
 
 
@@ -46,8 +46,8 @@ class DetailActions:
         self.close_task_button.clicked.connect(self.close_task)
         self.reopen_button.clicked.connect(self.reopen)
         self.approve_button.clicked.connect(self.approve)
-        self.reject_button.clicked.connect(partial(self.decide_with_reason, "rejected"))
-        self.send_back_button.clicked.connect(partial(self.decide_with_reason, "sent_back"))
+        self.reject_button.clicked.connect(partial(self.decide_with_reason, Decision.REJECTED))
+        self.send_back_button.clicked.connect(partial(self.decide_with_reason, Decision.SENT_BACK))
         self.close_task_button.setIcon(theme.icon("done"))
         self.reopen_button.setIcon(theme.icon("refresh"))
         self.approve_button.setIcon(theme.icon("done"))
@@ -126,7 +126,7 @@ class DetailActions:
         self.status_group.setTitle(f"Move from “{card.status_name}” to" if options else "Moves")
 
     def _new_owner(self, option: MoveOption) -> str | None:
-        return new_owner(self.data.detail.card, option, self.ctx.actor.user_id)
+        return option.new_owner_name(self.data.detail.card.owner_id, self.ctx.actor.user_id)
 
     def _move_tip(self, option: MoveOption) -> str:
         if not option.allowed:
@@ -177,19 +177,20 @@ class DetailActions:
             return
         in_review = d.card.category == "review"
         if d.decision:
-            word = DECISION_WORDS.get(d.decision, d.decision)
+            said = decisions.words(d.decision)
+            word = said.label if said else d.decision
             text = f"{word} by {d.decided_by_name or 'someone'}"
             if d.decided_at:
-                text += f" on {local_time(d.decided_at, self.data.zone)}"
+                text += f" on {moment_label(d.decided_at, self.data.zone)}"
             if d.decision_note:
                 text += f"\nNote: {d.decision_note}"
         else:
             text = "Waiting for a decision." if in_review else "Not sent for a decision yet."
         self.decision_text.setText(text)
         decider = self.ctx.can(Cap.APPROVAL_DECIDE) and in_review
-        for button, decision in ((self.approve_button, "approved"),
-                                 (self.reject_button, "rejected"),
-                                 (self.send_back_button, "sent_back")):  # fmt: skip
+        for button, decision in ((self.approve_button, Decision.APPROVED),
+                                 (self.reject_button, Decision.REJECTED),
+                                 (self.send_back_button, Decision.SENT_BACK)):  # fmt: skip
             option = self.decision_option(decision)
             button.setVisible(decider and option is not None)
             button.setEnabled(option is not None and option.allowed)
@@ -287,9 +288,9 @@ class DetailActions:
         option = self.decision_option(decision)
         if option is None or not option.allowed:
             return
-        service = approvals.reject if decision == "rejected" else approvals.send_back
+        service = approvals.reject if decision == Decision.REJECTED else approvals.send_back
         version = self.version
-        word = DECISION_WORDS[decision].lower()
+        word = decisions.words(decision).past
 
         def do(reason_id, note) -> None:
             op = self.task_op(service, expected_version=version, reason_id=reason_id, note=note)

@@ -4,13 +4,12 @@ the practice's own time zone ("Wed Mar 4, 9:05 AM")."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from practiceboard.core.rows import TimelineEntry
+from practiceboard.domain.dates import moment_label
 from practiceboard.gui.kit import theme
 
 # Which icon a kind of event wears in the list (status moves use the category icons).
@@ -21,16 +20,9 @@ KIND_ICONS = {
 }  # fmt: skip
 
 
-def local_time(at: datetime, zone: str) -> str:
-    """'Wed Mar 4, 9:05 AM' in the practice's time zone."""
-    when = at.astimezone(ZoneInfo(zone))
-    hour = when.strftime("%I").lstrip("0") or "12"
-    return f"{when:%a %b} {when.day}, {hour}:{when:%M %p}"
-
-
 def entry_text(entry: TimelineEntry, zone: str) -> str:
     """Who and when, what happened, the reason and the note, one per line."""
-    lines = [f"{local_time(entry.at, zone)} · {entry.actor_name}"]
+    lines = [f"{moment_label(entry.at, zone)} · {entry.actor_name}"]
     if entry.kind != "note":
         lines.append(entry.summary)
     if entry.reason_label:

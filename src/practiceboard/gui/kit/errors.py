@@ -9,21 +9,15 @@ where the whole text would drag a SQL statement along.
 
 from __future__ import annotations
 
+from practiceboard.domain.errors import PracticeBoardError, first_line
+
 TRY_AGAIN = "Something went wrong. Try again; if it keeps happening, tell your practice manager."
 SOMETHING_WRONG = "Something went wrong."
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of a driver error (``exc.orig`` for SQLAlchemy's wrappers)."""
-    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
 
 
 def sentence(exc: BaseException, fallback: str = TRY_AGAIN) -> str:
     """The user's sentence for ``exc``: its own message when it has one, else ``fallback``
     (which may say ``{detail}`` for the first line of the underlying error)."""
-    from practiceboard.domain.errors import PracticeBoardError  # light: no ORM behind it
-
     if isinstance(exc, PracticeBoardError):
         return exc.message
     return fallback.replace("{detail}", first_line(exc))

@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard import __version__
-from practiceboard.domain.errors import PracticeBoardError
+from practiceboard.domain.errors import PracticeBoardError, first_line
 from practiceboard.gui.kit import theme
-from practiceboard.gui.kit.errors import first_line
 from practiceboard.gui.kit.messages import Messages
 from practiceboard.gui.kit.runner import Runner
 from practiceboard.gui.shell.sign_in import SignedIn, SignInDialog

@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from practiceboard.domain.errors import first_line
 from practiceboard.gui.kit.change import Change
 from practiceboard.gui.kit.context import AppContext
-from practiceboard.gui.kit.errors import first_line
 
 if TYPE_CHECKING:
     from practiceboard.db.engine import Database

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.core.rows import BoardColumn, Card
+from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui.kit import theme
 from practiceboard.gui.shell import live
 from practiceboard.gui.views.board.delegate import CardDelegate
@@ -34,8 +35,6 @@ from practiceboard.gui.views.board.moves import card_mime
 
 if TYPE_CHECKING:
     from practiceboard.gui.views.board.view import BoardView
-
-CLOSED = ("done", "cancelled")
 
 
 class CardList(QListView):
@@ -268,6 +267,6 @@ def done_tooltip(column: BoardColumn) -> str:
     lines = [column.name]
     if column.definition_of_done:
         lines.append(f"Done when: {column.definition_of_done}")
-    if column.category in CLOSED:
+    if column.category in CLOSED_CATEGORIES:
         lines.append("Shows tasks closed in the last 14 days.")
     return "\n".join(lines)

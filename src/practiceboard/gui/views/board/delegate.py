@@ -17,25 +17,24 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from practiceboard.core.rows import Card
 from practiceboard.domain.aging import format_age
+from practiceboard.domain.dates import day_label
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui.kit import theme
-from practiceboard.gui.kit.wording import month_day
 from practiceboard.gui.views.board.model import CARD_ROLE, Lane
 
 # card_lines slots
 REF, TITLE, OWNER, DUE, IN_STATUS, AGE, REASON = range(7)
 URGENT, HIGH = 3, 2
 PRIORITY_EDGE = {URGENT: "#d64545", HIGH: "#e0a030"}
-_CLOSED = {str(c) for c in CLOSED_CATEGORIES}
 AVATAR_COLORS = ("#5b6fb5", "#2f855a", "#7c5cad", "#b7791f", "#2b6cb0", "#b83280", "#2c7a7b")
 _LEFT_MID = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 def due_label(card: Card, today: date | None = None) -> str:
-    if card.due_date is None or card.category in _CLOSED:
+    if card.due_date is None or card.category in CLOSED_CATEGORIES:
         return ""
     today = today or date.today()
-    day = month_day(card.due_date, today)
+    day = day_label(card.due_date, today)
     if card.overdue:
         return f"Overdue · {day}"
     if card.due_date == today:
@@ -54,7 +53,7 @@ def card_lines(card: Card, today: date | None = None, *, show_status: bool = Fal
     where one column holds several statuses)."""
     ref = f"{card.ref} · {patient_label(card.patient_ref)}" if card.patient_ref else card.ref
     where = f"in {card.status_name}" if show_status else "in status"
-    if card.category in _CLOSED:
+    if card.category in CLOSED_CATEGORIES:
         in_status = f"Closed {format_age(card.age_in_status_seconds)} ago"
     else:
         in_status = f"{format_age(card.age_in_status_seconds)} {where}"
@@ -81,7 +80,7 @@ def lane_counts(lane: Lane) -> str:
 
 def card_badges(card: Card) -> list[str]:
     """Badge icon names, left to right, as theme.icon() knows them."""
-    if card.category in _CLOSED:
+    if card.category in CLOSED_CATEGORIES:
         return ["watched"] if card.watched else []
     out = []
     if card.overdue:
@@ -218,7 +217,7 @@ class CardDelegate(QStyledItemDelegate):
         selected = bool(state & QStyle.StateFlag.State_Selected)
         focused = bool(state & QStyle.StateFlag.State_HasFocus)
         hover = bool(state & QStyle.StateFlag.State_MouseOver)
-        closed = card.category in _CLOSED
+        closed = card.category in CLOSED_CATEGORIES
         box = QRectF(option.rect.adjusted(m.outer + 1, m.outer, -m.outer - 1, -m.outer))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         fill = c["accent_soft"] if selected else (c["closed"] if closed else c["surface"])

@@ -23,7 +23,7 @@ from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import sentence
 from practiceboard.gui.kit.ops import Op
-from practiceboard.gui.kit.wording import new_owner, now_owns
+from practiceboard.gui.kit.wording import now_owns
 from practiceboard.queries import lookups
 from practiceboard.queries.board import COLUMN_OF_CATEGORY
 from practiceboard.services import task_actions, tasks
@@ -131,14 +131,14 @@ def plan_drop(
 
 def handoff_line(card: Card, option: MoveOption, actor_id: int | None = None) -> str:
     """'Will be handed to Dr. Pat Provider' (or '' when the owner stays)."""
-    name = new_owner(card, option, actor_id)
+    name = option.new_owner_name(card.owner_id, actor_id)
     return f"Will be handed to {name}" if name else ""
 
 
 def option_label(card: Card, option: MoveOption, actor_id: int | None = None) -> str:
     """A menu entry: 'Waiting on payer…' (a reason will be asked), '→ new owner'."""
     label = option.to_status_name + ("…" if option.reason_kind else "")
-    name = new_owner(card, option, actor_id)
+    name = option.new_owner_name(card.owner_id, actor_id)
     return f"{label}  (handed to {name})" if name else label
 
 
@@ -226,7 +226,7 @@ class MoveFlow:
 
     def _moved(self, saved: tasks.TaskSaved) -> None:
         text = f"{saved.ref} moved to “{self.option.to_status_name}”."
-        name = new_owner(self.card, self.option, self.ctx.actor.user_id)
+        name = self.option.new_owner_name(self.card.owner_id, self.ctx.actor.user_id)
         if saved.owner_id != self.card.owner_id and name:
             text += " " + now_owns(name)
         self.message = text

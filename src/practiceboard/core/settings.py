@@ -1,0 +1,114 @@
+"""Every setting, declared once: the practice's settings (rows of the ``settings``
+table, with their defaults) and the environment variables the app reads.
+
+The rest of the code asks here (``env`` for an environment variable) or through
+``core.definitions.setting`` (a practice setting: its row, read as ``read`` says)
+and never reads ``os.environ`` or a raw settings value itself, so this module is
+the whole list of what can be configured and how. It imports nothing of ours,
+so ``db/`` may use it too.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    """One practice setting: its key, type, default and what it does."""
+
+    key: str
+    type: type
+    default: Any
+    description: str
+    seeded: bool = True  # written into a new database with its default
+
+
+# In the order a new database seeds them.
+_DECLARED = (
+    SettingDef("practice_name", str, "Your practice", "The practice's name, as staff know it."),
+    SettingDef(
+        "calendar",
+        dict,
+        {
+            "timezone": None,
+            "workdays": [0, 1, 2, 3, 4],
+            "opens": "08:00",
+            "closes": "17:00",
+            "observe_us_federal_holidays": True,
+            "extra_holidays": [],
+        },  # fmt: skip
+        "Business hours, workdays and holidays (SLA clocks and due dates); timezone None "
+        "means this PC's own time zone.",
+    ),
+    SettingDef("lockout_attempts", int, 5, "Wrong passwords in a row before an account locks."),
+    SettingDef("lockout_minutes", int, 15, "How long a locked account stays locked."),
+    SettingDef(
+        "idle_lock_minutes", int, 10, "Minutes without input before the screen locks (0: never)."
+    ),
+    SettingDef("min_password_length", int, 12, "The shortest password an account may have."),
+    SettingDef(
+        "alerts_show_titles",
+        bool,
+        False,
+        "Desktop alerts also show the task's title. Off by default: a title may name a "
+        "patient, and alerts appear on lock screens and over other people's work.",
+        seeded=False,
+    ),
+    SettingDef(
+        "database_id",
+        str,
+        None,
+        "Identifies this database to its audit key (kept outside the database); made once, "
+        "when the database is created.",
+        seeded=False,
+    ),
+)
+SETTINGS: dict[str, SettingDef] = {d.key: d for d in _DECLARED}
+
+
+def seed_values() -> dict[str, Any]:
+    """key -> default of every setting a new database starts with."""
+    return {d.key: copy.deepcopy(d.default) for d in _DECLARED if d.seeded}
+
+
+def read(key: str, stored: Any) -> Any:
+    """A declared setting's value from what its row holds (``None``: no row or no
+    value): the default when missing, and when of the wrong type (only raw SQL could
+    store one). A number stored as text ("15") still counts."""
+    declared = SETTINGS[key]
+    if stored is None:
+        return copy.deepcopy(declared.default)
+    if declared.type is int and not isinstance(stored, bool):
+        try:
+            return int(stored)
+        except (TypeError, ValueError):
+            return declared.default
+    if not isinstance(stored, declared.type) or isinstance(stored, bool) != (declared.type is bool):
+        return copy.deepcopy(declared.default)
+    return stored
+
+
+# ---------------------------------------------------------------- the environment
+
+ENVIRONMENT: dict[str, str] = {
+    "PRACTICEBOARD_HOME": "One folder for the app's data and configuration, instead of the "
+    "per-user folders (portable installs, tests).",
+    "PRACTICEBOARD_DB": "The database URL, ahead of the saved connection (--db comes first).",
+    "PRACTICEBOARD_AUDIT_KEY": "The audit log's key (hex), instead of the key file on this PC.",
+    "PRACTICEBOARD_ADMIN_PASSWORD": "The admin's password for scripted commands (init, and "
+    "commands that sign the admin in), instead of asking.",
+    "PRACTICEBOARD_USER_PASSWORD": "A new account's password for scripted user commands, "
+    "instead of asking.",
+    "TZ": "This PC's time zone (an IANA name such as America/Chicago), ahead of the system's.",
+}
+
+
+def env(name: str) -> str | None:
+    """The value of a declared environment variable; None when unset or empty."""
+    if name not in ENVIRONMENT:
+        raise KeyError(f"{name} is not a declared environment variable (core.settings)")
+    return os.environ.get(name) or None
