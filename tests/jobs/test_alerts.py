@@ -169,3 +169,15 @@ def test_two_pcs_scanning_at_once_record_each_alert_once(db, staff, clock):
     assert len(results[0]) + len(results[1]) == 6
     with db.read() as s:
         assert len(s.scalars(select(Notification.id)).all()) == 6
+
+
+def test_a_practice_may_allow_task_titles_in_alerts(db, staff, clock):
+    from practiceboard.db.models import Setting
+
+    with db.write() as s:
+        s.add(Setting(key="alerts_show_titles", value=True, updated_at=START))
+    t = new_task(
+        db, staff.manager, "referral", "Cardiology, urgent", owner_id=staff.front_desk.user_id
+    )
+    [r] = alerts.scan(db, clock.now)
+    assert r.alert.task_id == t.id and r.alert.body == "Cardiology, urgent"
