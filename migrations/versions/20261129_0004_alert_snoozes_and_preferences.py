@@ -1,7 +1,7 @@
 """alert snoozes and preferences, and the index the alert scan reads
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-29 04:18:27.652052
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import practiceboard.db.models
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

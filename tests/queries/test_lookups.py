@@ -83,3 +83,24 @@ def test_a_disabled_account_gets_nothing(db, staff):
         lookups.workflows(db, staff.front_desk)
     with pytest.raises(PermissionDenied):
         lookups.users(db, Actor(9999, "ghost", "Ghost"))
+
+
+def test_picker_options_are_the_lookups_in_one_read(db, staff):
+    from practiceboard.queries import intake, pickers
+
+    fd = staff.front_desk
+    wf = next(w for w in lookups.workflows(db, fd) if w.key == "referral")
+    every = pickers.picker_options(db, fd, wf.id)
+    assert every.workflows == tuple(lookups.workflows(db, fd))
+    assert every.users == tuple(lookups.users(db, fd))
+    assert every.roles == tuple(lookups.roles(db, fd))
+    assert every.locations == tuple(lookups.locations(db, fd))
+    assert every.payers == tuple(lookups.payers(db, fd))
+    assert every.providers == tuple(lookups.providers(db, fd))
+    assert every.saved_filters == tuple(lookups.saved_filters(db, fd))
+    assert (every.timezone, every.today) == intake.practice_zone(db, fd)
+    assert every.templates == tuple(lookups.templates(db, fd, wf.id))
+    assert every.owners == tuple(intake.eligible_owners(db, fd, wf.id))
+    assert every.routed_to == intake.route_preview(db, fd, wf.id)
+    general = pickers.picker_options(db, fd)
+    assert (general.templates, general.owners, general.routed_to) == ((), (), None)

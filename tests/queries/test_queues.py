@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from practiceboard.core import clock as core_clock
 from practiceboard.core import definitions
 from practiceboard.core.rows import TaskFilter
 from practiceboard.db.models import ReasonCode, Status, Task
 from practiceboard.domain import aging
+from practiceboard.domain.errors import ValidationError
 from practiceboard.queries import tasks as q
 from practiceboard.services import task_actions
 from support import make_task, move, reason_id, set_task, wf_id
@@ -95,6 +98,26 @@ def test_my_queue_orders_breached_overdue_due_today_then_oldest(db, staff, clock
     assert [c.id for c in watched] == [others]
     assert watched[0].watched and watched[0].owner_name == "Cleo Clinical"
     assert owned[0].sla == "breach" and owned[1].overdue
+
+
+def test_queue_pages_are_bounded_and_keep_the_most_urgent(db, staff, clock):
+    fd, cl, mgr = staff.front_desk, staff.clinical, staff.manager
+    for day in (10, 11, 12, 13, 14):  # overdue, overdue, due today, the rest
+        make_task(db, fd, "records", f"Due March {day}", due_date=date(2025, 3, day))
+        task_actions.watch(db, fd, make_task(db, cl, "records", f"Theirs, March {day}"))
+    owned, watched = q.my_queue(db, fd)
+    page_owned, page_watched = q.my_queue(db, fd, limit=2)
+    assert [c.id for c in page_owned] == [c.id for c in owned[:2]]
+    assert [c.id for c in page_watched] == [c.id for c in watched[:2]]
+    assert len(owned) == len(watched) == 5
+    with pytest.raises(ValidationError):
+        q.my_queue(db, fd, limit=0)
+
+    for title in ("Gloves", "Masks", "Gowns"):
+        move(db, cl, make_task(db, cl, "supply", title), "ready")
+    decide = q.needs_approval(db, mgr)
+    assert [c.id for c in q.needs_approval(db, mgr, limit=2)] == [c.id for c in decide[:2]]
+    assert len(decide) == 3
 
 
 # ---------------------------------------------------------------- needs attention

@@ -1,8 +1,9 @@
 """Who is acting, and what their roles let them do right now.
 
 ``Actor`` is the signed-in user as the GUI or CLI knows them; ``actor_policy``
-re-reads their roles from the database, so a disabled account or a removed role
-takes effect at once.
+checks their account on every call and takes their roles from core.cache, which
+re-reads them as soon as any PC changes a role, so a disabled account or a removed
+role takes effect at once.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from practiceboard.core import cache
+from practiceboard.core.cache import Stamp
 from practiceboard.db import audit
-from practiceboard.db.models import Role, RoleCapability, RoleWorkflow, User, UserRole, Workflow
+from practiceboard.db.models import Role, RoleCapability, RoleWorkflow, UserRole, Workflow
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.domain.policy import Cap, Policy, denial_message
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The signed-in user, as the GUI or CLI knows them. Services re-read their
-    roles from the database on every action, so a disabled user or a removed
-    role takes effect at once."""
+    """The signed-in user, as the GUI or CLI knows them. Every action checks their
+    account and their roles as the database holds them then (see actor_policy), so
+    a disabled user or a removed role takes effect at once."""
 
     user_id: int
     username: str
@@ -33,20 +36,17 @@ class Actor:
         return audit.Who(self.user_id, self.username, self.workstation)
 
 
-def _policy(session: Session, user_id: int) -> tuple[bool, Policy]:
-    """(account active, policy) in two queries: roles with their capabilities, then the
-    visible workflows. Every service call and query pays this, so it stays small."""
+def _load_policy(session: Session, user_id: int) -> Policy:
+    """The roles, capabilities and visible workflows of one account, in two queries."""
     rows = session.execute(
-        select(User.active, Role.key, RoleCapability.capability_key)
-        .select_from(User)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .outerjoin(Role, Role.id == UserRole.role_id)
+        select(Role.key, RoleCapability.capability_key)
+        .select_from(UserRole)
+        .join(Role, Role.id == UserRole.role_id)
         .outerjoin(RoleCapability, RoleCapability.role_id == Role.id)
-        .where(User.id == user_id)
+        .where(UserRole.user_id == user_id)
     ).all()
-    active = bool(rows) and bool(rows[0][0])
-    roles = {r[1] for r in rows if r[1] is not None}
-    caps = {r[2] for r in rows if r[2] is not None}
+    roles = {r[0] for r in rows}
+    caps = {r[1] for r in rows if r[1] is not None}
     if Cap.TASK_VIEW_ALL in caps:
         wf_ids = set(session.scalars(select(Workflow.id)))
     else:
@@ -57,19 +57,35 @@ def _policy(session: Session, user_id: int) -> tuple[bool, Policy]:
                 .where(UserRole.user_id == user_id)
             )
         )
-    return active, Policy(user_id, frozenset(caps), frozenset(roles), frozenset(wf_ids))
+    return Policy(user_id, frozenset(caps), frozenset(roles), frozenset(wf_ids))
+
+
+def _policy(session: Session, user_id: int) -> tuple[bool, Policy, Stamp]:
+    """(account active, policy, the stamp read with it). Every service call and query
+    pays this: one small query for the stamp and the active flag; roles and workflows
+    come from the cache until a definitions table changes."""
+    stamp, active = cache.current(session, user_id)
+    policy = cache.get(stamp, ("policy", user_id), lambda: _load_policy(session, user_id))
+    return active, policy, stamp
 
 
 def load_policy(session: Session, user_id: int) -> Policy:
     return _policy(session, user_id)[1]
 
 
-def actor_policy(session: Session, actor: Actor) -> Policy:
-    """The actor's policy; a disabled or unknown account may do nothing."""
-    active, policy = _policy(session, actor.user_id)
+def policy_and_stamp(session: Session, actor: Actor) -> tuple[Policy, Stamp]:
+    """The actor's policy and the change stamp read with it (for callers that go on to
+    read cached definitions in the same call); a disabled or unknown account may do
+    nothing."""
+    active, policy, stamp = _policy(session, actor.user_id)
     if not active:
         raise PermissionDenied("Your account is disabled. Ask your practice manager.")
-    return policy
+    return policy, stamp
+
+
+def actor_policy(session: Session, actor: Actor) -> Policy:
+    """The actor's policy; a disabled or unknown account may do nothing."""
+    return policy_and_stamp(session, actor)[0]
 
 
 def require(policy: Policy, capability: str) -> None:

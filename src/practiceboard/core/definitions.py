@@ -1,14 +1,20 @@
-"""Loading configured definitions (workflows, reasons, calendar) as domain objects,
-and the routing rules that need the database (least-loaded member of a role)."""
+"""Configured definitions (workflows, reasons, settings, the calendar) as domain
+objects, cached per database until a definitions table changes (core.cache), and
+the routing rules that need the database (least-loaded member of a role, who a
+new task goes to)."""
 
 from __future__ import annotations
 
+import copy
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from practiceboard.core import settings
+from practiceboard.core import cache, settings
+from practiceboard.core.cache import Stamp
 from practiceboard.core.clock import now
 from practiceboard.core.timezone import local_timezone_name
 from practiceboard.db.models import (
@@ -36,87 +42,102 @@ from practiceboard.domain.workflow import (
 _PINNED = "practiceboard.pinned_workflows"
 
 
+@dataclass(frozen=True)
+class _Workflows:
+    by_id: dict[int, WorkflowDef]  # every workflow, active or not
+    active: tuple[int, ...]  # active ones in their configured order
+
+
+@dataclass(frozen=True)
+class _Reasons:
+    by_id: dict[int, tuple[ReasonDef, bool]]  # (the reason, still offered?)
+    offered: tuple[ReasonDef, ...]  # offered ones by kind and position
+
+
 def pin_workflows(session: Session, workflows: list[WorkflowDef] | None = None) -> None:
     """For batch writers (the demo, bulk generation): let load_workflow reuse these
     definitions (default: every workflow, read now) for the rest of this session
-    instead of re-reading them on every call."""
+    without even checking the change stamp."""
     if workflows is None:
-        workflows = [_to_def(session, wf) for wf in session.scalars(select(Workflow))]
+        workflows = list(_workflows(session).by_id.values())
     session.info[_PINNED] = {wf.id: wf for wf in workflows}
 
 
-def load_workflow(session: Session, workflow_id: int) -> WorkflowDef:
+def load_workflow(session: Session, workflow_id: int, stamp: Stamp | None = None) -> WorkflowDef:
     pinned = session.info.get(_PINNED)
     if pinned and workflow_id in pinned:
         return pinned[workflow_id]
-    wf = session.get(Workflow, workflow_id)
+    wf = _workflows(session, stamp).by_id.get(workflow_id)
     if wf is None:
         raise NotFound("That workflow does not exist.")
-    return _to_def(session, wf)
+    return wf
 
 
-def all_workflows(session: Session) -> list[WorkflowDef]:
-    wfs = session.scalars(select(Workflow).where(Workflow.active).order_by(Workflow.position))
-    return [_to_def(session, wf) for wf in wfs]
+def all_workflows(session: Session, stamp: Stamp | None = None) -> list[WorkflowDef]:
+    """Active workflows in their configured order."""
+    held = _workflows(session, stamp)
+    return [held.by_id[i] for i in held.active]
 
 
-def _to_def(session: Session, wf: Workflow) -> WorkflowDef:
-    statuses = tuple(
-        StatusDef(
-            s.id,
-            s.key,
-            s.name,
-            Category(s.category),
-            s.position,
-            s.definition_of_done,
-            s.warn_hours,
-            s.breach_hours,
-            s.pauses_sla,
-            s.decision,
-        )  # fmt: skip
-        for s in session.scalars(
-            select(Status).where(Status.workflow_id == wf.id).order_by(Status.position)
-        )
-    )
-    transitions = tuple(
-        TransitionDef(
-            t.id,
-            t.from_status_id,
-            t.to_status_id,
-            t.capability_key,
-            t.label,
-            ReasonKind(t.reason_kind) if t.reason_kind else None,
-            Handoff(t.handoff),
+def _workflows(session: Session, stamp: Stamp | None = None) -> _Workflows:
+    stamp = stamp or cache.current(session)[0]
+    return cache.get(stamp, "workflow_defs", lambda: _load_workflows(session))
+
+
+def _load_workflows(session: Session) -> _Workflows:
+    """Every workflow with its statuses and transitions, in three queries."""
+    statuses: dict[int, list[StatusDef]] = defaultdict(list)
+    for s in session.scalars(select(Status).order_by(Status.workflow_id, Status.position)):
+        statuses[s.workflow_id].append(StatusDef(
+            s.id, s.key, s.name, Category(s.category), s.position, s.definition_of_done,
+            s.warn_hours, s.breach_hours, s.pauses_sla, s.decision,
+        ))  # fmt: skip
+    transitions: dict[int, list[TransitionDef]] = defaultdict(list)
+    for t in session.scalars(select(Transition).order_by(Transition.id)):
+        transitions[t.workflow_id].append(TransitionDef(
+            t.id, t.from_status_id, t.to_status_id, t.capability_key, t.label,
+            ReasonKind(t.reason_kind) if t.reason_kind else None, Handoff(t.handoff),
             t.is_reopen,
+        ))  # fmt: skip
+    wfs = list(session.scalars(select(Workflow).order_by(Workflow.position, Workflow.id)))
+    by_id = {}
+    for wf in wfs:
+        by_id[wf.id] = WorkflowDef(
+            wf.id, wf.key, wf.name, wf.kind, wf.ref_prefix, tuple(statuses[wf.id]),
+            tuple(transitions[wf.id]), wf.approver_role_id, wf.intake_role_id,
         )  # fmt: skip
-        for t in session.scalars(select(Transition).where(Transition.workflow_id == wf.id))
-    )
-    return WorkflowDef(
-        wf.id, wf.key, wf.name, wf.kind, wf.ref_prefix, statuses, transitions,
-        wf.approver_role_id, wf.intake_role_id,
-    )  # fmt: skip
+    return _Workflows(by_id, tuple(wf.id for wf in wfs if wf.active))
 
 
 def reason(session: Session, reason_id: int | None) -> ReasonDef | None:
     if reason_id is None:
         return None
-    r = session.get(ReasonCode, reason_id)
-    if r is None or not r.active:
+    found = _reasons(session).by_id.get(reason_id)
+    if found is None or not found[1]:
         raise ValidationError("That reason is no longer offered. Pick another one.", "reason")
-    return ReasonDef(r.id, ReasonKind(r.kind), r.key, r.label, r.note_required)
+    return found[0]
 
 
 def reasons_of_kind(session: Session, kind: str) -> list[ReasonDef]:
-    rows = session.scalars(
-        select(ReasonCode)
-        .where(ReasonCode.kind == kind, ReasonCode.active)
-        .order_by(ReasonCode.position)
-    )
-    return [ReasonDef(r.id, ReasonKind(r.kind), r.key, r.label, r.note_required) for r in rows]
+    return [r for r in _reasons(session).offered if r.kind == kind]
+
+
+def _reasons(session: Session) -> _Reasons:
+    return cache.get(cache.current(session)[0], "reason_defs", lambda: _load_reasons(session))
+
+
+def _load_reasons(session: Session) -> _Reasons:
+    rows = session.scalars(select(ReasonCode).order_by(ReasonCode.kind, ReasonCode.position))
+    by_id = {
+        r.id: (ReasonDef(r.id, ReasonKind(r.kind), r.key, r.label, r.note_required), r.active)
+        for r in rows
+    }
+    return _Reasons(by_id, tuple(d for d, offered in by_id.values() if offered))
 
 
 def least_loaded_member(session: Session, role_id: int | None) -> int | None:
-    """The active member of a role with the fewest open tasks (ties: lowest id)."""
+    """The active member of a role with the fewest open tasks (ties: lowest id).
+    Never cached: it counts open tasks."""
     if role_id is None:
         return None
     load = (
@@ -135,16 +156,31 @@ def least_loaded_member(session: Session, role_id: int | None) -> int | None:
     return row[0] if row else None
 
 
-def setting(session: Session, key: str, default=None):
+def intake_owner(session: Session, wf: WorkflowDef, intake_user_id: int) -> int:
+    """Who a new task goes to when intake says "route automatically": the least-loaded
+    member of the workflow's intake role, else the person doing the intake. The one
+    rule behind services.tasks (the task it creates) and queries.intake (the preview)."""
+    return least_loaded_member(session, wf.intake_role_id) or intake_user_id
+
+
+def setting(session: Session, key: str, *, stamp: Stamp | None = None):
     """The practice's value of a setting declared in core.settings, else its declared
-    default. ``default`` is ignored (every default is declared once, there); it stays
-    only until the last caller that passes one is switched."""
-    row = session.get(Setting, key)
-    return settings.read(key, None if row is None else row.value)
+    default (a copy: cached values are shared)."""
+    stamp = stamp or cache.current(session)[0]
+    held = cache.get(stamp, "settings", lambda: dict(session.execute(
+        select(Setting.key, Setting.value)).tuples().all()))  # fmt: skip
+    return copy.deepcopy(settings.read(key, held.get(key)))
 
 
-def practice_calendar(session: Session) -> PracticeCalendar:
-    data = dict(setting(session, "calendar"))
+def practice_calendar(session: Session, stamp: Stamp | None = None) -> PracticeCalendar:
+    stamp = stamp or cache.current(session)[0]
+    return cache.get(
+        stamp, "calendar", lambda: _calendar(setting(session, "calendar", stamp=stamp))
+    )
+
+
+def _calendar(data) -> PracticeCalendar:
+    data = dict(data or {})
     if not data.get("timezone"):
         data["timezone"] = local_timezone_name()
     return PracticeCalendar.from_dict(data)

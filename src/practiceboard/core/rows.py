@@ -343,3 +343,23 @@ class NoteRow:
     author_name: str
     at: datetime
     body: str
+
+
+@dataclass(frozen=True)
+class PickerOptions:
+    """What the intake, task detail and filter forms offer in their pickers, read in
+    one session (queries.pickers.picker_options); the last three only when asked
+    for one workflow."""
+
+    workflows: tuple[WorkflowRow, ...]
+    users: tuple[UserRow, ...]
+    roles: tuple[RoleRow, ...]
+    locations: tuple[Option, ...]
+    payers: tuple[str, ...]
+    providers: tuple[Option, ...]
+    saved_filters: tuple[SavedFilterRow, ...]
+    timezone: str
+    today: date
+    templates: tuple[TemplateRow, ...] = ()
+    owners: tuple[Option, ...] = ()
+    routed_to: Option | None = None

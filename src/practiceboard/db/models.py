@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -553,3 +554,17 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(String(120))
     expires_at: Mapped[datetime]
     last_run_at: Mapped[datetime | None]
+
+
+class ChangeStamp(Base):
+    """One row whose ``value`` changes whenever a definitions table changes (workflows,
+    statuses, roles, people's names and active flags, settings …): database triggers
+    (migration 0003) set a new random number, so every writer on every PC, raw SQL
+    included, invalidates the caches of core.cache. Random rather than counted: a
+    restored backup or a copied file never brings back a value some cache holds for
+    different contents."""
+
+    __tablename__ = "change_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy import case, false, or_, select
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
@@ -43,6 +43,7 @@ COLUMN_OF_CATEGORY = {"cancelled": "done"}
 CLOSED_DAYS_ON_BOARD = 14
 BREACH = SlaState.BREACH.value
 MAX_PAGE = 1000  # queue and search pages (their ids go into one IN list)
+MAX_WATCHED_IN = 2000  # watched task ids bound into one IN list (else a subquery)
 
 
 def check_page(offset: int, limit: int) -> None:
@@ -199,14 +200,15 @@ def column_key(card: Card, workflow_id: int | None) -> str | int:
     return COLUMN_OF_CATEGORY.get(card.category, card.category)
 
 
-def _sorted_open(session, snap: Snapshot, *where, join=None) -> list[Card]:
-    """All open cards matching (a short list: one owner's, or awaiting decision),
-    most urgent first."""
-    q = card_select(snap)
-    if join is not None:
-        q = q.join(*join)
-    q = q.where(Task.closed_at.is_(None), filters.workflow_scope(snap), *where)
-    return sorted(build_cards(snap, fetch(session, snap, q)), key=urgency_key(snap))
+def _sorted_open(session, snap: Snapshot, *where, limit: int = MAX_PAGE) -> list[Card]:
+    """Open cards matching (a short list: one owner's, or awaiting decision), most
+    urgent first, at most ``limit``: sorted here when they all fit, else the database
+    sorts and returns the most urgent page."""
+    where = (Task.closed_at.is_(None), filters.workflow_scope(snap), *where)
+    rows = fetch(session, snap, card_select(snap).where(*where).limit(limit + 1))
+    if len(rows) > limit:
+        return ordered_page(session, snap, list(where), sort="urgency", limit=limit)
+    return sorted(build_cards(snap, rows), key=urgency_key(snap))
 
 
 def ordered_page(
@@ -229,17 +231,24 @@ def ordered_page(
 
 
 def my_queue(
-    db: Database, actor: Actor, *, now: datetime | None = None
+    db: Database, actor: Actor, *, limit: int = MAX_PAGE, now: datetime | None = None
 ) -> tuple[list[Card], list[Card]]:
-    """(open tasks I own, most urgent first; open tasks I watch that others own)."""
+    """(open tasks I own, most urgent first; open tasks I watch that others own), at
+    most ``limit`` of each."""
+    check_page(0, limit)
     with db.read() as session:
         snap = load_snapshot(session, actor, now)
-        owned = _sorted_open(session, snap, Task.owner_id == actor.user_id)
-        watched = _sorted_open(
-            session, snap, Task.owner_id != actor.user_id,
-            join=(TaskWatcher, and_(TaskWatcher.task_id == Task.id,
-                                    TaskWatcher.user_id == actor.user_id)),
-        )  # fmt: skip
+        me = actor.user_id
+        owned = _sorted_open(session, snap, Task.owner_id == me, limit=limit)
+        if not snap.watched:
+            return owned, []
+        # By the ids the snapshot holds: the database then reads those rows only,
+        # where a join to task_watchers walks every open task of the workflows.
+        if len(snap.watched) <= MAX_WATCHED_IN:
+            mine = Task.id.in_(sorted(snap.watched))
+        else:
+            mine = Task.id.in_(select(TaskWatcher.task_id).where(TaskWatcher.user_id == me))
+        watched = _sorted_open(session, snap, mine, Task.owner_id != me, limit=limit)
     return owned, watched
 
 
@@ -264,9 +273,13 @@ def needs_attention(
         return ordered_page(session, snap, where, sort=sort, limit=limit)
 
 
-def needs_approval(db: Database, actor: Actor, *, now: datetime | None = None) -> list[Card]:
+def needs_approval(
+    db: Database, actor: Actor, *, limit: int = MAX_PAGE, now: datetime | None = None
+) -> list[Card]:
     """Open tasks in a review status this user may decide: their own, those naming
-    them as provider, or (for managers) every one they can see."""
+    them as provider, or (for managers) every one they can see; the ``limit`` most
+    urgent."""
+    check_page(0, limit)
     with db.read() as session:
         snap = load_snapshot(session, actor, now)
         if not snap.policy.can(Cap.APPROVAL_DECIDE):
@@ -277,4 +290,4 @@ def needs_approval(db: Database, actor: Actor, *, now: datetime | None = None) -
         where = [Task.status_id.in_(review)]
         if not snap.policy.can(Cap.TASK_CLOSE_ANY):
             where.append(or_(Task.owner_id == actor.user_id, Task.provider_id == actor.user_id))
-        return _sorted_open(session, snap, *where)
+        return _sorted_open(session, snap, *where, limit=limit)

@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
-from practiceboard.core.actor import Actor, actor_policy
+from practiceboard.core import cache
+from practiceboard.core.actor import Actor, policy_and_stamp
 from practiceboard.core.clock import now as clock_now
 from practiceboard.core.definitions import practice_calendar
 from practiceboard.core.rows import Card
@@ -83,7 +84,8 @@ class ReasonInfo:
 
 @dataclass
 class Snapshot:
-    """One call's view of the small tables, the clock and the actor's policy."""
+    """One call's view of the small tables, the clock and the actor's policy. The
+    dicts of small tables are shared with other calls (core.cache): read only."""
 
     actor: Actor
     policy: Policy
@@ -134,19 +136,53 @@ _WORKFLOW_COLUMNS = (
 _REASON_COLUMNS = (ReasonCode.id, ReasonCode.kind, ReasonCode.key, ReasonCode.label)
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """The small tables as dicts, cached per database until one of them changes.
+    Shared by every call and thread: never mutated."""
+
+    workflows: dict[int, WorkflowInfo]
+    statuses: dict[int, StatusInfo]
+    reasons: dict[int, ReasonInfo]
+    users: dict[int, str]
+    locations: dict[int, str]
+    other_reason_ids: tuple[int, ...]
+    timed: tuple[tuple[int, float | None, float | None], ...]  # (status, warn h, breach h)
+
+
+def _load_lookups(session: Session) -> _Lookups:
+    conn = session.connection()  # Core: skip the ORM layer
+    statuses = {r[0]: StatusInfo(*r) for r in conn.execute(select(*_STATUS_COLUMNS))}
+    reasons = {r[0]: ReasonInfo(*r) for r in conn.execute(select(*_REASON_COLUMNS))}
+    return _Lookups(
+        workflows={r[0]: WorkflowInfo(*r) for r in conn.execute(select(*_WORKFLOW_COLUMNS))},
+        statuses=statuses,
+        reasons=reasons,
+        users=dict(conn.execute(select(User.id, User.display_name)).tuples().all()),
+        locations=dict(conn.execute(select(Location.id, Location.name)).tuples().all()),
+        other_reason_ids=tuple(sorted(r.id for r in reasons.values() if r.key == "other")),
+        timed=tuple(
+            (s.id, s.warn_hours, s.breach_hours)
+            for s in statuses.values()
+            if s.is_open and not s.pauses_sla
+        ),
+    )
+
+
 def load_snapshot(session: Session, actor: Actor, now: datetime | None = None) -> Snapshot:
-    """The actor's policy (a disabled account is refused here) and the lookups."""
-    policy = actor_policy(session, actor)
+    """The actor's policy (a disabled account is refused here) and the lookups: one
+    query for the change stamp and the account, one for the actor's watched tasks;
+    the rest comes from core.cache unless a definitions table changed since."""
+    policy, stamp = policy_and_stamp(session, actor)
     if not policy.can(Cap.TASK_VIEW):
         raise PermissionDenied("Your role does not allow seeing tasks. Ask your practice manager.")
     at = now or clock_now()
-    cal = practice_calendar(session)
-    conn = session.connection()  # Core: these run on every call, skip the ORM layer
-    statuses = {r[0]: StatusInfo(*r) for r in conn.execute(select(*_STATUS_COLUMNS))}
-    workflows = {r[0]: WorkflowInfo(*r) for r in conn.execute(select(*_WORKFLOW_COLUMNS))}
-    reasons = {r[0]: ReasonInfo(*r) for r in conn.execute(select(*_REASON_COLUMNS))}
+    cal = practice_calendar(session, stamp)
+    lk = cache.get(stamp, "card_lookups", lambda: _load_lookups(session))
     watched = frozenset(
-        conn.scalars(select(TaskWatcher.task_id).where(TaskWatcher.user_id == actor.user_id))
+        session.connection().scalars(
+            select(TaskWatcher.task_id).where(TaskWatcher.user_id == actor.user_id)
+        )
     )
     warn, breach = {}, {}
     cutoff_for: dict[float, datetime] = {}
@@ -156,23 +192,17 @@ def load_snapshot(session: Session, actor: Actor, now: datetime | None = None) -
             cutoff_for[hours] = cal.business_cutoff(at, hours)
         return cutoff_for[hours]
 
-    for s in statuses.values():
-        if not s.is_open or s.pauses_sla:
-            continue
-        if s.warn_hours is not None:
-            warn[s.id] = cutoff(s.warn_hours)
-        if s.breach_hours is not None:
-            breach[s.id] = cutoff(s.breach_hours)
+    for sid, warn_hours, breach_hours in lk.timed:
+        if warn_hours is not None:
+            warn[sid] = cutoff(warn_hours)
+        if breach_hours is not None:
+            breach[sid] = cutoff(breach_hours)
     return Snapshot(
         actor=actor, policy=policy, now=at, cal=cal, today=cal.local_date(at),
-        visible=tuple(sorted(w for w in policy.workflow_ids if w in workflows)),
-        workflows=workflows, statuses=statuses,
-        users=dict(conn.execute(select(User.id, User.display_name)).tuples().all()),
-        locations=dict(conn.execute(select(Location.id, Location.name)).tuples().all()),
-        reasons=reasons,
-        watched=watched, untouched_cutoff=aging.untouched_cutoff(at, cal),
-        warn_cutoffs=warn, breach_cutoffs=breach,
-        other_reason_ids=tuple(sorted(r.id for r in reasons.values() if r.key == "other")),
+        visible=tuple(sorted(w for w in policy.workflow_ids if w in lk.workflows)),
+        workflows=lk.workflows, statuses=lk.statuses, users=lk.users, locations=lk.locations,
+        reasons=lk.reasons, watched=watched, untouched_cutoff=aging.untouched_cutoff(at, cal),
+        warn_cutoffs=warn, breach_cutoffs=breach, other_reason_ids=lk.other_reason_ids,
         raw_times=session.get_bind().dialect.name == "sqlite",
     )  # fmt: skip
 

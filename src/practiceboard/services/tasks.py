@@ -72,9 +72,8 @@ def saved(task: Task) -> TaskSaved:
 
 
 def route_owner(session: Session, wf: WorkflowDef, actor: Actor) -> int:
-    """'Route automatically': the least-loaded member of the workflow's intake role,
-    else the person doing the intake."""
-    return definitions.least_loaded_member(session, wf.intake_role_id) or actor.user_id
+    """'Route automatically': the rule of core.definitions.intake_owner."""
+    return definitions.intake_owner(session, wf, actor.user_id)
 
 
 def _next_id(session: Session) -> int:
