@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import make_url
 
-from conftest import PASSWORD
 from practiceboard.core import actor as core_actor
 from practiceboard.core import cache, definitions
 from practiceboard.db.engine import Database
@@ -24,6 +23,7 @@ from practiceboard.queries import lookups
 from practiceboard.queries import tasks as q
 from practiceboard.queries.cards import load_snapshot
 from practiceboard.services import users
+from support import PASSWORD
 
 STAMPED = (
     "users", "roles", "capabilities", "role_capabilities", "user_roles", "locations",
