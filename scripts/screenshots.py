@@ -178,8 +178,31 @@ class Shooter:
         self.settle(runner)
         window.views["search"].setFocus()
         self.save(window, "manager-search")
+        self.alerts(db, window, runner)
         window.close()
         self.settle(runner)
+
+    def alerts(self, db, window, runner) -> None:
+        """The manager's bell and panel after one scan, then two alerts as in-app toasts
+        (what a PC without a system tray shows)."""
+        from practiceboard.domain.alerts import Delivery
+        from practiceboard.jobs import alerts
+        from practiceboard.queries import notifications as inbox
+
+        alerts.scan(db)
+        window.show_view("board")
+        window.alerts.button.recount()
+        window.alerts.button.open_panel()
+        self.settle(runner)
+        window.alerts.center.list.setCurrentRow(0)
+        self.settle(runner, quiet_ms=100)
+        self.save(window, "notification-center")
+        window.alerts.center.hide()
+        rows = inbox.my_alerts(db, window.ctx.actor, limit=2)
+        window.alerts.notifier.sound = False
+        window.alerts.show([Delivery(r.title, r.body, r.task_id, (r.id,)) for r in rows])
+        self.settle(runner, quiet_ms=100)
+        self.save(window, "alert-toast")
 
 
 if __name__ == "__main__":

@@ -51,6 +51,14 @@ _DECLARED = (
     ),
     SettingDef("min_password_length", int, 12, "The shortest password an account may have."),
     SettingDef(
+        "alerts_show_titles",
+        bool,
+        False,
+        "Desktop alerts also show the task's title. Off by default: a title may name a "
+        "patient, and alerts appear on lock screens and over other people's work.",
+        seeded=False,
+    ),
+    SettingDef(
         "database_id",
         str,
         None,

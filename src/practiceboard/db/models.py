@@ -452,6 +452,8 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "dedupe_key"),
         Index("ix_notifications_user_unread", "user_id", "read_at"),
+        # The alert scan reads the keys already raised for its candidate tasks.
+        Index("ix_notifications_task", "task_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -464,6 +466,32 @@ class Notification(Base):
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
     read_at: Mapped[datetime | None]
+
+
+class AlertSnooze(Base):
+    """A person's alerts about one task held back until ``until`` (audited with its reason)."""
+
+    __tablename__ = "alert_snoozes"
+    __table_args__ = (UniqueConstraint("user_id", "task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _fk("users.id", nullable=False)
+    task_id: Mapped[int] = _fk("tasks.id", nullable=False)
+    until: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class AlertPreference(Base):
+    """One person's alert choices; no row means the defaults (every kind, sound on)."""
+
+    __tablename__ = "alert_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    muted_kinds: Mapped[list] = mapped_column(JSON, default=list)
+    sound: Mapped[bool] = mapped_column(Boolean, default=True)
+    digest_time: Mapped[str] = mapped_column(String(5), default="08:00")  # HH:MM, practice time
+    updated_at: Mapped[datetime]
 
 
 class SavedFilter(Base):

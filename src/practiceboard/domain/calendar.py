@@ -277,6 +277,15 @@ class PracticeCalendar:
                     total += day[1] - day[0] - c.nominal
         return total
 
+    def opened_at(self, moment: datetime) -> datetime | None:
+        """When the practice opened today, if it is open at ``moment``; None while closed
+        (nights, weekends, holidays): the quiet hours of alerts."""
+        n = _timestamp(moment, "moment")
+        day = self._day(moment.astimezone(self._cache.tz).toordinal())
+        if day is None or not day[0] <= n < day[1]:
+            return None
+        return datetime.fromtimestamp(day[0], UTC)
+
     # ---- business time
 
     def business_seconds(self, start: datetime, end: datetime) -> float:

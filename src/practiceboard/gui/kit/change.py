@@ -1,7 +1,7 @@
 """What a write changed, so each view refreshes only when its own data did.
 
 ``ctx.signals.data_changed`` carries a ``Change``: the kinds of things that changed
-(tasks, patients, care plans, saved filters, users) and, when known, which ids. A
+(tasks, patients, care plans, saved filters, users, alerts) and, when known, which ids. A
 change noticed from another PC says nothing about what it was, so it is
 ``Change.everything()`` and touches every view::
 
@@ -23,6 +23,7 @@ class Kind(StrEnum):
     CARE_PLAN = "care_plan"
     SAVED_FILTER = "saved_filter"
     USER = "user"
+    ALERT = "alert"  # a person's alerts: raised, read, snoozed
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ view keeps: ``refresh()``, ``current_task_id()``, ``task_activated(int)`` and th
 optional ``attach``/``restore`` hooks). The window builds a view the first time it
 is shown, lands each person on their role's start view (or the view they last used
 on this PC), remembers geometry per user in QSettings, owns the live updates from
-other PCs and the idle lock.
+other PCs, the idle lock and the alerts (gui/shell/alerts/window.py). Where the
+desktop has a system tray, closing the window leaves the app running there so alerts
+keep coming; Quit (menu or tray) ends it.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class MainWindow(QMainWindow):
         *,
         settings: QSettings | None = None,
         live_updates: bool = True,
+        alerts: bool | None = None,
         idle_clock: Callable[[], float] | None = None,
         parent: QWidget | None = None,
     ):
@@ -74,6 +77,7 @@ class MainWindow(QMainWindow):
         self._end_reason: tuple[str, object] = ("quit", None)
         self._hidden_dialogs: list[QWidget] = []
         self._lock_hold = None
+        self._quitting = False
         self._before_search = session.start_view  # where an emptied search goes back to
 
         self._build_actions()
@@ -81,6 +85,13 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_central()
         self._build_status_bar()
+        from practiceboard.gui.shell.alerts.window import WindowAlerts
+
+        # The scheduler is background work like the live updates: tests and the bench
+        # build windows without either.
+        self.alerts = WindowAlerts(self, run=live_updates if alerts is None else alerts)
+        self.menus[0].insertAction(self.lock_action, self.alerts.settings_action)
+        self.session_actions.append(self.alerts.settings_action)
 
         self.live = LiveUpdates(ctx)
         self.live.offline_changed.connect(self.status.show_offline)
@@ -128,7 +139,7 @@ class MainWindow(QMainWindow):
             "Sign &out", "sign-out", self.sign_out, "Ctrl+Shift+Q", "signOutAction"
         )
         self.lock_action = self._action("&Lock screen", "lock", self.lock, "Ctrl+L", "lockAction")
-        self.quit_action = self._action("&Quit", None, self.close, "Ctrl+Q", "quitAction")
+        self.quit_action = self._action("&Quit", None, self.quit, "Ctrl+Q", "quitAction")
         self.about_action = self._action("&About PracticeBoard", "about", self.about)
         self.view_actions: dict[str, QAction] = {}
         for spec in self.specs.values():
@@ -351,6 +362,11 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         self.end_session("sign_out")
 
+    def quit(self) -> None:
+        """End the app, tray or not (closing the window only hides it where there is one)."""
+        self._quitting = True
+        self.close()
+
     def end_session(self, reason: str, payload: object = None) -> None:
         self._end_reason = (reason, payload)
         self.close()
@@ -426,6 +442,16 @@ class MainWindow(QMainWindow):
         self.state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if (
+            self.alerts.keeps_running_in_tray
+            and self._end_reason[0] == "quit"
+            and not (self._quitting)
+        ):
+            event.ignore()  # closing the window: the app stays in the tray, alerts go on
+            self.save_state()
+            self.hide()
+            return
+        self.alerts.stop()
         self.save_state()
         self.live.stop()
         self.idle.stop()

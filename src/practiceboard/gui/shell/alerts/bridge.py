@@ -1,0 +1,88 @@
+"""Scheduled alert jobs, their results handed to the GUI thread as signals.
+
+Two jobs per signed-in app: this person's scan and hand-over (every minute), and
+the practice-wide scan that records alerts for everyone (on one PC at a time,
+under a lease), so a person whose app is closed still finds their alerts waiting.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from practiceboard.core.actor import Actor
+from practiceboard.db.engine import Database
+from practiceboard.jobs import alerts
+from practiceboard.jobs.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+SCAN_SECONDS = 60
+PAUSE_SECONDS = 3600
+
+
+class AlertBridge(QObject):
+    """``delivered(list[Delivery])`` on the GUI thread whenever something is to be shown;
+    ``failed(str)`` when a scan could not run (the database is away: it retries)."""
+
+    delivered = Signal(object)
+    failed = Signal(str)
+    paused_changed = Signal(bool)
+
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        parent: QObject | None = None,
+        *,
+        every: float = SCAN_SECONDS,
+        first_in: float = 2.0,
+    ):
+        super().__init__(parent)
+        self.db, self.actor = db, actor
+        self._mine = f"alerts:{actor.user_id}"
+        self.paused = False
+        self.scheduler = Scheduler(db, db.workstation, self._result, self._error)
+        self.scheduler.every(self._mine, self._my_alerts, every, first_in=first_in)
+        self.scheduler.practice_wide("alerts:practice", self._practice, every, first_in=first_in)
+
+    # ---------------------------------------------------------------- in the pool
+
+    def _my_alerts(self):
+        alerts.scan(self.db, user_id=self.actor.user_id)
+        return alerts.deliver(self.db, self.actor.user_id)
+
+    def _practice(self):
+        return len(alerts.scan(self.db))
+
+    def _result(self, name: str, value) -> None:  # a pool thread: only emit
+        if name != self._mine:
+            return
+        if self.paused:
+            self.paused = False
+            self.paused_changed.emit(False)
+        if value:
+            self.delivered.emit(value)  # queued to the GUI thread
+
+    def _error(self, name: str, exc: BaseException) -> None:
+        self.failed.emit(f"Alerts could not be checked: {exc}")
+
+    # ---------------------------------------------------------------- control
+
+    def start(self) -> None:
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    def check_now(self) -> None:
+        """Scan and hand over at once, in the caller's thread (tests, "check now")."""
+        self.scheduler.run_now(self._mine)
+
+    def pause(self, seconds: float = PAUSE_SECONDS) -> None:
+        """Show nothing for a while; alerts are still recorded and arrive afterwards."""
+        self.scheduler.postpone(self._mine, seconds)
+        self.paused = True
+        self.paused_changed.emit(True)
+
+    def stop(self) -> None:
+        self.scheduler.shutdown()
