@@ -18,7 +18,7 @@ from practiceboard.jobs.scheduler import Scheduler
 IDLE_SECONDS = 30.0
 
 
-def alert_rows(db: Database, label: str, median_ms, row) -> list:
+def alert_rows(db: Database, label: str, median_ms, row, *, idle: bool = True) -> list:
     with db.read() as s:
         busiest = s.execute(text(
             "SELECT owner_id FROM tasks WHERE closed_at IS NULL "
@@ -30,8 +30,9 @@ def alert_rows(db: Database, label: str, median_ms, row) -> list:
         row(f"[{label}] alert scan, one person", one, None, "≤ 20 ms", one <= 20),
         row(f"[{label}] alert scan, everyone", everyone, None, "≤ 200 ms", everyone <= 200),
     ]
-    cpu = idle_cpu_percent(db, busiest)
-    out.append(row(f"[{label}] idle CPU, scheduler running (%)", cpu, None, "≤ 1 %", cpu <= 1))
+    if idle:
+        cpu = idle_cpu_percent(db, busiest)
+        out.append(row(f"[{label}] idle CPU, scheduler running (%)", cpu, None, "≤ 1 %", cpu <= 1))
     return out
 
 
