@@ -15,7 +15,7 @@ from practiceboard import cli
 from practiceboard.core import connection
 from practiceboard.db.engine import Database
 from practiceboard.services import users
-from support import PASSWORD, make_staff
+from support import PASSWORD, START, Clock, make_staff, new_task
 
 ADMIN_PW = "first-admin-password"
 
@@ -333,3 +333,31 @@ def test_db_check_needs_no_existing_database(tmp_path, capsys):
     assert cli.main(["db", "check", "--db", f"sqlite:///{target}"]) == 0
     assert "Models and migrations agree." in capsys.readouterr().out
     assert not target.exists()
+
+
+# ---------------------------------------------------------------- alerts --once
+
+
+def test_one_scan_prints_each_alert_and_the_count(run, sqlite_db, monkeypatch):
+    Clock(monkeypatch, START)
+    staff = make_staff(sqlite_db)
+    t = new_task(sqlite_db, staff.manager, owner_id=staff.front_desk.user_id)
+    code, out, _ = run("alerts", "--once", "--db", sqlite_db.url)
+    lines = out.strip().splitlines()
+    assert code == 0
+    assert lines[0].split() == ["frontdesk", "assigned", t.ref, "·", "Referral", "intake", "—",
+                                "handed", "to", "you"]  # fmt: skip
+    assert lines[-1] == "1 alert raised"
+    assert run("alerts", "--once", "--db", sqlite_db.url)[1].strip() == "0 alerts raised"
+
+
+def test_one_persons_scan_and_clear_refusals(run, sqlite_db, monkeypatch):
+    Clock(monkeypatch, START)
+    staff = make_staff(sqlite_db)
+    new_task(sqlite_db, staff.manager, owner_id=staff.front_desk.user_id)
+    code, out, _ = run("alerts", "--once", "--user", "billing", "--db", sqlite_db.url)
+    assert (code, out.strip()) == (0, "0 alerts raised")
+    code, _, err = run("alerts", "--once", "--user", "nobody", "--db", sqlite_db.url)
+    assert code == 2 and "no user called 'nobody'" in err
+    code, _, err = run("alerts", "--db", sqlite_db.url)
+    assert code == 2 and "add --once" in err
