@@ -70,6 +70,7 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
         task_ids = {c.task.id for c in crossings} | {h.task.id for h in handovers}
         task_ids |= {c.task.id for c in care_overdue}
         people = None if user_id is None else [user_id]
+        muted, digest_time = _preferences(session, people)
         return ScanFacts(
             now=at,
             today=today,
@@ -82,8 +83,8 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
             care_overdue=care_overdue,
             managers=managers,
             active_users=active,
-            muted=_muted(session, people),
-            digest_time=_digest_times(session, people),
+            muted=muted,
+            digest_time=digest_time,
             snoozed=_snoozed(session, at, people),
             raised=_raised(session, task_ids, today, people),
             approvers=approvers,
@@ -235,18 +236,17 @@ def _approvers(session: Session, crossings: list[Crossing]) -> dict[int, list[in
     return out
 
 
-def _muted(session: Session, people: list[int] | None) -> dict[int, frozenset[str]]:
-    q = select(AlertPreference.user_id, AlertPreference.muted_kinds)
+def _preferences(
+    session: Session, people: list[int] | None
+) -> tuple[dict[int, frozenset[str]], dict[int, time]]:
+    """Each person's muted kinds and digest time (no row: every kind, the default time)."""
+    q = select(AlertPreference.user_id, AlertPreference.muted_kinds, AlertPreference.digest_time)
     if people is not None:
         q = q.where(AlertPreference.user_id.in_(people))
-    return {uid: frozenset(kinds or ()) for uid, kinds in session.execute(q)}
-
-
-def _digest_times(session: Session, people: list[int] | None) -> dict[int, time]:
-    q = select(AlertPreference.user_id, AlertPreference.digest_time)
-    if people is not None:
-        q = q.where(AlertPreference.user_id.in_(people))
-    return {uid: parse_clock(text) for uid, text in session.execute(q)}
+    muted, digest = {}, {}
+    for uid, kinds, text in session.execute(q):
+        muted[uid], digest[uid] = frozenset(kinds or ()), parse_clock(text)
+    return muted, digest
 
 
 def _snoozed(session: Session, at: datetime, people: list[int] | None) -> frozenset:
