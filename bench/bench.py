@@ -133,7 +133,7 @@ def measure(db: Database, label: str, gui: bool) -> list[Row]:
     for name, fn in [
         ("my queue", lambda: task_q.my_queue(db, worker)),
         ("needs attention (first 100)", lambda: task_q.needs_attention(db, manager, limit=100)),
-        ("needs approval", lambda: task_q.needs_approval(db, manager)),
+        ("needs approval (first 100)", lambda: task_q.needs_approval(db, manager)),
     ]:
         ours = median_ms(fn)
         rows.append(Row(f"[{label}] queue page: {name}", ours, queue_floor, "≤ 10 ms", ours <= 10))

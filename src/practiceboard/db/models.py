@@ -340,6 +340,8 @@ class Task(Base):
         Index("ix_tasks_open_board", "closed_at", "workflow_id", "status_id", "owner_id"),
         Index("ix_tasks_owner_open_due", "owner_id", "closed_at", "due_date"),
         Index("ix_tasks_status_since", "status_id", "status_since"),
+        # Urgency pages read open tasks oldest-in-status first and stop at the page's end.
+        Index("ix_tasks_open_since", "closed_at", "status_since", "id"),
         # Recurring care tasks are generated once per intervention and due date.
         UniqueConstraint("intervention_id", "due_date"),
     )

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import case, false, or_, select
+from sqlalchemy import case, false, func, or_, select
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
@@ -43,6 +43,7 @@ COLUMN_OF_CATEGORY = {"cancelled": "done"}
 CLOSED_DAYS_ON_BOARD = 14
 BREACH = SlaState.BREACH.value
 MAX_PAGE = 1000  # queue and search pages (their ids go into one IN list)
+APPROVAL_PAGE = 100  # the decisions waiting, most urgent first, a page at a time
 MAX_WATCHED_IN = 2000  # watched task ids bound into one IN list (else a subquery)
 
 
@@ -218,16 +219,44 @@ def ordered_page(
     """One page in the requested order. The database sorts task ids only (narrow
     rows sort several times faster than whole cards), then the page's cards are
     read by id."""
-    order, by_owner = filters.order_by(snap, sort, descending)
-    ids = select(Task.id)
-    if by_owner:
-        ids = ids.join(User, User.id == Task.owner_id)
-    page = list(session.scalars(ids.where(*where).order_by(*order).offset(offset).limit(limit)))
+    if sort == "urgency" and not descending:
+        page = _urgent_ids(session, snap, where, offset, limit)
+    else:
+        order, by_owner = filters.order_by(snap, sort, descending)
+        ids = select(Task.id)
+        if by_owner:
+            ids = ids.join(User, User.id == Task.owner_id)
+        page = list(session.scalars(ids.where(*where).order_by(*order).offset(offset).limit(limit)))
     if not page:
         return []
     rows = fetch(session, snap, card_select(snap).where(Task.id.in_(page)))
     position = {tid: i for i, tid in enumerate(page)}
     return sorted(build_cards(snap, rows), key=lambda c: position[c.id])
+
+
+def _urgent_ids(session, snap: Snapshot, where, offset: int, limit: int) -> list[int]:
+    """Task ids in urgency order (rank, then longest in status, then id), one rank at a
+    time: within a rank the index on (closed_at, status_since, id) hands rows over in
+    order, so the database stops after ``limit`` instead of ranking every open task
+    (5,000 on a busy board) and sorting them all. Earlier ranks are counted only when
+    the page starts past the first."""
+    rank = filters.urgency_rank(snap)
+    page: list[int] = []
+    for tier in range(filters.URGENCY_RANKS):
+        in_tier = (*where, rank == tier)
+        if offset:
+            skipped = session.scalar(select(func.count(Task.id)).where(*in_tier)) or 0
+            if offset >= skipped:
+                offset -= skipped
+                continue
+        page += session.scalars(
+            select(Task.id).where(*in_tier).order_by(Task.status_since, Task.id)
+            .offset(offset).limit(limit - len(page))
+        )  # fmt: skip
+        offset = 0
+        if len(page) >= limit:
+            break
+    return page
 
 
 def my_queue(
@@ -274,7 +303,7 @@ def needs_attention(
 
 
 def needs_approval(
-    db: Database, actor: Actor, *, limit: int = MAX_PAGE, now: datetime | None = None
+    db: Database, actor: Actor, *, limit: int = APPROVAL_PAGE, now: datetime | None = None
 ) -> list[Card]:
     """Open tasks in a review status this user may decide: their own, those naming
     them as provider, or (for managers) every one they can see; the ``limit`` most

@@ -128,8 +128,11 @@ def attention_condition(snap: Snapshot) -> ColumnElement:
 # ---------------------------------------------------------------- sorting
 
 
+URGENCY_RANKS = 4
+
+
 def urgency_rank(snap: Snapshot) -> ColumnElement:
-    """0 past breach, 1 overdue, 2 due today, 3 the rest."""
+    """0 past breach, 1 overdue, 2 due today, 3 the rest (URGENCY_RANKS of them)."""
     return case(
         (breach_condition(snap), 0),
         (overdue_condition(snap), 1),
