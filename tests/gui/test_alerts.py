@@ -228,3 +228,21 @@ def test_clicking_a_toast_opens_its_task(qtbot, main_window, monkeypatch):
     [toast] = main_window.alerts.notifier.toasts.toasts
     qtbot.mouseClick(toast, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     assert opened == [9]
+
+
+def test_the_scheduler_starts_after_the_window_shows_and_stops_with_it(
+    qtbot, ctx_for, signed_in, gui_staff, qt_settings
+):
+    from practiceboard.gui.shell.main_window import MainWindow
+
+    actor = gui_staff.front_desk
+    win = MainWindow(ctx_for(actor), signed_in(actor), settings=qt_settings,
+                     live_updates=False, alerts=True)  # fmt: skip
+    qtbot.addWidget(win)
+    assert win.alerts.bridge is None  # not before the first turn of the event loop
+    win.show()
+    qtbot.waitUntil(lambda: win.alerts.bridge is not None, timeout=5000)
+    assert win.alerts.bridge.scheduler.running
+    scheduler = win.alerts.bridge.scheduler
+    win.quit()
+    assert not scheduler.running and win.alerts.bridge is None

@@ -7,7 +7,9 @@ the window should leave the app in the tray, and to stop when the session ends.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
@@ -15,7 +17,6 @@ from practiceboard.domain.alerts import Delivery
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.ops import Op
-from practiceboard.gui.shell.alerts.bridge import AlertBridge
 from practiceboard.gui.shell.alerts.center import (
     AlertCenterButton,
     BellButton,
@@ -24,6 +25,9 @@ from practiceboard.gui.shell.alerts.center import (
 from practiceboard.gui.shell.alerts.notifier import Notifier
 from practiceboard.gui.shell.alerts.tray import TrayIcon, tray_available
 from practiceboard.queries import notifications as inbox
+
+if TYPE_CHECKING:
+    from practiceboard.gui.shell.alerts.bridge import AlertBridge
 
 LOCKED_BODY = ""  # behind the lock screen a notification says what happened, nothing more
 
@@ -42,6 +46,7 @@ class WindowAlerts(QObject):
         self.settings_action = QAction(theme.icon("bell"), "&Alert settings…", window)
         self.settings_action.setObjectName("alertSettingsAction")
         self.settings_action.triggered.connect(lambda _checked=False: self.open_settings())
+        self.stopped = False
         self.tray: TrayIcon | None = None
         if tray if tray is not None else tray_available():
             self.tray = TrayIcon(self)
@@ -53,15 +58,22 @@ class WindowAlerts(QObject):
         self.notifier = Notifier(window, self.tray)
         self.notifier.clicked.connect(self._clicked)
         self.bridge: AlertBridge | None = None
-        if run:
-            self.bridge = AlertBridge(self.ctx.db, self.ctx.actor, self)
-            self.bridge.delivered.connect(self.show)
-            self.bridge.paused_changed.connect(self._paused)
-            self.bridge.start()
+        if run:  # after the window's first paint: the scheduler is no reason to wait for it
+            QTimer.singleShot(0, self, self._start_scheduler)
         Op(self.ctx, inbox.alert_choices).success(self._choices).failure(
             lambda _exc, _text: None  # defaults stand: sound on
         ).run()
         self.button.recount()
+
+    def _start_scheduler(self) -> None:
+        from practiceboard.gui.shell.alerts.bridge import AlertBridge
+
+        if self.stopped:
+            return
+        self.bridge = AlertBridge(self.ctx.db, self.ctx.actor, self)
+        self.bridge.delivered.connect(self.show)
+        self.bridge.paused_changed.connect(self._paused)
+        self.bridge.start()
 
     # ---------------------------------------------------------------- showing
 
@@ -119,6 +131,7 @@ class WindowAlerts(QObject):
         return self.tray is not None
 
     def stop(self) -> None:
+        self.stopped = True
         if self.bridge is not None:
             self.bridge.stop()
             self.bridge = None
