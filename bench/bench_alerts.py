@@ -15,7 +15,7 @@ from practiceboard.db.engine import Database
 from practiceboard.jobs import alerts
 from practiceboard.jobs.scheduler import Scheduler
 
-IDLE_SECONDS = 30.0
+IDLE_SECONDS = 60.0  # one scheduling interval: each job runs exactly once in it
 
 
 def alert_rows(db: Database, label: str, median_ms, row, *, idle: bool = True) -> list:
@@ -38,7 +38,8 @@ def alert_rows(db: Database, label: str, median_ms, row, *, idle: bool = True) -
 
 def idle_cpu_percent(db: Database, user_id: int, seconds: float = IDLE_SECONDS) -> float:
     """This process's CPU time over ``seconds`` of wall time with the app's two alert jobs
-    scheduled as the desktop app schedules them (every minute, first run at once)."""
+    scheduled as the desktop app schedules them (every minute, first run at once): one
+    minute holds one run of each, so this is the steady cost of leaving the app open."""
     sched = Scheduler(db, "bench", lambda _n, _v: None)
     sched.every("mine", lambda: (alerts.scan(db, user_id=user_id), alerts.deliver(db, user_id)),
                 60, first_in=0)  # fmt: skip

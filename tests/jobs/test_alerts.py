@@ -181,3 +181,25 @@ def test_a_practice_may_allow_task_titles_in_alerts(db, staff, clock):
     )
     [r] = alerts.scan(db, clock.now)
     assert r.alert.task_id == t.id and r.alert.body == "Cardiology, urgent"
+
+
+def test_one_persons_scan_finds_exactly_their_share_of_everyones(db, staff, clock):
+    """A person's scan reads only the crossings that can concern them (their own, and at
+    breach what escalates to them); it must raise exactly what the everyone-scan would."""
+    from practiceboard.domain.alert_rules import alerts_for
+    from practiceboard.queries.alerts import scan_facts
+
+    staff.add("mgr2", ["manager"], "Mona Manager")
+    supply = new_task(db, staff.clinical, "supply", "Flu vaccine reorder")
+    approvals.request_approval(db, staff.clinical, supply.id, expected_version=supply.version)
+    new_task(db, staff.front_desk)
+    new_task(db, staff.manager, "billing", "Claim", owner_id=staff.billing.user_id)
+    for hours in (8, 16, 24):
+        at = after(db, START, hours)
+        everyone = alerts_for(scan_facts(db, at))
+        with db.read() as s:
+            people = s.scalars(select(User.id)).all()
+        for uid in people:
+            theirs = {a.dedupe_key for a in alerts_for(scan_facts(db, at, uid), uid)}
+            assert theirs == {a.dedupe_key for a in everyone if a.user_id == uid}, (hours, uid)
+        assert everyone  # the scenario raises something at each step

@@ -54,9 +54,6 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
         cal = practice_calendar(session)
         local = at.astimezone(cal.tzinfo())
         today = local.date()
-        crossings = _crossings(session, cal, at)
-        handovers = _handovers(session, cal, at, user_id)
-        care_due, care_overdue = _care(session, today, user_id)
         managers = frozenset(
             session.scalars(
                 select(UserRole.user_id)
@@ -65,6 +62,9 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
                 .where(RoleCapability.capability_key == Cap.TASK_REASSIGN, User.active)
             )
         )
+        crossings = _crossings(session, cal, at, _whose_crossings(session, user_id, managers))
+        handovers = _handovers(session, cal, at, user_id)
+        care_due, care_overdue = _care(session, today, user_id)
         active = frozenset(session.scalars(select(User.id).where(User.active)))
         approvers = _approvers(session, crossings)
         task_ids = {c.task.id for c in crossings} | {h.task.id for h in handovers}
@@ -95,9 +95,26 @@ def _fact_columns():
     return (Task.id, Task.ref, Workflow.name, Task.title)
 
 
-def _crossings(session: Session, cal: PracticeCalendar, at: datetime) -> list[Crossing]:
+def _whose_crossings(session: Session, user_id: int | None, managers: frozenset[int]):
+    """For one person's scan, the crossings that can concern them: their own tasks, and
+    at breach also what escalates to them — every breach for a manager, requests in
+    review for a member of the workflow's approver role. None: everyone's (no limit)."""
+    if user_id is None:
+        return None
+    mine = Task.owner_id == user_id
+    if user_id in managers:
+        return {"warn": mine, "breach": None}
+    roles = sorted(session.scalars(select(UserRole.role_id).where(UserRole.user_id == user_id)))
+    backup = and_(Status.category == "review", Workflow.approver_role_id.in_(roles))
+    return {"warn": mine, "breach": or_(mine, backup) if roles else mine}
+
+
+def _crossings(
+    session: Session, cal: PracticeCalendar, at: datetime, whose: dict | None = None
+) -> list[Crossing]:
     """Open tasks in timed, unpaused statuses whose warn or breach moment fell inside the
-    look-back window: entered the status at or before cutoff(h), after cutoff(h + window)."""
+    look-back window: entered the status at or before cutoff(h), after cutoff(h + window);
+    ``whose`` limits each level to the tasks one person's alerts can come from."""
     statuses = session.execute(
         select(Status.id, Status.category, Status.warn_hours, Status.breach_hours).where(
             Status.pauses_sla.is_(False), Status.category.not_in(CLOSED_CATEGORIES)
@@ -138,6 +155,7 @@ def _crossings(session: Session, cal: PracticeCalendar, at: datetime) -> list[Cr
             .join(Workflow, Workflow.id == Task.workflow_id)
             .join(Status, Status.id == Task.status_id)
             .where(Task.closed_at.is_(None), window)
+            .where(*([] if whose is None or whose[level] is None else [whose[level]]))
         ).all()
         out.extend(
             Crossing(TaskFact(r[0], r[1], r[2], r[3]), r[4], level, r[5], r[6], r[7], r[8])
