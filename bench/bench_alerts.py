@@ -20,18 +20,27 @@ IDLE_SECONDS = 60.0  # one scheduling interval: each job runs exactly once in it
 
 def alert_rows(db: Database, label: str, median_ms, row, *, idle: bool = True) -> list:
     with db.read() as s:
-        busiest = s.execute(text(
+        # The busiest owner who is not a manager, and the busiest manager: a manager's scan
+        # also reads every breach in the practice (theirs to hear of, bundled).
+        managers = set(s.scalars(text(
+            "SELECT ur.user_id FROM user_roles ur JOIN role_capabilities rc "
+            "ON rc.role_id = ur.role_id WHERE rc.capability_key = 'task.reassign'")))  # fmt: skip
+        owners = s.execute(text(
             "SELECT owner_id FROM tasks WHERE closed_at IS NULL "
-            "GROUP BY owner_id ORDER BY count(*) DESC LIMIT 1")).scalar()  # fmt: skip
+            "GROUP BY owner_id ORDER BY count(*) DESC")).scalars().all()  # fmt: skip
+    staff = next(o for o in owners if o not in managers)
+    manager = next((o for o in owners if o in managers), staff)
     alerts.scan(db)  # record what is new once; then measure the every-minute cost
-    one = median_ms(lambda: alerts.scan(db, user_id=busiest), runs=9)
+    one = median_ms(lambda: alerts.scan(db, user_id=staff), runs=9)
+    boss = median_ms(lambda: alerts.scan(db, user_id=manager), runs=9)
     everyone = median_ms(lambda: alerts.scan(db), runs=5)
     out = [
-        row(f"[{label}] alert scan, one person", one, None, "≤ 20 ms", one <= 20),
+        row(f"[{label}] alert scan, one person (staff)", one, None, "≤ 20 ms", one <= 20),
+        row(f"[{label}] alert scan, one person (manager)", boss, None, "≤ 20 ms", boss <= 20),
         row(f"[{label}] alert scan, everyone", everyone, None, "≤ 200 ms", everyone <= 200),
     ]
     if idle:
-        cpu = idle_cpu_percent(db, busiest)
+        cpu = idle_cpu_percent(db, manager)  # the heavier of the two
         out.append(row(f"[{label}] idle CPU, scheduler running (%)", cpu, None, "≤ 1 %", cpu <= 1))
     return out
 

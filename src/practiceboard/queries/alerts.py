@@ -101,12 +101,20 @@ def _whose_crossings(session: Session, user_id: int | None, managers: frozenset[
     review for a member of the workflow's approver role. None: everyone's (no limit)."""
     if user_id is None:
         return None
-    mine = Task.owner_id == user_id
+    mine = Task.owner_id == user_id  # each its own query: an OR would defeat the indexes
     if user_id in managers:
-        return {"warn": mine, "breach": None}
-    roles = sorted(session.scalars(select(UserRole.role_id).where(UserRole.user_id == user_id)))
-    backup = and_(Status.category == "review", Workflow.approver_role_id.in_(roles))
-    return {"warn": mine, "breach": or_(mine, backup) if roles else mine}
+        return {"warn": [mine], "breach": [None]}
+    # The review statuses of the workflows whose approver role this person holds.
+    review = sorted(
+        session.scalars(
+            select(Status.id)
+            .join(Workflow, Workflow.id == Status.workflow_id)
+            .join(UserRole, UserRole.role_id == Workflow.approver_role_id)
+            .where(UserRole.user_id == user_id, Status.category == "review")
+        )
+    )
+    backup = [Task.status_id.in_(review)] if review else []
+    return {"warn": [mine], "breach": [mine, *backup]}
 
 
 def _crossings(
@@ -114,7 +122,8 @@ def _crossings(
 ) -> list[Crossing]:
     """Open tasks in timed, unpaused statuses whose warn or breach moment fell inside the
     look-back window: entered the status at or before cutoff(h), after cutoff(h + window);
-    ``whose`` limits each level to the tasks one person's alerts can come from."""
+    ``whose`` limits each level to the tasks one person's alerts can come from (a list
+    of conditions, each read on its own; None in it: no limit)."""
     statuses = session.execute(
         select(Status.id, Status.category, Status.warn_hours, Status.breach_hours).where(
             Status.pauses_sla.is_(False), Status.category.not_in(CLOSED_CATEGORIES)
@@ -143,7 +152,7 @@ def _crossings(
             )
             for hours, ids in sorted(groups.items())
         ))  # fmt: skip
-        rows = session.execute(
+        query = (
             select(
                 *_fact_columns(),
                 Task.owner_id,
@@ -155,12 +164,13 @@ def _crossings(
             .join(Workflow, Workflow.id == Task.workflow_id)
             .join(Status, Status.id == Task.status_id)
             .where(Task.closed_at.is_(None), window)
-            .where(*([] if whose is None or whose[level] is None else [whose[level]]))
-        ).all()
-        out.extend(
-            Crossing(TaskFact(r[0], r[1], r[2], r[3]), r[4], level, r[5], r[6], r[7], r[8])
-            for r in rows
         )
+        found: dict[int, Crossing] = {}
+        for only in [None] if whose is None else whose[level]:
+            for r in session.execute(query if only is None else query.where(only)):
+                fact = TaskFact(r[0], r[1], r[2], r[3])
+                found[r[0]] = Crossing(fact, r[4], level, r[5], r[6], r[7], r[8])
+        out.extend(found.values())
     return out
 
 
