@@ -11,19 +11,15 @@ from sqlalchemy import func, select
 from practiceboard.core.actor import Actor, actor_policy
 from practiceboard.db.engine import Database
 from practiceboard.db.models import AlertPreference, Notification
-from practiceboard.domain.alerts import DEFAULT_DIGEST
+from practiceboard.domain.alerts import DEFAULT_DIGEST, Pending
 
 LIST_LIMIT = 200
 
 
 @dataclass(frozen=True, slots=True)
-class AlertRow:
-    id: int
-    kind: str
-    title: str
-    body: str
-    task_id: int | None
-    created_at: datetime
+class AlertRow(Pending):
+    """A recorded alert as the notification center lists it: and whether it was read."""
+
     read_at: datetime | None
 
     @property
