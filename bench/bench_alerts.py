@@ -7,15 +7,14 @@ what is new; the measured scans find it already raised.
 
 from __future__ import annotations
 
+import statistics
 import time
 
 from sqlalchemy import text
 
 from practiceboard.db.engine import Database
 from practiceboard.jobs import alerts
-from practiceboard.jobs.scheduler import Scheduler
-
-IDLE_SECONDS = 60.0  # one scheduling interval: each job runs exactly once in it
+from practiceboard.jobs.alerts import PRACTICE_SCAN_SECONDS, SCAN_SECONDS
 
 
 def alert_rows(db: Database, label: str, median_ms, row, *, idle: bool = True) -> list:
@@ -45,16 +44,20 @@ def alert_rows(db: Database, label: str, median_ms, row, *, idle: bool = True) -
     return out
 
 
-def idle_cpu_percent(db: Database, user_id: int, seconds: float = IDLE_SECONDS) -> float:
-    """This process's CPU time over ``seconds`` of wall time with the app's two alert jobs
-    scheduled as the desktop app schedules them (every minute, first run at once): one
-    minute holds one run of each, so this is the steady cost of leaving the app open."""
-    sched = Scheduler(db, "bench", lambda _n, _v: None)
-    sched.every("mine", lambda: (alerts.scan(db, user_id=user_id), alerts.deliver(db, user_id)),
-                60, first_in=0)  # fmt: skip
-    sched.practice_wide("practice", lambda: alerts.scan(db), 60, first_in=0)
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    sched.start()
-    time.sleep(seconds)
-    sched.shutdown()
-    return 100 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+def idle_cpu_percent(db: Database, user_id: int, runs: int = 5) -> float:
+    """The app's CPU share with the scheduler running and nothing else happening: the CPU
+    time of one run of each alert job (median of ``runs``), over the minute in which the
+    desktop app runs them: the person's own scan and hand-over every minute, the
+    practice-wide scan every five minutes (jobs.alerts.SCAN_SECONDS, PRACTICE_SCAN_SECONDS)."""
+
+    def cpu(job) -> float:
+        samples = []
+        for _ in range(runs):
+            start = time.process_time()
+            job()
+            samples.append(time.process_time() - start)
+        return statistics.median(samples)
+
+    mine = cpu(lambda: (alerts.scan(db, user_id=user_id), alerts.deliver(db, user_id)))
+    practice = cpu(lambda: alerts.scan(db))
+    return 100 * (mine / SCAN_SECONDS + practice / PRACTICE_SCAN_SECONDS)

@@ -9,6 +9,9 @@
   approver (the least-loaded other member of the workflow's approver role) and to
   the managers.
 - The managers: every other breach, once per task, delivered as one bundle a scan.
+  That bundle comes from the practice-wide scan (everyone's, every few minutes on
+  one PC), not from each manager's own one-minute scan, which would otherwise read
+  every breach in the practice every minute on every manager's PC.
 
 Only state changes and aging raise alerts, never notes or field edits. An alert is
 raised once per (person, key); a muted kind, a snoozed task or an inactive person
@@ -64,7 +67,7 @@ def alerts_for(facts: ScanFacts, user_id: int | None = None) -> list[Alert]:
             continue
         kind = AlertKind.BREACH if breach else AlertKind.WARN
         add(task_alert(c.owner_id, kind, c.task, occasion, show_titles=titles))
-        if breach:
+        if breach and user_id is None:
             for who in sorted(facts.managers - {c.owner_id}):
                 add(task_alert(who, AlertKind.BREACHES, c.task, occasion, show_titles=titles))
 

@@ -17,6 +17,9 @@ from practiceboard.domain.alerts import Alert, Delivery, deliveries
 from practiceboard.queries.alerts import opened_at, scan_facts
 from practiceboard.services import notifications
 
+SCAN_SECONDS = 60  # each open app: its person's scan and hand-over
+PRACTICE_SCAN_SECONDS = 300  # one PC, under a lease: everyone's (a few minutes late is fine)
+
 
 @dataclass(frozen=True)
 class Raised:

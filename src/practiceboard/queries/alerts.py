@@ -97,22 +97,21 @@ def _fact_columns():
 
 def _whose_crossings(session: Session, user_id: int | None, managers: frozenset[int]):
     """For one person's scan, the crossings that can concern them: their own tasks, and
-    at breach also what escalates to them — every breach for a manager, requests in
-    review for a member of the workflow's approver role. None: everyone's (no limit)."""
+    at breach also what escalates to them (requests in review). None: everyone's."""
     if user_id is None:
         return None
     mine = Task.owner_id == user_id  # each its own query: an OR would defeat the indexes
-    if user_id in managers:
-        return {"warn": [mine], "breach": [None]}
-    # The review statuses of the workflows whose approver role this person holds.
-    review = sorted(
-        session.scalars(
-            select(Status.id)
-            .join(Workflow, Workflow.id == Status.workflow_id)
+    # Escalations: every request in review for a manager; for anyone else, those of the
+    # workflows whose approver role they hold. (A manager's bundle of every other breach
+    # comes from the practice-wide scan.)
+    review = select(Status.id).where(Status.category == "review")
+    if user_id not in managers:
+        review = (
+            review.join(Workflow, Workflow.id == Status.workflow_id)
             .join(UserRole, UserRole.role_id == Workflow.approver_role_id)
-            .where(UserRole.user_id == user_id, Status.category == "review")
+            .where(UserRole.user_id == user_id)
         )
-    )
+    review = sorted(session.scalars(review))
     backup = [Task.status_id.in_(review)] if review else []
     return {"warn": [mine], "breach": [mine, *backup]}
 

@@ -1,8 +1,9 @@
 """Scheduled alert jobs, their results handed to the GUI thread as signals.
 
 Two jobs per signed-in app: this person's scan and hand-over (every minute), and
-the practice-wide scan that records alerts for everyone (on one PC at a time,
-under a lease), so a person whose app is closed still finds their alerts waiting.
+the practice-wide scan that records alerts for everyone (every five minutes, on one
+PC at a time, under a lease), so a person whose app is closed still finds their
+alerts waiting and the managers get their bundle of breaches.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from PySide6.QtCore import QObject, Signal
 from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.jobs import alerts
+from practiceboard.jobs.alerts import PRACTICE_SCAN_SECONDS, SCAN_SECONDS
 from practiceboard.jobs.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
-SCAN_SECONDS = 60
 PAUSE_SECONDS = 3600
 
 
@@ -37,6 +38,7 @@ class AlertBridge(QObject):
         parent: QObject | None = None,
         *,
         every: float = SCAN_SECONDS,
+        practice_every: float = PRACTICE_SCAN_SECONDS,
         first_in: float = 2.0,
     ):
         super().__init__(parent)
@@ -45,7 +47,9 @@ class AlertBridge(QObject):
         self.paused = False
         self.scheduler = Scheduler(db, db.workstation, self._result, self._error)
         self.scheduler.every(self._mine, self._my_alerts, every, first_in=first_in)
-        self.scheduler.practice_wide("alerts:practice", self._practice, every, first_in=first_in)
+        self.scheduler.practice_wide(
+            "alerts:practice", self._practice, practice_every, first_in=first_in
+        )
 
     # ---------------------------------------------------------------- in the pool
 
