@@ -79,6 +79,11 @@ def all_workflows(session: Session, stamp: Stamp | None = None) -> list[Workflow
     return [held.by_id[i] for i in held.active]
 
 
+def every_workflow(session: Session, stamp: Stamp | None = None) -> list[WorkflowDef]:
+    """Every workflow, active or not (their open tasks still age), from the cache."""
+    return list(_workflows(session, stamp).by_id.values())
+
+
 def _workflows(session: Session, stamp: Stamp | None = None) -> _Workflows:
     stamp = stamp or cache.current(session)[0]
     return cache.get(stamp, "workflow_defs", lambda: _load_workflows(session))

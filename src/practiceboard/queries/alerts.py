@@ -17,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from practiceboard.core.definitions import practice_calendar, setting
+from practiceboard.core import cache
+from practiceboard.core.definitions import every_workflow, practice_calendar, setting
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     AlertPreference,
@@ -42,7 +43,7 @@ from practiceboard.domain.alerts import (
 )
 from practiceboard.domain.calendar import PracticeCalendar
 from practiceboard.domain.policy import Cap
-from practiceboard.domain.workflow import CLOSED_CATEGORIES
+from practiceboard.domain.workflow import WorkflowDef
 
 LOOKBACK_BUSINESS_HOURS = 18.0  # two default business days
 CARE_OVERDUE_DAYS = 14  # a care follow-up overdue longer than this is old news
@@ -51,32 +52,35 @@ CARE_OVERDUE_DAYS = 14  # a care follow-up overdue longer than this is old news
 def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFacts:
     """Everything the rules need at ``at`` — for one person, or everyone when None."""
     with db.read() as session:
-        cal = practice_calendar(session)
+        stamp = cache.current(session)[0]  # one look at the change stamp for the whole scan
+        cal = practice_calendar(session, stamp)
+        workflows = every_workflow(session, stamp)
         local = at.astimezone(cal.tzinfo())
         today = local.date()
-        managers = frozenset(
-            session.scalars(
-                select(UserRole.user_id)
-                .join(RoleCapability, RoleCapability.role_id == UserRole.role_id)
-                .join(User, User.id == UserRole.user_id)
-                .where(RoleCapability.capability_key == Cap.TASK_REASSIGN, User.active)
-            )
+        is_manager = (
+            select(RoleCapability.role_id)
+            .join(UserRole, UserRole.role_id == RoleCapability.role_id)
+            .where(UserRole.user_id == User.id, RoleCapability.capability_key == Cap.TASK_REASSIGN)
+            .exists()
         )
-        crossings = _crossings(session, cal, at, _whose_crossings(session, user_id, managers))
+        people = session.execute(select(User.id, is_manager).where(User.active)).all()
+        active = frozenset(uid for uid, _ in people)
+        managers = frozenset(uid for uid, manager in people if manager)
+        whose = _whose_crossings(session, user_id, managers, workflows)
+        crossings = _crossings(session, cal, at, workflows, whose)
         handovers = _handovers(session, cal, at, user_id)
         care_due, care_overdue = _care(session, today, user_id)
-        active = frozenset(session.scalars(select(User.id).where(User.active)))
         approvers = _approvers(session, crossings)
         task_ids = {c.task.id for c in crossings} | {h.task.id for h in handovers}
         task_ids |= {c.task.id for c in care_overdue}
-        people = None if user_id is None else [user_id]
-        muted, digest_time = _preferences(session, people)
+        only = None if user_id is None else [user_id]
+        muted, digest_time = _preferences(session, only)
         return ScanFacts(
             now=at,
             today=today,
             local_time=local.time(),
             opened_at=cal.opened_at(at),
-            show_titles=setting(session, "alerts_show_titles"),
+            show_titles=setting(session, "alerts_show_titles", stamp=stamp),
             crossings=crossings,
             handovers=handovers,
             care_due=care_due,
@@ -85,8 +89,8 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
             active_users=active,
             muted=muted,
             digest_time=digest_time,
-            snoozed=_snoozed(session, at, people),
-            raised=_raised(session, task_ids, today, people),
+            snoozed=_snoozed(session, at, only),
+            raised=_raised(session, task_ids, today, only),
             approvers=approvers,
         )
 
@@ -95,7 +99,9 @@ def _fact_columns():
     return (Task.id, Task.ref, Workflow.name, Task.title)
 
 
-def _whose_crossings(session: Session, user_id: int | None, managers: frozenset[int]):
+def _whose_crossings(
+    session: Session, user_id: int | None, managers: frozenset[int], workflows: list[WorkflowDef]
+):
     """For one person's scan, the crossings that can concern them: their own tasks, and
     at breach also what escalates to them (requests in review). None: everyone's."""
     if user_id is None:
@@ -104,30 +110,27 @@ def _whose_crossings(session: Session, user_id: int | None, managers: frozenset[
     # Escalations: every request in review for a manager; for anyone else, those of the
     # workflows whose approver role they hold. (A manager's bundle of every other breach
     # comes from the practice-wide scan.)
-    review = select(Status.id).where(Status.category == "review")
     if user_id not in managers:
-        review = (
-            review.join(Workflow, Workflow.id == Status.workflow_id)
-            .join(UserRole, UserRole.role_id == Workflow.approver_role_id)
-            .where(UserRole.user_id == user_id)
-        )
-    review = sorted(session.scalars(review))
+        roles = set(session.scalars(select(UserRole.role_id).where(UserRole.user_id == user_id)))
+        workflows = [wf for wf in workflows if wf.approver_role_id in roles]
+    review = sorted(s.id for wf in workflows for s in wf.statuses if s.category == "review")
     backup = [Task.status_id.in_(review)] if review else []
     return {"warn": [mine], "breach": [mine, *backup]}
 
 
 def _crossings(
-    session: Session, cal: PracticeCalendar, at: datetime, whose: dict | None = None
+    session: Session,
+    cal: PracticeCalendar,
+    at: datetime,
+    workflows: list[WorkflowDef],
+    whose: dict | None = None,
 ) -> list[Crossing]:
     """Open tasks in timed, unpaused statuses whose warn or breach moment fell inside the
     look-back window: entered the status at or before cutoff(h), after cutoff(h + window);
     ``whose`` limits each level to the tasks one person's alerts can come from (a list
     of conditions, each read on its own; None in it: no limit)."""
-    statuses = session.execute(
-        select(Status.id, Status.category, Status.warn_hours, Status.breach_hours).where(
-            Status.pauses_sla.is_(False), Status.category.not_in(CLOSED_CATEGORIES)
-        )
-    ).all()
+    timed = {s.id: (wf, s) for wf in workflows for s in wf.statuses
+             if s.is_open and not s.pauses_sla}  # fmt: skip
     cut: dict[float, datetime] = {}
 
     def cutoff(hours: float) -> datetime:
@@ -136,11 +139,12 @@ def _crossings(
         return cut[hours]
 
     out: list[Crossing] = []
-    for level, column in (("warn", 2), ("breach", 3)):
+    for level in ("warn", "breach"):
         groups: dict[float, list[int]] = {}
-        for row in statuses:
-            if row[column] is not None:
-                groups.setdefault(float(row[column]), []).append(row[0])
+        for sid, (_wf, status) in timed.items():
+            hours = status.warn_hours if level == "warn" else status.breach_hours
+            if hours is not None:
+                groups.setdefault(float(hours), []).append(sid)
         if not groups:
             continue
         window = or_(*(
@@ -151,24 +155,18 @@ def _crossings(
             )
             for hours, ids in sorted(groups.items())
         ))  # fmt: skip
-        query = (
-            select(
-                *_fact_columns(),
-                Task.owner_id,
-                Task.status_since,
-                Status.category,
-                Task.workflow_id,
-                Workflow.approver_role_id,
-            )  # fmt: skip
-            .join(Workflow, Workflow.id == Task.workflow_id)
-            .join(Status, Status.id == Task.status_id)
-            .where(Task.closed_at.is_(None), window)
-        )
+        query = select(
+            Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
+        ).where(Task.closed_at.is_(None), window)
         found: dict[int, Crossing] = {}
         for only in [None] if whose is None else whose[level]:
-            for r in session.execute(query if only is None else query.where(only)):
-                fact = TaskFact(r[0], r[1], r[2], r[3])
-                found[r[0]] = Crossing(fact, r[4], level, r[5], r[6], r[7], r[8])
+            for tid, ref, title, owner, since, sid in session.execute(
+                query if only is None else query.where(only)
+            ):
+                wf, status = timed[sid]
+                fact = TaskFact(tid, ref, wf.name, title)
+                found[tid] = Crossing(fact, owner, level, since, status.category, wf.id,
+                                      wf.approver_role_id)  # fmt: skip
         out.extend(found.values())
     return out
 
