@@ -113,8 +113,8 @@ def _whose_crossings(
     if user_id not in managers:
         roles = set(session.scalars(select(UserRole.role_id).where(UserRole.user_id == user_id)))
         workflows = [wf for wf in workflows if wf.approver_role_id in roles]
-    review = sorted(s.id for wf in workflows for s in wf.statuses if s.category == "review")
-    backup = [Task.status_id.in_(review)] if review else []
+    review = frozenset(s.id for wf in workflows for s in wf.statuses if s.category == "review")
+    backup = [review] if review else []
     return {"warn": [mine], "breach": [mine, *backup]}
 
 
@@ -127,8 +127,9 @@ def _crossings(
 ) -> list[Crossing]:
     """Open tasks in timed, unpaused statuses whose warn or breach moment fell inside the
     look-back window: entered the status at or before cutoff(h), after cutoff(h + window);
-    ``whose`` limits each level to the tasks one person's alerts can come from (a list
-    of conditions, each read on its own; None in it: no limit)."""
+    ``whose`` limits each level to the tasks one person's alerts can come from: a list of
+    limits, each read on its own — a condition, or a set of status ids (the window is then
+    built over those statuses alone, so each branch uses the status index)."""
     timed = {s.id: (wf, s) for wf in workflows for s in wf.statuses
              if s.is_open and not s.pauses_sla}  # fmt: skip
     cut: dict[float, datetime] = {}
@@ -140,29 +141,31 @@ def _crossings(
 
     out: list[Crossing] = []
     for level in ("warn", "breach"):
-        groups: dict[float, list[int]] = {}
+        groups: dict[float, set[int]] = {}
         for sid, (_wf, status) in timed.items():
             hours = status.warn_hours if level == "warn" else status.breach_hours
             if hours is not None:
-                groups.setdefault(float(hours), []).append(sid)
-        if not groups:
-            continue
-        window = or_(*(
-            and_(
-                Task.status_id.in_(sorted(ids)),
-                Task.status_since <= cutoff(hours),
-                Task.status_since > cutoff(hours + LOOKBACK_BUSINESS_HOURS),
-            )
-            for hours, ids in sorted(groups.items())
-        ))  # fmt: skip
-        query = select(
-            Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
-        ).where(Task.closed_at.is_(None), window)
+                groups.setdefault(float(hours), set()).add(sid)
         found: dict[int, Crossing] = {}
         for only in [None] if whose is None else whose[level]:
-            for tid, ref, title, owner, since, sid in session.execute(
-                query if only is None else query.where(only)
-            ):
+            statuses = only if isinstance(only, frozenset) else None
+            window = [
+                and_(
+                    Task.status_id.in_(sorted(ids if statuses is None else ids & statuses)),
+                    Task.status_since <= cutoff(hours),
+                    Task.status_since > cutoff(hours + LOOKBACK_BUSINESS_HOURS),
+                )
+                for hours, ids in sorted(groups.items())
+                if statuses is None or ids & statuses
+            ]
+            if not window:
+                continue
+            query = select(
+                Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
+            ).where(Task.closed_at.is_(None), or_(*window))
+            if only is not None and statuses is None:
+                query = query.where(only)
+            for tid, ref, title, owner, since, sid in session.execute(query):
                 wf, status = timed[sid]
                 fact = TaskFact(tid, ref, wf.name, title)
                 found[tid] = Crossing(fact, owner, level, since, status.category, wf.id,
