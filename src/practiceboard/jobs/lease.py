@@ -40,7 +40,8 @@ def take(
 
 
 def ran(db: Database, name: str, holder: str, at: datetime | None = None) -> None:
-    """Note that the holder finished a run (the catch-up logic reads it)."""
+    """Note when the holder last finished a run (for an admin asking which PC ran a
+    shared job, and when)."""
     at = at or now()
     with db.write() as session:
         row = session.get(SchedulerLease, name)

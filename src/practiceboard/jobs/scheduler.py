@@ -40,6 +40,7 @@ class Scheduler:
         self.db, self.holder = db, holder
         self.on_result, self.on_error = on_result, on_error
         self._jobs: dict[str, Callable[[], Any]] = {}
+        self._leased: set[str] = set()  # practice-wide jobs: theirs to give up on shutdown
         self._aps = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -71,6 +72,7 @@ class Scheduler:
             lease.ran(self.db, name, self.holder)
             return result
 
+        self._leased.add(name)
         self._add(name, leased, seconds, first_in)
 
     def _add(self, name: str, fn: Callable[[], Any], seconds: float, first_in: float) -> None:
@@ -115,7 +117,7 @@ class Scheduler:
         """Stop; a job in flight finishes, and this PC's leases are given up."""
         if self._aps.running:
             self._aps.shutdown(wait=True)
-        for name in self._jobs:
+        for name in self._leased:
             try:
                 lease.release(self.db, name, self.holder)
             except Exception:  # the database may be gone already (offline): leases expire
