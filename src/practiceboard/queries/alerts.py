@@ -12,9 +12,10 @@ scheduler's behalf, and returns facts, not patient data.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, cast, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core import cache
@@ -57,16 +58,10 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
         workflows = every_workflow(session, stamp)
         local = at.astimezone(cal.tzinfo())
         today = local.date()
-        is_manager = (
-            select(RoleCapability.role_id)
-            .join(UserRole, UserRole.role_id == RoleCapability.role_id)
-            .where(UserRole.user_id == User.id, RoleCapability.capability_key == Cap.TASK_REASSIGN)
-            .exists()
-        )
-        people = session.execute(select(User.id, is_manager).where(User.active)).all()
-        active = frozenset(uid for uid, _ in people)
-        managers = frozenset(uid for uid, manager in people if manager)
-        whose = _whose_crossings(session, user_id, managers, workflows)
+        # Who is active, who manages, who holds which role: stamped tables (an account
+        # switched off bumps the stamp too), so read once per change, not every minute.
+        active, managers, roles = cache.get(stamp, ("alert-people",), lambda: _people(session))
+        whose = _whose_crossings(user_id, managers, roles, workflows)
         crossings = _crossings(session, cal, at, workflows, whose)
         handovers = _handovers(session, cal, at, user_id)
         care_due, care_overdue = _care(session, today, user_id)
@@ -74,7 +69,7 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
         task_ids = {c.task.id for c in crossings} | {h.task.id for h in handovers}
         task_ids |= {c.task.id for c in care_overdue}
         only = None if user_id is None else [user_id]
-        muted, digest_time = _preferences(session, only)
+        muted, digest_time, snoozed, raised = _held(session, at, task_ids, today, only)
         return ScanFacts(
             now=at,
             today=today,
@@ -89,8 +84,8 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
             active_users=active,
             muted=muted,
             digest_time=digest_time,
-            snoozed=_snoozed(session, at, only),
-            raised=_raised(session, task_ids, today, only),
+            snoozed=snoozed,
+            raised=raised,
             approvers=approvers,
         )
 
@@ -99,11 +94,36 @@ def _fact_columns():
     return (Task.id, Task.ref, Workflow.name, Task.title)
 
 
+def _people(session: Session) -> tuple[frozenset[int], frozenset[int], dict[int, frozenset]]:
+    """(active accounts, the managers among them, each active person's roles)."""
+    is_manager = (
+        select(RoleCapability.role_id)
+        .join(UserRole, UserRole.role_id == RoleCapability.role_id)
+        .where(UserRole.user_id == User.id, RoleCapability.capability_key == Cap.TASK_REASSIGN)
+        .exists()
+    )
+    people = session.execute(select(User.id, is_manager).where(User.active)).all()
+    active = frozenset(uid for uid, _ in people)
+    roles: dict[int, set[int]] = {}
+    for uid, role_id in session.execute(select(UserRole.user_id, UserRole.role_id)):
+        if uid in active:
+            roles.setdefault(uid, set()).add(role_id)
+    managers = frozenset(uid for uid, manager in people if manager)
+    return active, managers, {uid: frozenset(r) for uid, r in roles.items()}
+
+
+LEVELS = ("warn", "breach")
+
+
 def _whose_crossings(
-    session: Session, user_id: int | None, managers: frozenset[int], workflows: list[WorkflowDef]
+    user_id: int | None,
+    managers: frozenset[int],
+    roles: dict[int, frozenset],
+    workflows: list[WorkflowDef],
 ):
-    """For one person's scan, the crossings that can concern them: their own tasks, and
-    at breach also what escalates to them (requests in review). None: everyone's."""
+    """For one person's scan, the crossings that can concern them: their own tasks at
+    either level, and at breach also what escalates to them (requests in review).
+    None: everyone's. A list of (limit, levels), each limit read in one query."""
     if user_id is None:
         return None
     mine = Task.owner_id == user_id  # each its own query: an OR would defeat the indexes
@@ -111,11 +131,10 @@ def _whose_crossings(
     # workflows whose approver role they hold. (A manager's bundle of every other breach
     # comes from the practice-wide scan.)
     if user_id not in managers:
-        roles = set(session.scalars(select(UserRole.role_id).where(UserRole.user_id == user_id)))
-        workflows = [wf for wf in workflows if wf.approver_role_id in roles]
+        held = roles.get(user_id, frozenset())
+        workflows = [wf for wf in workflows if wf.approver_role_id in held]
     review = frozenset(s.id for wf in workflows for s in wf.statuses if s.category == "review")
-    backup = [review] if review else []
-    return {"warn": [mine], "breach": [mine, *backup]}
+    return [(mine, LEVELS)] + ([(review, ("breach",))] if review else [])
 
 
 def _crossings(
@@ -123,13 +142,14 @@ def _crossings(
     cal: PracticeCalendar,
     at: datetime,
     workflows: list[WorkflowDef],
-    whose: dict | None = None,
+    whose: list | None = None,
 ) -> list[Crossing]:
     """Open tasks in timed, unpaused statuses whose warn or breach moment fell inside the
-    look-back window: entered the status at or before cutoff(h), after cutoff(h + window);
-    ``whose`` limits each level to the tasks one person's alerts can come from: a list of
-    limits, each read on its own — a condition, or a set of status ids (the window is then
-    built over those statuses alone, so each branch uses the status index)."""
+    look-back window: entered the status at or before cutoff(h), after cutoff(h + window).
+    Both levels come from one query per limit and are told apart here. ``whose`` limits
+    the tasks to those one person's alerts can come from: (limit, levels) pairs, the limit
+    a condition or a set of status ids (the window is then built over those statuses
+    alone, so the query uses the status index)."""
     timed = {s.id: (wf, s) for wf in workflows for s in wf.statuses
              if s.is_open and not s.pauses_sla}  # fmt: skip
     cut: dict[float, datetime] = {}
@@ -139,39 +159,54 @@ def _crossings(
             cut[hours] = cal.business_cutoff(at, hours)
         return cut[hours]
 
-    out: list[Crossing] = []
-    for level in ("warn", "breach"):
-        groups: dict[float, set[int]] = {}
-        for sid, (_wf, status) in timed.items():
-            hours = status.warn_hours if level == "warn" else status.breach_hours
+    def threshold(status, level: str) -> float | None:
+        hours = status.warn_hours if level == "warn" else status.breach_hours
+        return None if hours is None else float(hours)
+
+    groups: dict[str, dict[float, set[int]]] = {level: {} for level in LEVELS}
+    for sid, (_wf, status) in timed.items():
+        for level in LEVELS:
+            hours = threshold(status, level)
             if hours is not None:
-                groups.setdefault(float(hours), set()).add(sid)
-        found: dict[int, Crossing] = {}
-        for only in [None] if whose is None else whose[level]:
-            statuses = only if isinstance(only, frozenset) else None
-            window = [
+                groups[level].setdefault(hours, set()).add(sid)
+    found: dict[tuple[str, int], Crossing] = {}
+    for only, levels in [(None, LEVELS)] if whose is None else whose:
+        statuses = only if isinstance(only, frozenset) else None
+        window = {
+            (frozenset(keep), hours)
+            for level in levels
+            for hours, ids in groups[level].items()
+            if (keep := ids if statuses is None else ids & statuses)
+        }
+        if not window:
+            continue
+        query = select(
+            Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
+        ).where(
+            Task.closed_at.is_(None),
+            or_(*(
                 and_(
-                    Task.status_id.in_(sorted(ids if statuses is None else ids & statuses)),
+                    Task.status_id.in_(sorted(ids)),
                     Task.status_since <= cutoff(hours),
                     Task.status_since > cutoff(hours + LOOKBACK_BUSINESS_HOURS),
                 )
-                for hours, ids in sorted(groups.items())
-                if statuses is None or ids & statuses
-            ]
-            if not window:
-                continue
-            query = select(
-                Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
-            ).where(Task.closed_at.is_(None), or_(*window))
-            if only is not None and statuses is None:
-                query = query.where(only)
-            for tid, ref, title, owner, since, sid in session.execute(query):
-                wf, status = timed[sid]
-                fact = TaskFact(tid, ref, wf.name, title)
-                found[tid] = Crossing(fact, owner, level, since, status.category, wf.id,
-                                      wf.approver_role_id)  # fmt: skip
-        out.extend(found.values())
-    return out
+                for ids, hours in sorted(window, key=lambda w: (w[1], sorted(w[0])))
+            )),
+        )  # fmt: skip
+        if only is not None and statuses is None:
+            query = query.where(only)
+        for tid, ref, title, owner, since, sid in session.execute(query):
+            wf, status = timed[sid]
+            for level in levels:
+                hours = threshold(status, level)
+                if hours is None or (statuses is not None and sid not in statuses):
+                    continue
+                if cutoff(hours + LOOKBACK_BUSINESS_HOURS) < since <= cutoff(hours):
+                    found[(level, tid)] = Crossing(
+                        TaskFact(tid, ref, wf.name, title), owner, level, since,
+                        status.category, wf.id, wf.approver_role_id,
+                    )  # fmt: skip
+    return [c for level in LEVELS for (lv, _), c in found.items() if lv == level]
 
 
 def _handovers(
@@ -264,37 +299,53 @@ def _approvers(session: Session, crossings: list[Crossing]) -> dict[int, list[in
     return out
 
 
-def _preferences(
-    session: Session, people: list[int] | None
-) -> tuple[dict[int, frozenset[str]], dict[int, time]]:
-    """Each person's muted kinds and digest time (no row: every kind, the default time)."""
-    q = select(AlertPreference.user_id, AlertPreference.muted_kinds, AlertPreference.digest_time)
-    if people is not None:
-        q = q.where(AlertPreference.user_id.in_(people))
-    muted, digest = {}, {}
-    for uid, kinds, text in session.execute(q):
-        muted[uid], digest[uid] = frozenset(kinds or ()), parse_clock(text)
-    return muted, digest
-
-
-def _snoozed(session: Session, at: datetime, people: list[int] | None) -> frozenset:
-    q = select(AlertSnooze.user_id, AlertSnooze.task_id).where(AlertSnooze.until > at)
-    if people is not None:
-        q = q.where(AlertSnooze.user_id.in_(people))
-    return frozenset(session.execute(q).tuples())
-
-
-def _raised(
-    session: Session, task_ids: set[int], today: date, people: list[int] | None
-) -> frozenset[tuple[int, str]]:
-    """Keys already recorded for the candidate tasks, plus today's digests."""
+def _held(
+    session: Session, at: datetime, task_ids: set[int], today: date, people: list[int] | None
+) -> tuple[dict[int, frozenset[str]], dict[int, time], frozenset, frozenset[tuple[int, str]]]:
+    """What holds alerts back, in one round trip (a UNION ALL of three small reads):
+    each person's muted kinds and digest time (no row: every kind, the default time),
+    the tasks snoozed now, and the keys already recorded for the candidate tasks plus
+    today's digests."""
     terms = [Notification.dedupe_key == care_digest_key(today)]
     if task_ids:
         terms.append(Notification.task_id.in_(sorted(task_ids)))
-    q = select(Notification.user_id, Notification.dedupe_key).where(or_(*terms))
+    parts = [
+        select(
+            literal_column("'muted'").label("what"), AlertPreference.user_id,
+            null().label("task_id"), cast(AlertPreference.muted_kinds, String).label("text"),
+            AlertPreference.digest_time.label("clock"),
+        ),
+        select(
+            literal_column("'snoozed'"), AlertSnooze.user_id, AlertSnooze.task_id,
+            null(), null(),
+        ).where(AlertSnooze.until > at),
+        select(
+            literal_column("'raised'"), Notification.user_id, null(),
+            Notification.dedupe_key, null(),
+        ).where(or_(*terms)),
+    ]  # fmt: skip
     if people is not None:
-        q = q.where(Notification.user_id.in_(people))
-    return frozenset(session.execute(q).tuples())
+        parts = [part.where(part.selected_columns[1].in_(people)) for part in parts]
+    muted: dict[int, frozenset[str]] = {}
+    digest: dict[int, time] = {}
+    snoozed, raised = set(), set()
+    for what, uid, task_id, text_value, clock in session.execute(union_all(*parts)):
+        if what == "muted":
+            muted[uid], digest[uid] = frozenset(_kinds(text_value)), parse_clock(clock)
+        elif what == "snoozed":
+            snoozed.add((uid, task_id))
+        else:
+            raised.add((uid, text_value))
+    return muted, digest, frozenset(snoozed), frozenset(raised)
+
+
+def _kinds(stored: str | None) -> list[str]:
+    """The muted kinds as stored (JSON text); anything unreadable mutes nothing."""
+    try:
+        kinds = json.loads(stored or "[]")
+    except ValueError:
+        return []
+    return [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []
 
 
 def opened_at(db: Database, at: datetime) -> datetime | None:
