@@ -3,6 +3,9 @@ idle CPU with the scheduler running.
 
 Steady state is what a clinic PC pays every minute: the first scan of a run records
 what is new; the measured scans find it already raised.
+
+    python bench/bench_alerts.py [--pg URL --pg-db NAME]   # these rows alone, on the
+                                                           # bench databases bench.py built
 """
 
 from __future__ import annotations
@@ -61,3 +64,28 @@ def idle_cpu_percent(db: Database, user_id: int, runs: int = 5) -> float:
     mine = cpu(lambda: (alerts.scan(db, user_id=user_id), alerts.deliver(db, user_id)))
     practice = cpu(lambda: alerts.scan(db))
     return 100 * (mine / SCAN_SECONDS + practice / PRACTICE_SCAN_SECONDS)
+
+
+def main() -> None:
+    import argparse
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import bench  # sets PRACTICEBOARD_HOME to the bench's own before anything opens
+
+    ap = argparse.ArgumentParser(description="The alert-scan rows of bench.py, alone.")
+    ap.add_argument("--tasks", type=int, default=250_000)
+    ap.add_argument("--pg", help="PostgreSQL server URL (also measure there)")
+    ap.add_argument("--pg-db", help="name of the PostgreSQL bench database")
+    args = ap.parse_args()
+    rows = alert_rows(bench.ensure_sqlite(args.tasks), "SQLite", bench.median_ms, bench.Row)
+    if args.pg:
+        db = bench.ensure_pg(args.pg, args.tasks, args.pg_db)
+        rows += alert_rows(db, "PostgreSQL", bench.median_ms, bench.Row, idle=False)
+    for r in rows:
+        print(r.line())
+
+
+if __name__ == "__main__":
+    main()

@@ -185,15 +185,27 @@ def test_a_practice_may_allow_task_titles_in_alerts(db, staff, clock):
 
 def test_one_persons_scan_finds_exactly_their_share_of_everyones(db, staff, clock):
     """A person's scan reads only the crossings that can concern them (their own, and at
-    breach what escalates to them); it must raise exactly what the everyone-scan would."""
+    breach the requests of workflows whose approver role they hold); with the practice-wide
+    scan's share (the managers' bundle, a manager's escalations of other roles' requests)
+    it must raise exactly what the everyone-scan would."""
     from practiceboard.domain.alert_rules import alerts_for
     from practiceboard.queries.alerts import scan_facts
 
-    staff.add("mgr2", ["manager"], "Mona Manager")
+    mgr2 = staff.add("mgr2", ["manager"], "Mona Manager")
     supply = new_task(db, staff.clinical, "supply", "Flu vaccine reorder")
     approvals.request_approval(db, staff.clinical, supply.id, expected_version=supply.version)
+    staff.add("dr2", ["provider"], "Dr. Dana Second")
+    signoff = new_task(db, staff.provider, "signoff", "Sign the lab letter")
+    approvals.request_approval(db, staff.provider, signoff.id, expected_version=signoff.version)
     new_task(db, staff.front_desk)
     new_task(db, staff.manager, "billing", "Claim", owner_id=staff.billing.user_id)
+    managers = {staff.manager.user_id, mgr2.user_id}
+
+    def practice_wide_only(a) -> bool:
+        return a.kind == "breaches" or (
+            a.kind == "escalation" and a.task_id == signoff.id and a.user_id in managers
+        )
+
     for hours in (8, 16, 24):
         at = after(db, START, hours)
         everyone = alerts_for(scan_facts(db, at))
@@ -201,8 +213,12 @@ def test_one_persons_scan_finds_exactly_their_share_of_everyones(db, staff, cloc
             people = s.scalars(select(User.id)).all()
         for uid in people:
             theirs = {a.dedupe_key for a in alerts_for(scan_facts(db, at, uid), uid)}
-            # A manager's bundle of every breach comes from the practice-wide scan only.
-            share = {a.dedupe_key for a in everyone if a.user_id == uid and a.kind != "breaches"}
+            share = {a.dedupe_key for a in everyone
+                     if a.user_id == uid and not practice_wide_only(a)}  # fmt: skip
             assert theirs == share, (hours, uid)
         assert everyone  # the scenario raises something at each step
+    # which the everyone-scan does raise: the bundle, and the managers' sign-off escalation
+    assert {
+        a.user_id for a in everyone if a.kind == "escalation" and a.task_id == signoff.id
+    } >= managers
     assert any(a.kind == "breaches" for a in everyone)  # which the everyone-scan does raise

@@ -9,9 +9,10 @@
   approver (the least-loaded other member of the workflow's approver role) and to
   the managers.
 - The managers: every other breach, once per task, delivered as one bundle a scan.
-  That bundle comes from the practice-wide scan (everyone's, every few minutes on
-  one PC), not from each manager's own one-minute scan, which would otherwise read
-  every breach in the practice every minute on every manager's PC.
+  That bundle, and a manager's escalations of requests whose approver role they do
+  not hold, come from the practice-wide scan (everyone's, every few minutes on one
+  PC), not from each manager's own one-minute scan, which would otherwise read every
+  breach and every request in review of the practice every minute on every manager's PC.
 
 Only state changes and aging raise alerts, never notes or field edits. An alert is
 raised once per (person, key); a muted kind, a snoozed task or an inactive person

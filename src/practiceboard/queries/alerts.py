@@ -14,8 +14,21 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
-from sqlalchemy import String, and_, cast, func, literal_column, null, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core import cache
@@ -31,6 +44,7 @@ from practiceboard.db.models import (
     TaskEvent,
     User,
     UserRole,
+    UtcDateTime,
     Workflow,
 )
 from practiceboard.domain.alerts import (
@@ -61,8 +75,8 @@ def scan_facts(db: Database, at: datetime, user_id: int | None = None) -> ScanFa
         # Who is active, who manages, who holds which role: stamped tables (an account
         # switched off bumps the stamp too), so read once per change, not every minute.
         active, managers, roles = cache.get(stamp, ("alert-people",), lambda: _people(session))
-        whose = _whose_crossings(user_id, managers, roles, workflows)
-        crossings = _crossings(session, cal, at, workflows, whose)
+        whose = _whose_crossings(user_id, roles, workflows)
+        crossings = _crossings(session, cal, at, workflows, whose, user_id, stamp)
         handovers = _handovers(session, cal, at, user_id)
         care_due, care_overdue = _care(session, today, user_id)
         approvers = _approvers(session, crossings)
@@ -113,11 +127,11 @@ def _people(session: Session) -> tuple[frozenset[int], frozenset[int], dict[int,
 
 
 LEVELS = ("warn", "breach")
+MINE = "mine"  # a limit: the person's own tasks
 
 
 def _whose_crossings(
     user_id: int | None,
-    managers: frozenset[int],
     roles: dict[int, frozenset],
     workflows: list[WorkflowDef],
 ):
@@ -126,15 +140,16 @@ def _whose_crossings(
     None: everyone's. A list of (limit, levels), each limit read in one query."""
     if user_id is None:
         return None
-    mine = Task.owner_id == user_id  # each its own query: an OR would defeat the indexes
-    # Escalations: every request in review for a manager; for anyone else, those of the
-    # workflows whose approver role they hold. (A manager's bundle of every other breach
-    # comes from the practice-wide scan.)
-    if user_id not in managers:
-        held = roles.get(user_id, frozenset())
-        workflows = [wf for wf in workflows if wf.approver_role_id in held]
+    # "mine" (owner = the person) and the review statuses: each its own query, as an OR
+    # of the two would defeat the indexes. Escalations: the requests in review of the
+    # workflows whose approver role the person holds (they may be the backup approver).
+    # A manager's escalations of the other workflows, like their bundle of every other
+    # breach, come from the practice-wide scan: reading every request in review of the
+    # practice every minute on every manager's PC is what that scan is there to spare.
+    held = roles.get(user_id, frozenset())
+    workflows = [wf for wf in workflows if wf.approver_role_id in held]
     review = frozenset(s.id for wf in workflows for s in wf.statuses if s.category == "review")
-    return [(mine, LEVELS)] + ([(review, ("breach",))] if review else [])
+    return [(MINE, LEVELS)] + ([(review, ("breach",))] if review else [])
 
 
 def _crossings(
@@ -142,14 +157,17 @@ def _crossings(
     cal: PracticeCalendar,
     at: datetime,
     workflows: list[WorkflowDef],
-    whose: list | None = None,
+    whose: list | None,
+    user_id: int | None,
+    stamp: cache.Stamp,
 ) -> list[Crossing]:
     """Open tasks in timed, unpaused statuses whose warn or breach moment fell inside the
     look-back window: entered the status at or before cutoff(h), after cutoff(h + window).
     Both levels come from one query per limit and are told apart here. ``whose`` limits
     the tasks to those one person's alerts can come from: (limit, levels) pairs, the limit
-    a condition or a set of status ids (the window is then built over those statuses
-    alone, so the query uses the status index)."""
+    ``MINE`` or a set of status ids (the window is then built over those statuses alone,
+    so the query uses the status index). The statements depend only on the workflows:
+    built once per change stamp, run with this moment's cutoffs as parameters."""
     timed = {s.id: (wf, s) for wf in workflows for s in wf.statuses
              if s.is_open and not s.pauses_sla}  # fmt: skip
     cut: dict[float, datetime] = {}
@@ -159,54 +177,101 @@ def _crossings(
             cut[hours] = cal.business_cutoff(at, hours)
         return cut[hours]
 
-    def threshold(status, level: str) -> float | None:
-        hours = status.warn_hours if level == "warn" else status.breach_hours
-        return None if hours is None else float(hours)
-
-    groups: dict[str, dict[float, set[int]]] = {level: {} for level in LEVELS}
-    for sid, (_wf, status) in timed.items():
-        for level in LEVELS:
-            hours = threshold(status, level)
-            if hours is not None:
-                groups[level].setdefault(hours, set()).add(sid)
     found: dict[tuple[str, int], Crossing] = {}
     for only, levels in [(None, LEVELS)] if whose is None else whose:
         statuses = only if isinstance(only, frozenset) else None
-        window = {
-            (frozenset(keep), hours)
-            for level in levels
-            for hours, ids in groups[level].items()
-            if (keep := ids if statuses is None else ids & statuses)
-        }
-        if not window:
+        key = ("alert-crossings", only, levels)
+        built = cache.get(stamp, key, partial(_crossing_query, timed, only, levels))
+        if built is None:
             continue
-        query = select(
-            Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
-        ).where(
-            Task.closed_at.is_(None),
-            or_(*(
-                and_(
-                    Task.status_id.in_(sorted(ids)),
-                    Task.status_since <= cutoff(hours),
-                    Task.status_since > cutoff(hours + LOOKBACK_BUSINESS_HOURS),
-                )
-                for ids, hours in sorted(window, key=lambda w: (w[1], sorted(w[0])))
-            )),
-        )  # fmt: skip
-        if only is not None and statuses is None:
-            query = query.where(only)
-        for tid, ref, title, owner, since, sid in session.execute(query):
+        query, hours = built
+        params = {f"hi{i}": cutoff(h) for i, h in enumerate(hours)}
+        params |= {f"lo{i}": cutoff(h + LOOKBACK_BUSINESS_HOURS) for i, h in enumerate(hours)}
+        if only == MINE:
+            params["owner"] = user_id
+        for tid, ref, title, owner, since, sid in session.execute(query, params):
             wf, status = timed[sid]
             for level in levels:
-                hours = threshold(status, level)
-                if hours is None or (statuses is not None and sid not in statuses):
+                h = _threshold(status, level)
+                if h is None or (statuses is not None and sid not in statuses):
                     continue
-                if cutoff(hours + LOOKBACK_BUSINESS_HOURS) < since <= cutoff(hours):
+                if cutoff(h + LOOKBACK_BUSINESS_HOURS) < since <= cutoff(h):
                     found[(level, tid)] = Crossing(
                         TaskFact(tid, ref, wf.name, title), owner, level, since,
                         status.category, wf.id, wf.approver_role_id,
                     )  # fmt: skip
     return [c for level in LEVELS for (lv, _), c in found.items() if lv == level]
+
+
+def _threshold(status, level: str) -> float | None:
+    hours = status.warn_hours if level == "warn" else status.breach_hours
+    return None if hours is None else float(hours)
+
+
+def _crossing_query(timed: dict, only, levels: tuple[str, ...]):
+    """(statement, the threshold hours of its windows in parameter order), or None when
+    no status of the limit has a threshold. Window i: status in its ids, entered at or
+    before :hi{i} and after :lo{i}."""
+    statuses = only if isinstance(only, frozenset) else None
+    groups: dict[float, set[int]] = {}
+    for sid, (_wf, status) in timed.items():
+        if statuses is not None and sid not in statuses:
+            continue
+        for level in levels:
+            hours = _threshold(status, level)
+            if hours is not None:
+                groups.setdefault(hours, set()).add(sid)
+    if not groups:
+        return None
+    hours = sorted(groups)
+    query = select(
+        Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
+    ).where(
+        Task.closed_at.is_(None),
+        or_(*(
+            and_(
+                Task.status_id.in_(sorted(groups[h])),
+                Task.status_since <= bindparam(f"hi{i}", type_=UtcDateTime),
+                Task.status_since > bindparam(f"lo{i}", type_=UtcDateTime),
+            )
+            for i, h in enumerate(hours)
+        )),
+    )  # fmt: skip
+    if only == MINE:
+        query = query.where(Task.owner_id == bindparam("owner"))
+    return query, hours
+
+
+_decision = aliased(TaskEvent)
+_SENT_BACK = (
+    select(_decision.id)
+    .join(Status, Status.id == _decision.to_status_id)
+    .where(
+        _decision.task_id == TaskEvent.task_id,
+        _decision.at == TaskEvent.at,
+        _decision.kind == "decision",
+        Status.decision == "sent_back",
+    )
+    .exists()
+)
+# Built once: a scan runs every minute, and building a statement costs more than
+# running these small indexed ones.
+_HANDOVERS = (
+    select(TaskEvent.id, *_fact_columns(), TaskEvent.to_owner_id, _SENT_BACK)
+    .join(Task, Task.id == TaskEvent.task_id)
+    .join(Workflow, Workflow.id == Task.workflow_id)
+    .where(
+        TaskEvent.kind.in_(("created", "handoff")),
+        TaskEvent.at > bindparam("since", type_=UtcDateTime),
+        TaskEvent.at <= bindparam("at", type_=UtcDateTime),
+        TaskEvent.to_owner_id.is_not(None),
+        TaskEvent.to_owner_id != TaskEvent.actor_id,
+        Task.owner_id == TaskEvent.to_owner_id,
+        Task.closed_at.is_(None),
+    )
+    .order_by(TaskEvent.id)
+)
+_HANDOVERS_TO = _HANDOVERS.where(TaskEvent.to_owner_id == bindparam("user_id"))
 
 
 def _handovers(
@@ -216,60 +281,50 @@ def _handovers(
     still owned by the person they went to; a hand-off that came with a send-back decision
     is a send-back."""
     since = cal.business_cutoff(at, LOOKBACK_BUSINESS_HOURS)
-    decision = aliased(TaskEvent)
-    sent_back = (
-        select(decision.id)
-        .join(Status, Status.id == decision.to_status_id)
-        .where(
-            decision.task_id == TaskEvent.task_id,
-            decision.at == TaskEvent.at,
-            decision.kind == "decision",
-            Status.decision == "sent_back",
-        )
-        .exists()
-    )
-    q = (
-        select(TaskEvent.id, *_fact_columns(), TaskEvent.to_owner_id, sent_back)
-        .join(Task, Task.id == TaskEvent.task_id)
-        .join(Workflow, Workflow.id == Task.workflow_id)
-        .where(
-            TaskEvent.kind.in_(("created", "handoff")),
-            TaskEvent.at > since,
-            TaskEvent.at <= at,
-            TaskEvent.to_owner_id.is_not(None),
-            TaskEvent.to_owner_id != TaskEvent.actor_id,
-            Task.owner_id == TaskEvent.to_owner_id,
-            Task.closed_at.is_(None),
-        )
-    )
-    if user_id is not None:
-        q = q.where(TaskEvent.to_owner_id == user_id)
+    query = _HANDOVERS if user_id is None else _HANDOVERS_TO
     return [
         Handover(r[0], TaskFact(r[1], r[2], r[3], r[4]), r[5], bool(r[6]))
-        for r in session.execute(q.order_by(TaskEvent.id))
+        for r in session.execute(query, {"since": since, "at": at, "user_id": user_id})
     ]
+
+
+_CARE = (
+    select(*_fact_columns(), Task.owner_id, Task.due_date)
+    .join(Workflow, Workflow.id == Task.workflow_id)
+    .where(
+        Workflow.kind == "care",
+        Task.closed_at.is_(None),
+        Task.due_date <= bindparam("today", type_=Date),
+        Task.due_date >= bindparam("oldest", type_=Date),
+    )
+)
+_CARE_OF = _CARE.where(Task.owner_id == bindparam("user_id"))
 
 
 def _care(
     session: Session, today: date, user_id: int | None
 ) -> tuple[list[CareItem], list[CareItem]]:
-    q = (
-        select(*_fact_columns(), Task.owner_id, Task.due_date)
-        .join(Workflow, Workflow.id == Task.workflow_id)
-        .where(
-            Workflow.kind == "care",
-            Task.closed_at.is_(None),
-            Task.due_date <= today,
-            Task.due_date >= today - timedelta(days=CARE_OVERDUE_DAYS),
-        )
-    )
-    if user_id is not None:
-        q = q.where(Task.owner_id == user_id)
+    query = _CARE if user_id is None else _CARE_OF
+    params = {"today": today, "oldest": today - timedelta(days=CARE_OVERDUE_DAYS)}
     due, overdue = [], []
-    for r in session.execute(q):
+    for r in session.execute(query, params | {"user_id": user_id}):
         item = CareItem(TaskFact(r[0], r[1], r[2], r[3]), r[4], r[5])
         (due if item.due_date == today else overdue).append(item)
     return due, overdue
+
+
+_LOAD = (
+    select(func.count(Task.id))
+    .where(Task.owner_id == User.id, Task.closed_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+_APPROVERS = (
+    select(UserRole.role_id, User.id)
+    .join(User, User.id == UserRole.user_id)
+    .where(UserRole.role_id.in_(bindparam("roles", expanding=True)), User.active)
+    .order_by(UserRole.role_id, _LOAD, User.id)
+)
 
 
 def _approvers(session: Session, crossings: list[Crossing]) -> dict[int, list[int]]:
@@ -282,21 +337,34 @@ def _approvers(session: Session, crossings: list[Crossing]) -> dict[int, list[in
     }
     if not roles:
         return {}
-    load = (
-        select(func.count(Task.id))
-        .where(Task.owner_id == User.id, Task.closed_at.is_(None))
-        .correlate(User)
-        .scalar_subquery()
-    )
     out: dict[int, list[int]] = {role: [] for role in roles}
-    for role_id, uid in session.execute(
-        select(UserRole.role_id, User.id)
-        .join(User, User.id == UserRole.user_id)
-        .where(UserRole.role_id.in_(sorted(roles)), User.active)
-        .order_by(UserRole.role_id, load, User.id)
-    ):
+    for role_id, uid in session.execute(_APPROVERS, {"roles": sorted(roles)}):
         out[role_id].append(uid)
     return out
+
+
+_HELD_PARTS = (
+    select(
+        literal_column("'muted'").label("what"), AlertPreference.user_id,
+        null().label("task_id"), cast(AlertPreference.muted_kinds, String).label("text"),
+        AlertPreference.digest_time.label("clock"),
+    ),
+    select(
+        literal_column("'snoozed'"), AlertSnooze.user_id, AlertSnooze.task_id, null(), null(),
+    ).where(AlertSnooze.until > bindparam("at", type_=UtcDateTime)),
+    select(
+        literal_column("'raised'"), Notification.user_id, null(), Notification.dedupe_key,
+        null(),
+    ).where(or_(
+        Notification.dedupe_key == bindparam("digest"),
+        Notification.task_id.in_(bindparam("task_ids", expanding=True)),
+    )),
+)  # fmt: skip
+_HELD = union_all(*_HELD_PARTS)
+_HELD_FOR = union_all(
+    *(part.where(part.selected_columns[1].in_(bindparam("people", expanding=True)))
+      for part in _HELD_PARTS)
+)  # fmt: skip
 
 
 def _held(
@@ -306,30 +374,14 @@ def _held(
     each person's muted kinds and digest time (no row: every kind, the default time),
     the tasks snoozed now, and the keys already recorded for the candidate tasks plus
     today's digests."""
-    terms = [Notification.dedupe_key == care_digest_key(today)]
-    if task_ids:
-        terms.append(Notification.task_id.in_(sorted(task_ids)))
-    parts = [
-        select(
-            literal_column("'muted'").label("what"), AlertPreference.user_id,
-            null().label("task_id"), cast(AlertPreference.muted_kinds, String).label("text"),
-            AlertPreference.digest_time.label("clock"),
-        ),
-        select(
-            literal_column("'snoozed'"), AlertSnooze.user_id, AlertSnooze.task_id,
-            null(), null(),
-        ).where(AlertSnooze.until > at),
-        select(
-            literal_column("'raised'"), Notification.user_id, null(),
-            Notification.dedupe_key, null(),
-        ).where(or_(*terms)),
-    ]  # fmt: skip
-    if people is not None:
-        parts = [part.where(part.selected_columns[1].in_(people)) for part in parts]
+    params = {"at": at, "digest": care_digest_key(today), "task_ids": sorted(task_ids)}
+    query = _HELD if people is None else _HELD_FOR
     muted: dict[int, frozenset[str]] = {}
     digest: dict[int, time] = {}
     snoozed, raised = set(), set()
-    for what, uid, task_id, text_value, clock in session.execute(union_all(*parts)):
+    for what, uid, task_id, text_value, clock in session.execute(
+        query, params | {"people": people}
+    ):
         if what == "muted":
             muted[uid], digest[uid] = frozenset(_kinds(text_value)), parse_clock(clock)
         elif what == "snoozed":
