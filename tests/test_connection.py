@@ -6,6 +6,7 @@ import json
 
 import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from practiceboard.core import connection
@@ -141,3 +142,79 @@ def test_sqlite_and_urls_with_a_password_are_used_as_they_are(tmp_path):
 @pytest.mark.postgres
 def test_a_trust_server_needs_no_password(pg_db):
     assert connection.server_wants_password(pg_db.url) is False
+
+
+class BrokenKeyring(KeyringBackend):
+    """A keyring that fails as Windows' credential manager does over a remote session:
+    a plain OSError, not one of keyring's own errors. ``probe_ok``: the first read (the
+    availability probe) still answers."""
+
+    priority = 1
+
+    def __init__(self, probe_ok: bool = False):
+        super().__init__()
+        self.calls = 0 if probe_ok else 1
+
+    def _fail(self):
+        self.calls += 1
+        if self.calls > 1:
+            raise OSError(1312, "A specified logon session does not exist")
+
+    def get_password(self, service, username):
+        self._fail()
+
+    def set_password(self, service, username, password):
+        self._fail()
+
+    def delete_password(self, service, username):
+        self._fail()
+
+
+@pytest.fixture
+def broken_keyring(request):
+    previous = keyring.get_keyring()
+    backend = BrokenKeyring(probe_ok=getattr(request, "param", False))
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_any_keyring_failure_is_a_sentence_not_a_traceback(broken_keyring):
+    ok, message = SecretStore().available()
+    assert ok is False
+    assert message.startswith("The system keyring could not be used (")
+    assert "logon session does not exist" in message
+    with pytest.raises(KeyringUnavailable, match="logon session"):
+        SecretStore().set("clinic@db.example/practice", "pw-123456789")
+
+
+@pytest.mark.parametrize("broken_keyring", [False, True], indirect=True,
+                         ids=["probe-fails", "read-fails"])  # fmt: skip
+def test_a_failing_keyring_falls_back_to_asking(broken_keyring, monkeypatch):
+    monkeypatch.setattr(connection, "server_wants_password", lambda url: True)
+    said = []
+    url = connection.with_password(
+        Target(PG, "--db"), ask=lambda prompt: "typed-pw-2", say=said.append
+    )
+    assert ":typed-pw-2@" in url
+    assert said and "logon session does not exist" in said[0]
+
+
+@pytest.mark.parametrize("broken_keyring", [True], indirect=True)
+def test_the_app_says_why_it_asks_when_the_keyring_fails(broken_keyring):
+    from practiceboard.gui.shell.app import _with_password
+
+    url, note = _with_password(Target(PG, "--db"), None)
+    assert url == PG
+    assert "The system keyring could not be used" in note and "1312" not in url
+
+
+def test_connection_save_reports_a_failing_keyring_and_keeps_the_url(broken_keyring, capsys,
+                                                                   monkeypatch):  # fmt: skip
+    from practiceboard import cli
+
+    monkeypatch.setattr("practiceboard.cli.common.prompt_password", lambda prompt: "pw-3")
+    assert cli.main(["connection", "save", PG, "--password"]) == 0
+    out = capsys.readouterr()
+    assert "logon session does not exist" in out.err
+    assert connection.saved_url() == PG

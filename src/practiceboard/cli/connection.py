@@ -32,7 +32,10 @@ def cmd_connection(args) -> int:
         saved = connection.saved_url()
         removed = connection.forget_saved()
         if saved and connection.Target(saved, "").is_postgres and store.available()[0]:
-            store.delete(connection.secret_key(saved))
+            try:
+                store.delete(connection.secret_key(saved))
+            except connection.KeyringUnavailable as exc:
+                err(str(exc))
         say("Saved connection removed." if removed else "There was no saved connection.")
         return 0
     from sqlalchemy.engine import make_url
@@ -44,10 +47,10 @@ def cmd_connection(args) -> int:
     path = connection.save_url(url)
     say(f"Saved {connection.display_url(url)} in {path} (no password in it).")
     if password and connection.Target(url, "").is_postgres:
-        ok, message = store.available()
-        if not ok:
-            err(message)
-        else:
+        try:
             store.set(connection.secret_key(url), password)
+        except connection.KeyringUnavailable as exc:
+            err(str(exc))
+        else:
             say("The password is in the system keyring.")
     return 0

@@ -157,8 +157,8 @@ class SecretStore:
             backend.get_password(self.service, "__practiceboard_probe__")
         except keyring.errors.NoKeyringError:
             return False, NO_KEYRING
-        except keyring.errors.KeyringError as exc:
-            return False, f"The system keyring could not be used ({exc}). " + NO_KEYRING
+        except Exception as exc:  # noqa: BLE001 — see _broken
+            return False, _broken(exc)
         return True, f"Passwords are kept in the system keyring ({type(backend).__name__})."
 
     def _check(self) -> None:
@@ -168,18 +168,35 @@ class SecretStore:
 
     def get(self, key: str) -> str | None:
         self._check()
-        return keyring.get_password(self.service, key)
+        return self._call(keyring.get_password, self.service, key)
 
     def set(self, key: str, password: str) -> None:
         self._check()
-        keyring.set_password(self.service, key, password)
+        self._call(keyring.set_password, self.service, key, password)
 
     def delete(self, key: str) -> None:
         self._check()
         try:
-            keyring.delete_password(self.service, key)
-        except keyring.errors.PasswordDeleteError:
-            pass  # nothing stored: already in the state asked for
+            self._call(keyring.delete_password, self.service, key)
+        except KeyringUnavailable as exc:
+            if isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
+                return  # nothing stored: already in the state asked for
+            raise
+
+    @staticmethod
+    def _call(fn: Callable, *args):
+        try:
+            return fn(*args)
+        except Exception as exc:  # noqa: BLE001 — see _broken
+            raise KeyringUnavailable(_broken(exc)) from exc
+
+
+def _broken(exc: BaseException) -> str:
+    """The sentence for a keyring that failed. Any exception, not only keyring's own: on
+    Windows the credential backend re-raises system errors as they come (error 1312, "a
+    specified logon session does not exist", over a remote desktop session), and on
+    Linux a locked or absent secret service fails with D-Bus errors."""
+    return f"The system keyring could not be used ({first_line(exc)}). " + NO_KEYRING
 
 
 def _is_null(backend) -> bool:
@@ -220,7 +237,10 @@ def with_password(
     store = store or SecretStore()
     ok, message = store.available()
     if ok:
-        stored = store.get(secret_key(target.url))
+        try:
+            stored = store.get(secret_key(target.url))
+        except KeyringUnavailable as exc:  # it answered the probe, then failed
+            ok, message, stored = False, str(exc), None
         if stored:
             return u.set(password=stored).render_as_string(hide_password=False)
     if not server_wants_password(target.url):

@@ -85,7 +85,7 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
     from practiceboard.services import users
 
     target = connection.resolve(cli_url)
-    url = _with_password(target, password)
+    url, keyring_note = _with_password(target, password)
     path = sqlite_path(url)
     if path is not None and not path.exists():
         raise PracticeBoardError(
@@ -104,10 +104,11 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
         db.dispose()
         if target.is_postgres and "password" in str(exc.orig or exc).lower():
             key = connection.secret_key(target.url)
-            raise NeedPassword(
+            ask = (
                 f"The password for {key} was not accepted. Type it again:"
                 if password else f"Password for the database {key}:"
-            ) from None  # fmt: skip
+            )  # fmt: skip
+            raise NeedPassword(f"{keyring_note}\n\n{ask}" if keyring_note else ask) from None
         raise
     except BaseException:
         db.dispose()
@@ -115,24 +116,27 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
     return Opened(db, str(made) if made else None)
 
 
-def _with_password(target: connection.Target, password: str | None) -> str:
-    """A PostgreSQL URL with the password typed, or the one in the OS keyring."""
+def _with_password(target: connection.Target, password: str | None) -> tuple[str, str]:
+    """(a PostgreSQL URL with the password typed, or the one in the OS keyring; why the
+    keyring could not help, or "")."""
     from sqlalchemy.engine import make_url
 
     from practiceboard.core import connection
 
     if not target.is_postgres:
-        return target.url
+        return target.url, ""
     u = make_url(target.url)
+    note = ""
     if password:
         u = u.set(password=password)
     elif not u.password:
-        store = connection.SecretStore()
-        if store.available()[0]:
-            stored = store.get(connection.secret_key(target.url))
-            if stored:
-                u = u.set(password=stored)
-    return u.render_as_string(hide_password=False)
+        try:
+            stored = connection.SecretStore().get(connection.secret_key(target.url))
+        except connection.KeyringUnavailable as exc:
+            stored, note = None, str(exc)  # the password dialog says why it asks
+        if stored:
+            u = u.set(password=stored)
+    return u.render_as_string(hide_password=False), note
 
 
 def offline_text(exc: BaseException, cli_url: str | None) -> str:
