@@ -159,3 +159,32 @@ def test_someone_else_at_the_lock_screen_gets_a_fresh_window(qtbot, sqlite_db, g
     qtbot.waitUntil(lambda: not shell.runner.busy, timeout=10_000)
     shell.window.close()
     qtbot.waitUntil(lambda: not shell.runner.busy, timeout=10_000)
+
+
+def test_the_windowed_launcher_shows_why_it_did_not_start(app_state, messages, capsys):
+    """``practiceboard-app`` has no console on Windows: what the command line would print
+    when it cannot start (here a mistyped option) is shown in a window instead."""
+    from practiceboard.cli import app_main
+
+    assert app_main(["--no-such-option"]) == 2
+    title, text = messages.log[-1]
+    assert title == "PracticeBoard did not start"
+    assert "unrecognized arguments: --no-such-option" in text
+    assert capsys.readouterr().err == ""  # nothing went to a console that is not there
+
+
+def test_a_database_refused_before_the_window_opens_ends_the_app(app_state, messages):
+    """A --db the app refuses at once says so and ends; it must not leave an event loop
+    running with nothing on screen."""
+    from practiceboard.cli import app_main
+
+    assert app_main(["--db", "mysql://clinic@db.example/practice"]) == 1
+    assert [title for title, _ in messages.log] == ["PracticeBoard cannot start"]
+
+
+def test_both_launchers_are_declared():
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["practiceboard"] == "practiceboard.cli:main"
+    assert project["gui-scripts"]["practiceboard-app"] == "practiceboard.cli:app_main"

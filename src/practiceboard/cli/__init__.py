@@ -14,6 +14,8 @@ database for a command and always disposes of it.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
 
 from sqlalchemy.exc import OperationalError
@@ -76,3 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, EOFError):
         err("Cancelled; nothing more was changed.")
         return 1
+
+
+def app_main(argv: list[str] | None = None) -> int:
+    """``practiceboard-app``: the desktop app with no console window behind it (a
+    ``gui-scripts`` launcher; on Windows it runs under pythonw). Same options as
+    ``practiceboard`` with no command. Whatever would have gone to a console is shown in
+    a message box when the app could not start."""
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+        code = main(argv)
+    text = said.getvalue().strip()
+    if code and text:
+        from practiceboard.gui.shell.app import startup_failed
+
+        startup_failed(text)
+    return code

@@ -368,5 +368,16 @@ def main(args: argparse.Namespace | None = None) -> int:
     app = make_app()
     shell = Shell(app, getattr(args, "db", None))
     shell.start()
+    if shell.exit_code is not None:  # it gave up before the event loop ran (a bad --db)
+        return shell.exit_code
     code = app.exec()
     return shell.exit_code if shell.exit_code is not None else code
+
+
+def startup_failed(text: str) -> None:
+    """Say why the app did not start, in a window: the windowed launcher
+    (``practiceboard-app``) has no console to print to."""
+    from practiceboard.gui.kit.messages import Messages
+
+    make_app()
+    Messages.error(None, "PracticeBoard did not start", text)
