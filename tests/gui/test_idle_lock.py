@@ -86,6 +86,43 @@ def test_zero_minutes_never_locks(clock):
     lock.stop()
 
 
+def test_a_pc_woken_from_sleep_comes_back_locked(qtbot):
+    """The monotonic clock stops while a laptop sleeps (Linux, macOS); the wall clock
+    does not: three hours of sleep locks even though the monotonic count barely moved."""
+    mono, wall = Clock(), Clock()
+    lock = IdleLock(10, clock=mono, wall=wall)
+    mono.now += 30  # awake for half a minute
+    wall.now += 30 + 3 * 3600  # ... and asleep for three hours
+    with qtbot.waitSignal(lock.locked, timeout=1000):
+        assert lock.check()
+    lock.stop()
+
+
+def test_setting_the_wall_clock_back_does_not_postpone_the_lock(qtbot):
+    mono, wall = Clock(), Clock()
+    lock = IdleLock(10, clock=mono, wall=wall)
+    mono.now += 10 * 60
+    wall.now -= 3600  # someone set the PC's clock back an hour
+    assert lock.check()
+    lock.stop()
+
+
+def test_input_restarts_both_counts(qtbot):
+    mono, wall = Clock(), Clock()
+    lock = IdleLock(10, clock=mono, wall=wall)
+    box = QLineEdit()
+    qtbot.addWidget(box)
+    mono.now += 9 * 60
+    wall.now += 9 * 60
+    qtbot.keyClick(box, Qt.Key.Key_A)
+    mono.now += 9 * 60
+    wall.now += 9 * 60
+    assert not lock.check()
+    wall.now += 60
+    assert lock.check()
+    lock.stop()
+
+
 # ---------------------------------------------------------------- the window
 
 

@@ -8,8 +8,11 @@ tries the session ends and the sign-in dialog, with its lockout rules, takes
 over. A different person may sign in from the lock screen instead, which ends
 the first session.
 
-The clock is injectable (``IdleLock(minutes, clock=...)``) so tests move time
-instead of waiting; ``check()`` is what the timer calls.
+Idle time is counted on two clocks and the larger wins: the monotonic clock
+(immune to the wall clock being set back) and the wall clock, because the monotonic
+clock stops while a laptop sleeps on Linux and macOS — a PC woken after hours away
+must come back locked. Both are injectable (``IdleLock(minutes, clock=..., wall=...)``)
+so tests move time instead of waiting; ``check()`` is what the timer calls.
 """
 
 from __future__ import annotations
@@ -64,13 +67,14 @@ class IdleLock(QObject):
         minutes: int,
         *,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
         check_ms: int = CHECK_MS,
         parent: QObject | None = None,
     ):
         super().__init__(parent)
-        self.minutes, self.clock = minutes, clock
+        self.minutes, self.clock, self.wall = minutes, clock, wall
         self.is_locked = False
-        self.last_input = clock()
+        self._mark()
         self._timer = QTimer(self, interval=check_ms)
         self._timer.timeout.connect(self.check)
         if minutes > 0:
@@ -79,11 +83,16 @@ class IdleLock(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in _INPUT_EVENTS and not self.is_locked:
-            self.last_input = self.clock()
+            self._mark()
         return False
 
+    def _mark(self) -> None:
+        self.last_input, self.last_input_wall = self.clock(), self.wall()
+
     def idle_seconds(self) -> float:
-        return max(0.0, self.clock() - self.last_input)
+        """Seconds since the last input: the larger of the two clocks' counts (a sleep
+        stops the monotonic one; setting the wall clock back shrinks only the other)."""
+        return max(0.0, self.clock() - self.last_input, self.wall() - self.last_input_wall)
 
     def check(self) -> bool:
         """Lock when the idle time has run out; True when locked now."""
@@ -98,7 +107,7 @@ class IdleLock(QObject):
 
     def unlock(self) -> None:
         self.is_locked = False
-        self.last_input = self.clock()
+        self._mark()
         self.unlocked.emit()
 
     def stop(self) -> None:

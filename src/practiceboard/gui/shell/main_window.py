@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.live.offline_changed.connect(self.status.show_offline)
         if live_updates:
             self.live.start()
-        clock = {"clock": idle_clock} if idle_clock is not None else {}
+        clock = {"clock": idle_clock, "wall": idle_clock} if idle_clock is not None else {}
         self.idle = IdleLock(session.idle_minutes, parent=self, **clock)
         self.idle.locked.connect(self.lock)
 
