@@ -253,6 +253,37 @@ def test_demo_replace_backs_up_and_rebuilds(run, staffed):
         )
 
 
+def test_demo_replace_of_a_file_windows_holds_open_says_so_and_changes_nothing(
+    run, staffed, monkeypatch
+):
+    """On Windows a database open in another program cannot be renamed or deleted
+    (WinError 32); the fault is injected here, as Linux would let the rename happen."""
+    path = Path(staffed.url.removeprefix("sqlite:///"))
+    real_rename = Path.rename
+
+    def held(self, target):
+        if self == path:
+            raise PermissionError(13, "The process cannot access the file because it is "
+                                      "being used by another process", str(self))  # fmt: skip
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", held)
+    code, _, err = run("demo", "--db", staffed.url, "--tasks", "20", "--replace")
+    assert code == 1
+    assert "The practice was not replaced" in err and "is in use by another program" in err
+    assert "Nothing was changed" in err and "A backup was made first" in err
+    with staffed.read() as s:  # the practice is still there, whole
+        assert s.execute(text("SELECT count(*) FROM users")).scalar() == 7
+
+
+def test_a_backup_folder_that_cannot_be_written_is_a_sentence(run, staffed, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the folder should be")
+    code, _, err = run("backup", "--db", staffed.url, "--to", str(blocker / "bk"))
+    assert code == 1
+    assert err.startswith("The backup could not be written:") and "Nothing was changed" in err
+
+
 # ---------------------------------------------------------------- connection
 
 

@@ -19,9 +19,6 @@ def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
 def cmd_backup(args) -> int:
     with opened(args) as db:
         migrate.ensure_known(db)
-        folder = None
-        if args.to:
-            folder = Path(args.to).expanduser()
-            folder.mkdir(parents=True, exist_ok=True)
+        folder = Path(args.to).expanduser() if args.to else None  # made if missing
         say(str(backup_database(db, label="manual", folder=folder)))
         return 0

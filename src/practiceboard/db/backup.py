@@ -19,6 +19,23 @@ class BackupError(PracticeBoardError):
     pass
 
 
+def file_trouble(path: Path | str, exc: OSError, *, nothing_changed: bool = True) -> str:
+    """The sentence for a file operation the system refused. On Windows a file another
+    program holds open cannot be deleted, renamed or overwritten (WinError 32): most
+    often PracticeBoard itself, open on this PC or, for a file on a shared folder,
+    on another one."""
+    tail = " Nothing was changed." if nothing_changed else ""
+    if isinstance(exc, PermissionError) or getattr(exc, "winerror", None) in (5, 32, 33):
+        return (
+            f"{path} is in use by another program or this account may not change it. Close "
+            f"PracticeBoard wherever it has this file open (on this PC or another), then try "
+            f"again.{tail}"
+        )
+    if isinstance(exc, FileNotFoundError):
+        return f"{path} is not there (was it moved or deleted?).{tail}"
+    return f"{path} could not be used: {exc.strerror or exc}.{tail}"
+
+
 def backup_folder() -> Path:
     folder = data_dir() / "backups"
     folder.mkdir(parents=True, exist_ok=True)
@@ -26,7 +43,17 @@ def backup_folder() -> Path:
 
 
 def backup_database(db, label: str = "manual", folder: Path | None = None) -> Path:
+    try:
+        return _backup(db, label, folder)
+    except OSError as exc:  # the folder cannot be written, the disk is full, a file is held
+        raise BackupError(
+            "The backup could not be written: " + file_trouble(exc.filename or folder or "", exc)
+        ) from exc
+
+
+def _backup(db, label: str, folder: Path | None) -> Path:
     folder = folder or backup_folder()
+    folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     if db.is_sqlite:
         target = folder / f"practiceboard-{stamp}-{label}.db"

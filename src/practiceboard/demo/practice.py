@@ -16,7 +16,7 @@ from sqlalchemy import event, func, select
 
 from practiceboard.core import clock
 from practiceboard.db import migrate
-from practiceboard.db.backup import backup_database
+from practiceboard.db.backup import backup_database, file_trouble
 from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.db.models import Patient, Task, User
 from practiceboard.demo.play import Builder, DemoResult
@@ -51,8 +51,7 @@ def replace_practice(db: Database) -> tuple[Database, Path]:
         url, station = db.url, db.workstation
         path = sqlite_path(url)
         db.dispose()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        _remove_sqlite_files(path, made)
         db = Database(url, workstation=station)
     else:
         from alembic import command
@@ -63,6 +62,29 @@ def replace_practice(db: Database) -> tuple[Database, Path]:
             command.downgrade(cfg, "base")
     migrate.upgrade(db, backup=False)
     return db, made
+
+
+def _remove_sqlite_files(path: Path, made: Path) -> None:
+    """Delete the database file and its journals — or nothing. The file is first renamed
+    aside: on Windows that fails while any program holds it open (the app on this PC,
+    or on another one over a shared folder), and then nothing has been touched."""
+    aside = path.with_name(path.name + ".replacing")
+    try:
+        path.rename(aside)
+    except OSError as exc:
+        raise PracticeBoardError(
+            "The practice was not replaced: "
+            + file_trouble(path, exc)
+            + f" (A backup was made first: {made}.)"
+        ) from exc
+    for leftover in [aside] + [Path(f"{path}{s}") for s in ("-wal", "-shm", "-journal")]:
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError as exc:
+            raise PracticeBoardError(
+                "The practice was only partly removed: " + file_trouble(leftover, exc,
+                nothing_changed=False) + f" The backup made first is {made}."
+            ) from exc  # fmt: skip
 
 
 def generate_demo(
