@@ -188,3 +188,26 @@ def test_both_launchers_are_declared():
     project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["practiceboard"] == "practiceboard.cli:main"
     assert project["gui-scripts"]["practiceboard-app"] == "practiceboard.cli:app_main"
+
+
+def test_main_ends_at_once_when_the_app_is_already_open(app_state, messages, capsys, pb_home):
+    from practiceboard.gui.shell.single import SingleInstance
+
+    running = SingleInstance()  # the copy already open, in this person's data folder
+    assert running.claim()
+    try:
+        assert main(argparse.Namespace(db=None)) == 0
+    finally:
+        running.release()
+    assert "already open on this PC" in capsys.readouterr().out
+    assert messages.log == []  # no window of its own, no question asked
+
+
+def test_bring_forward_shows_the_sign_in_dialog(qtbot, app_state, sqlite_db, gui_staff):
+    shell = Shell(make_app(), sqlite_db.url, on_exit=lambda code: None)
+    shell.db = sqlite_db
+    dialog = shell.sign_in()
+    qtbot.addWidget(dialog)
+    dialog.showMinimized()
+    shell.bring_forward()
+    assert dialog.isVisible() and not dialog.isMinimized()

@@ -311,6 +311,18 @@ class Shell:
         else:
             self._finish(0)
 
+    def bring_forward(self) -> None:
+        """Another start of the app on this PC asked for this one's window."""
+        if self.window is not None:
+            self.window.alerts.show_window()  # from the tray, minimized or behind others
+            return
+        front = self.dialog or self.opening
+        if front is not None:
+            front.showNormal()
+            if QGuiApplication.platformName() != "offscreen":
+                front.raise_()
+            front.activateWindow()
+
     # ---------------------------------------------------------------- the end
 
     def _finish(self, code: int) -> None:
@@ -365,13 +377,23 @@ def make_app() -> QApplication:
 
 def main(args: argparse.Namespace | None = None) -> int:
     """Run the desktop app until the main window closes; the process exit code."""
+    from practiceboard.gui.shell.single import SingleInstance
+
     app = make_app()
-    shell = Shell(app, getattr(args, "db", None))
-    shell.start()
-    if shell.exit_code is not None:  # it gave up before the event loop ran (a bad --db)
-        return shell.exit_code
-    code = app.exec()
-    return shell.exit_code if shell.exit_code is not None else code
+    instance = SingleInstance()
+    if not instance.claim():
+        print("PracticeBoard is already open on this PC; its window was brought forward.")
+        return 0
+    try:
+        shell = Shell(app, getattr(args, "db", None))
+        instance.activated.connect(shell.bring_forward)
+        shell.start()
+        if shell.exit_code is not None:  # it gave up before the event loop ran (a bad --db)
+            return shell.exit_code
+        code = app.exec()
+        return shell.exit_code if shell.exit_code is not None else code
+    finally:
+        instance.release()
 
 
 def startup_failed(text: str) -> None:
