@@ -21,7 +21,13 @@ def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
     for name, text in [("upgrade", "bring the schema to the newest version (backup first)"),
                        ("current", "show the schema revision"),
                        ("check", "compare a fresh migrated database with the models")]:  # fmt: skip
-        dbs.add_parser(name, parents=[db_opt], help=text).set_defaults(func=cmd_db)
+        q = dbs.add_parser(name, parents=[db_opt], help=text)
+        q.set_defaults(func=cmd_db)
+        if name == "upgrade":
+            q.add_argument("--without-backup", action="store_true",
+                           help="upgrade with no backup first (an admin confirms by signing "
+                                "in; for a PC that cannot back the server up)")  # fmt: skip
+            q.add_argument("--admin-username", default="admin")
 
 
 def cmd_init(args) -> int:
@@ -51,7 +57,11 @@ def cmd_db(args) -> int:
     with opened(args, must_exist=args.db_action == "current") as db:
         if args.db_action == "upgrade":
             before = migrate.ensure_known(db)
-            made = migrate.upgrade(db)
+            if args.without_backup and before not in (None, migrate.head_revision()):
+                _upgrade_without_backup(db, args.admin_username, before)
+                made = None
+            else:
+                made = migrate.upgrade(db)
             if made:
                 say(f"Backup made before the upgrade: {made}")
             head = migrate.head_revision()
@@ -95,3 +105,24 @@ def describe_difference(diff) -> str:
         else:
             parts.append(str(item))
     return f"{op.replace('_', ' ')}: {' '.join(parts)}"
+
+
+def _upgrade_without_backup(db, admin_username: str, before: str) -> None:
+    """The admin's confirmed way past "a backup comes first": signed in (a wrong password
+    changes nothing), then the upgrade, then the audit row that says who chose it."""
+    from datetime import UTC, datetime
+
+    from practiceboard.cli.users import sign_in_admin
+    from practiceboard.core.actor import actor_policy
+    from practiceboard.db import audit
+    from practiceboard.domain.policy import Cap, require
+
+    admin = sign_in_admin(db, admin_username)
+    with db.read() as session:
+        require(actor_policy(session, admin), Cap.ADMIN)  # refused: nothing was changed
+    migrate.upgrade(db, backup=False)
+    with db.write() as session:
+        audit.write(session, admin.who(), "schema.upgrade_without_backup", "database",
+                    None, category="security", at=datetime.now(UTC),
+                    old={"schema": before}, new={"schema": migrate.head_revision()})  # fmt: skip
+    say("Upgraded without a backup first, as the admin confirmed (recorded in the audit log).")

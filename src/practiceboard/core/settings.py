@@ -59,6 +59,15 @@ _DECLARED = (
         seeded=False,
     ),
     SettingDef(
+        "last_verified_backup",
+        dict,
+        None,
+        "The last backup made and checked by `practiceboard backup` (when, where, on which "
+        "PC): a PC that cannot back up the server itself may upgrade the schema after one "
+        "made recently.",
+        seeded=False,
+    ),
+    SettingDef(
         "database_id",
         str,
         None,
@@ -103,6 +112,8 @@ ENVIRONMENT: dict[str, str] = {
     "commands that sign the admin in), instead of asking.",
     "PRACTICEBOARD_USER_PASSWORD": "A new account's password for scripted user commands, "
     "instead of asking.",
+    "PRACTICEBOARD_PG_DUMP": "Where pg_dump is (the program or its folder), ahead of the "
+    "PATH and PostgreSQL's standard install folders.",
     "TZ": "This PC's time zone (an IANA name such as America/Chicago), ahead of the system's.",
 }
 

@@ -8,6 +8,7 @@ run DDL inside the one transaction), and the backup stays beside the database.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from practiceboard.core.paths import resource_dir
-from practiceboard.db.backup import backup_database
+from practiceboard.db.backup import NoPgDump, backup_database, last_verified_backup
 from practiceboard.db.engine import Database, normalize_url
 from practiceboard.db.models import Base
 from practiceboard.domain.errors import PracticeBoardError
@@ -68,12 +69,41 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
         return None
     made = None
     if backup and current is not None:
-        made = backup_database(db, label=f"before-upgrade-{current}")
+        made = _backup_first(db, current)
     cfg = alembic_config()
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return made
+
+
+RECENT_BACKUP = timedelta(hours=24)
+
+
+class BackupNeeded(PracticeBoardError):
+    """An upgrade this PC cannot back up first, and no recent backup made elsewhere."""
+
+
+def _backup_first(db: Database, current: str) -> Path:
+    """A backup of the database before it is upgraded: made here, or — on a PostgreSQL PC
+    with no usable pg_dump (a front-desk PC) — the server's own verified backup, when one
+    was recorded within RECENT_BACKUP. Otherwise a sentence with the two ways on."""
+    try:
+        return backup_database(db, label=f"before-upgrade-{current}")
+    except NoPgDump as exc:
+        recent = last_verified_backup(db)
+        if recent is not None and datetime.now(UTC) - recent[0] <= RECENT_BACKUP:
+            return Path(recent[1])
+        last = (
+            f"the last one recorded was made on {recent[2]} at {recent[0]:%Y-%m-%d %H:%M} UTC"
+            if recent is not None else "none has been recorded"
+        )  # fmt: skip
+        raise BackupNeeded(
+            f"This version must upgrade the database, and a backup comes first. {exc} "
+            f"A backup made on the server within the last day would do, but {last}. Run "
+            "“practiceboard backup” on the server PC and start again here — or an admin "
+            "runs “practiceboard db upgrade --without-backup”. Nothing was changed."
+        ) from exc
 
 
 def is_initialized(db: Database) -> bool:
