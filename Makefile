@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test test-rollback-journal lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: $(STAMP)
 ## The whole suite, offscreen, on SQLite and (when reachable) PostgreSQL.
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+## The suite again with SQLite on its rollback journal (what a file on a network share uses).
+test-rollback-journal: $(STAMP)
+	QT_QPA_PLATFORM=offscreen PRACTICEBOARD_SQLITE_JOURNAL=DELETE $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench migrations scripts

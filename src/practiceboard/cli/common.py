@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from practiceboard.core import connection, settings
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database, sqlite_path
+from practiceboard.db.share import several_pcs_warning
 from practiceboard.domain.errors import PracticeBoardError, ValidationError
 
 # Replaced by tests; getpass would block on a terminal.
@@ -56,7 +57,12 @@ def open_database(args, *, must_exist: bool = True) -> Database:
     if path is not None and not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)  # a new practice in a new folder
     url = connection.with_password(target, ask=prompt_password, say=err)
-    return Database(url, workstation=workstation())
+    db = Database(url, workstation=workstation())
+    if path is not None and path.exists():
+        warning = several_pcs_warning(path, db.workstation)
+        if warning:
+            err(warning)
+    return db
 
 
 @contextmanager

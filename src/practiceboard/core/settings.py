@@ -114,6 +114,8 @@ ENVIRONMENT: dict[str, str] = {
     "instead of asking.",
     "PRACTICEBOARD_PG_DUMP": "Where pg_dump is (the program or its folder), ahead of the "
     "PATH and PostgreSQL's standard install folders.",
+    "PRACTICEBOARD_SQLITE_JOURNAL": "WAL or DELETE: the SQLite journal mode, instead of WAL "
+    "on a local disk and DELETE on a network share (tests run the suite in both).",
     "TZ": "This PC's time zone (an IANA name such as America/Chicago), ahead of the system's.",
 }
 

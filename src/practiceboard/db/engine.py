@@ -9,7 +9,6 @@ they never queue behind a writer.
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +19,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from practiceboard.core.settings import env
+from practiceboard.db.share import on_network_share
+
 BUSY_TIMEOUT_MS = 15_000
 # PRAGMAs take no bound parameters; these are fixed statements, one per journal mode.
 _PRAGMAS = ("PRAGMA busy_timeout = 15000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL")
 _JOURNAL = {"WAL": "PRAGMA journal_mode = WAL", "DELETE": "PRAGMA journal_mode = DELETE"}
-_NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p", "afs"}
 
 
 def normalize_url(url: str) -> str:
@@ -43,25 +44,13 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def _on_network_share(path: Path) -> bool:
-    """True when the folder sits on a network file system (WAL must not be used there)."""
-    if os.name == "nt":
-        return str(path.resolve()).startswith("\\\\")
-    try:
-        mounts = Path("/proc/mounts").read_text().splitlines()
-    except OSError:
-        return False
-    target, best, fstype = str(path.resolve().parent), "", ""
-    for line in mounts:
-        parts = line.split()
-        if len(parts) >= 3 and target.startswith(parts[1]) and len(parts[1]) > len(best):
-            best, fstype = parts[1], parts[2]
-    return fstype in _NETWORK_FS
-
-
 def _sqlite_engine(url: str, begin: str) -> Engine:
     path = sqlite_path(url)
-    journal = "DELETE" if path is None or _on_network_share(path) else "WAL"
+    journal = env("PRACTICEBOARD_SQLITE_JOURNAL") or (
+        "DELETE" if path is None or on_network_share(path) else "WAL"
+    )
+    if journal not in _JOURNAL:
+        raise ValueError(f"PRACTICEBOARD_SQLITE_JOURNAL must be WAL or DELETE, not {journal}")
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

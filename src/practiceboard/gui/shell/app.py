@@ -70,6 +70,7 @@ class NeedPassword(PracticeBoardError):
 class Opened:
     db: Database
     backup: str | None  # the backup made before an upgrade, if any
+    warning: str | None = None  # e.g. a SQLite file on a share that another PC uses
 
 
 def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
@@ -82,6 +83,7 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
     from practiceboard.core import connection
     from practiceboard.db import migrate
     from practiceboard.db.engine import Database, sqlite_path
+    from practiceboard.db.share import several_pcs_warning
     from practiceboard.services import users
 
     target = connection.resolve(cli_url)
@@ -113,7 +115,8 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
     except BaseException:
         db.dispose()
         raise
-    return Opened(db, str(made) if made else None)
+    warning = several_pcs_warning(path, db.workstation) if path is not None else None
+    return Opened(db, str(made) if made else None, warning)
 
 
 def _with_password(target: connection.Target, password: str | None) -> tuple[str, str]:
@@ -229,8 +232,10 @@ class Shell:
     def _opened(self, opened: Opened) -> None:
         self._close_opening()
         self.db = opened.db
-        self.sign_in(notice=f"The database was upgraded; a backup is at {opened.backup}."
-                     if opened.backup else "")  # fmt: skip
+        notes = [opened.warning or ""]
+        if opened.backup:
+            notes.append(f"The database was upgraded; a backup is at {opened.backup}.")
+        self.sign_in(notice="\n\n".join(n for n in notes if n))
 
     def _open_failed(self, exc: Exception) -> None:
         from sqlalchemy.exc import DBAPIError  # loaded by the worker that failed
