@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import types
@@ -15,7 +16,7 @@ from practiceboard import cli
 from practiceboard.core import connection
 from practiceboard.db.engine import Database
 from practiceboard.services import users
-from support import PASSWORD, START, Clock, make_staff, new_task
+from support import PASSWORD, START, Clock, audit_rows, make_staff, new_task
 
 ADMIN_PW = "first-admin-password"
 
@@ -57,6 +58,36 @@ def test_init_creates_the_schema_and_the_first_admin(run, tmp_path, monkeypatch)
     db = Database(f"sqlite:///{target}")
     assert users.sign_in(db, "admin", ADMIN_PW).display_name == "Ada Admin"
     db.dispose()
+
+
+def test_init_settles_the_practice_time_zone_for_every_pc(run, tmp_path, monkeypatch):
+    """Business hours follow the zone stored at set-up, not each PC's own (a Windows PC
+    whose zone is unknown, or a PC in another zone, must not move them)."""
+    from practiceboard.core import definitions
+
+    monkeypatch.setenv("PRACTICEBOARD_ADMIN_PASSWORD", ADMIN_PW)
+    monkeypatch.setenv("TZ", "America/Denver")  # this PC's zone
+    target = tmp_path / "clinic.db"
+    code, out, _ = run("init", "--db", str(target), "--timezone", "America/Chicago")
+    assert code == 0 and "Business hours follow the practice's time zone, America/Chicago" in out
+    db = Database(f"sqlite:///{target}")
+    with db.read() as s:
+        assert definitions.practice_calendar(s).timezone == "America/Chicago"
+    [row] = audit_rows(db, "setting.update")
+    assert json.loads(row.new_values) == {"timezone": "America/Chicago"}
+    db.dispose()
+
+
+def test_init_refuses_an_unknown_zone_and_a_pc_that_cannot_tell(run, tmp_path, monkeypatch):
+    from practiceboard.core import timezone
+
+    monkeypatch.setenv("PRACTICEBOARD_ADMIN_PASSWORD", ADMIN_PW)
+    code, _, err = run("init", "--db", str(tmp_path / "a.db"), "--timezone", "Mars/Olympus")
+    assert code == 1 and "“Mars/Olympus” is not a time zone name" in err
+    monkeypatch.setattr(timezone, "zone_sources", lambda platform, tz=None: ())  # nothing answers
+    monkeypatch.delenv("TZ", raising=False)
+    code, _, err = run("init", "--db", str(tmp_path / "b.db"))
+    assert code == 1 and "time zone could not be told" in err and "--timezone" in err
 
 
 def test_init_is_refused_once_accounts_exist(run, tmp_path, monkeypatch):

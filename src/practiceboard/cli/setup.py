@@ -4,8 +4,11 @@ check``."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from practiceboard.cli.common import count_users, err, new_password, opened, say
+from practiceboard.core import settings
+from practiceboard.core.timezone import detected_zone_name
 from practiceboard.db import migrate
 from practiceboard.domain.errors import PracticeBoardError
 
@@ -14,6 +17,11 @@ def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
     p = sub.add_parser("init", parents=[db_opt], help="create the database and its first admin")
     p.add_argument("--admin-username", default="admin")
     p.add_argument("--admin-name", default="Practice Admin")
+    p.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="the practice's time zone, e.g. America/Chicago (default: this PC's)",
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("db", help="schema upgrade, current revision, model check")
@@ -42,12 +50,19 @@ def cmd_init(args) -> int:
                 "This database already has accounts, so it is already set up. Sign in as an "
                 "admin, or add people with “practiceboard users add”."
             )
+        zone = args.timezone or detected_zone_name(sys.platform, settings.env("TZ"))
+        if zone is None:
+            raise PracticeBoardError(
+                "This PC's time zone could not be told, and business hours depend on it. Give "
+                "the practice's with --timezone, e.g. --timezone America/Chicago."
+            )
         password = new_password("PRACTICEBOARD_ADMIN_PASSWORD", args.admin_username)
-        users.bootstrap_admin(db, args.admin_username, args.admin_name, password)
+        users.bootstrap_admin(db, args.admin_username, args.admin_name, password, timezone=zone)
         say(
             f"Database ready: {db.describe()} (schema {migrate.head_revision()}).",
             f"Created the admin account “{args.admin_username.strip().lower()}” "
             f"({args.admin_name}). Sign in with it to add your staff.",
+            f"Business hours follow the practice's time zone, {zone}, on every PC.",
         )
         return 0
 

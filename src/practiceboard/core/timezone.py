@@ -9,6 +9,7 @@ for either platform on any machine.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -20,15 +21,29 @@ import tzlocal
 
 from practiceboard.core.settings import env
 
+log = logging.getLogger(__name__)
+
 
 @lru_cache(maxsize=1)
 def local_timezone_name() -> str:
-    """This PC's zone, e.g. "America/Chicago"; "UTC" when it cannot be told."""
-    return zone_name(sys.platform, env("TZ"))
+    """This PC's zone, e.g. "America/Chicago"; "UTC", with a warning in the log, when it
+    cannot be told. A practice's business hours follow the zone stored in its database
+    at set-up (``practiceboard init``), not this: this is only the default offered."""
+    name = detected_zone_name(sys.platform, env("TZ"))
+    if name is None:
+        log.warning("this PC's time zone could not be told; UTC is assumed")
+        return "UTC"
+    return name
 
 
 def zone_name(platform: str, tz: str | None = None) -> str:
     """The first zone name a source for ``platform`` gives that zoneinfo knows, else UTC."""
+    return detected_zone_name(platform, tz) or "UTC"
+
+
+def detected_zone_name(platform: str, tz: str | None = None) -> str | None:
+    """The first zone name a source for ``platform`` gives that zoneinfo knows, or None
+    when none answers (then nobody should silently assume UTC)."""
     known = available_timezones()
     for source in zone_sources(platform, tz):
         try:
@@ -38,7 +53,13 @@ def zone_name(platform: str, tz: str | None = None) -> str:
         if name and name in known:
             ZoneInfo(name)
             return name
-    return "UTC"
+    return None
+
+
+def valid_zone(name: str) -> str | None:
+    """``name`` when it is an IANA time zone this PC knows, else None."""
+    name = (name or "").strip()
+    return name if name in available_timezones() else None
 
 
 def zone_sources(platform: str, tz: str | None = None) -> tuple[Callable[[], str], ...]:

@@ -11,13 +11,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from practiceboard.core import definitions
+from practiceboard.core import definitions, settings
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
+from practiceboard.core.timezone import local_timezone_name, valid_zone
 from practiceboard.core.unit import audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
-from practiceboard.db.models import Role, User, UserRole
+from practiceboard.db.models import Role, Setting, User, UserRole
 from practiceboard.domain.errors import AuthenticationError, NotFound, ValidationError
 from practiceboard.domain.policy import Cap
 
@@ -93,16 +94,44 @@ def _insert_user(session: Session, username: str, display_name: str, password: s
     return user
 
 
-def bootstrap_admin(db: Database, username: str, display_name: str, password: str) -> int:
-    """The first admin account of a new database (refused once any account exists)."""
+def bootstrap_admin(db: Database, username: str, display_name: str, password: str,
+                    timezone: str | None = None) -> int:  # fmt: skip
+    """The first admin account of a new database (refused once any account exists).
+
+    The practice's time zone is settled here too, once: ``timezone`` or this PC's own.
+    Business hours then follow the practice wherever a PC is, and a PC whose own zone
+    is unknown or different never moves them."""
+    zone = None
+    if timezone is not None:
+        zone = valid_zone(timezone)
+        if zone is None:
+            raise ValidationError(
+                f"“{timezone}” is not a time zone name. Use one such as America/Chicago or "
+                "America/New_York.", "timezone"
+            )  # fmt: skip
     with db.write() as session:
         if session.scalar(select(func.count(User.id))):
             raise ValidationError("This database already has accounts; sign in as an admin.")
         user = _insert_user(session, username, display_name, password, ["admin"])
-        audit.write(session, audit.Who(user.id, user.username, db.workstation), "user.create",
-                    "user", user.id, category="security", at=now(),
+        who = audit.Who(user.id, user.username, db.workstation)
+        audit.write(session, who, "user.create", "user", user.id, category="security", at=now(),
                     new={"username": user.username, "roles": ["admin"]})  # fmt: skip
+        _settle_timezone(session, who, zone or local_timezone_name())
         return user.id
+
+
+def _settle_timezone(session: Session, who: audit.Who, zone: str) -> None:
+    row = session.get(Setting, "calendar")
+    stored = dict(row.value or {}) if row is not None and isinstance(row.value, dict) else {}
+    if stored.get("timezone"):
+        return  # already settled (a database set up before)
+    value = {**settings.read("calendar", stored or None), "timezone": zone}
+    if row is None:
+        session.add(Setting(key="calendar", value=value, updated_at=now()))
+    else:
+        row.value, row.updated_at = value, now()
+    audit.write(session, who, "setting.update", "setting", "calendar", category="operational",
+                at=now(), old={"timezone": None}, new={"timezone": zone})  # fmt: skip
 
 
 def create_user(db: Database, actor: Actor, username: str, display_name: str, password: str,
