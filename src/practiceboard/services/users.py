@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -251,7 +252,7 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def _locked_message(user: User, at) -> str:
-    minutes = max(1, int((user.locked_until - at).total_seconds() // 60) + 1)
+    minutes = max(1, math.ceil((user.locked_until - at).total_seconds() / 60))  # 15:00 is 15
     return (
         f"Too many wrong passwords: this account is locked for {minutes} more minutes. "
         "Ask your practice manager if you need in sooner."
