@@ -64,7 +64,7 @@ def test_five_wrong_passwords_lock_the_account(qtbot, dialog, wait_idle, clock):
     type_in(dialog, "frontdesk", PASSWORD)
     dialog.submit()
     wait_idle()
-    assert "locked for 1 more minute" in dialog.error_label.text()
+    assert "locked for 1 more minute. " in dialog.error_label.text()
     assert dialog.result() != QDialog.DialogCode.Accepted
 
     # AND once the clock has passed the lockout, the same password signs in
