@@ -171,7 +171,7 @@ def test_concurrent_threads_keep_the_chain_whole(db):
 def _writer_process(url: str, writer: int, rows: int, gate, results) -> None:
     db = Database(url, workstation=f"pc-{writer}")
     try:
-        gate.wait(60)
+        gate.wait()
         results.put(_one_writer(db, writer, rows, START))
     finally:
         db.dispose()
@@ -181,7 +181,7 @@ def test_concurrent_processes_keep_the_chain_whole(db):
     """Three processes (three PCs) × 25 writes at once: the same, across connections
     that share nothing but the database."""
     _write_rows(db, 1)
-    gate, results = SPAWN.Barrier(3), SPAWN.Queue()
+    gate, results = SPAWN.Barrier(3, timeout=60), SPAWN.Queue()
     procs = [
         SPAWN.Process(target=_writer_process, args=(db.url, w, 25, gate, results)) for w in range(3)
     ]

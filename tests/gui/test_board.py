@@ -81,9 +81,10 @@ def test_all_my_workflows_groups_columns_by_category(qtbot, ctx, gui_staff, wait
                        "Lab results follow-up"]  # fmt: skip
 
 
-def test_attention_count_shows_in_the_column_header(qtbot, ctx, gui_staff, wait_idle):
+def test_attention_count_shows_in_the_column_header(qtbot, clock, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    new_task(db, me, "referral", "Late referral", due_date=date.today() - timedelta(days=3))
+    late = clock.now.date() - timedelta(days=3)  # the held clock's today, not the PC's
+    new_task(db, me, "referral", "Late referral", due_date=late)
     new_task(db, me, "referral", "Fine referral")
 
     view = open_board(qtbot, ctx, wait_idle, "referral")
