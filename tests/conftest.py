@@ -27,13 +27,40 @@ from sqlalchemy.engine import make_url
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.migrate import upgrade
+from practiceboard.domain.errors import first_line
 from practiceboard.services import users
-from support import START, Clock, Staff, make_staff
+from support import START, Clock, Staff, make_staff, pg_reachable, pg_where
 
 PG_URL = os.environ.get(
     "PRACTICEBOARD_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_PG = os.environ.get("PRACTICEBOARD_REQUIRE_PG") == "1"
+PG_UNREACHABLE = "PostgreSQL is not reachable"
+_pg_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "postgres" in report.keywords:
+        _pg_skipped.append(report.nodeid)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """Say at the very end (after the short summary), where nobody misses it, how many
+    PostgreSQL tests did not run."""
+    result = yield
+    skipped = len(_pg_skipped)
+    if not skipped:
+        return result
+    tests = "test was" if skipped == 1 else "tests were"
+    terminalreporter.section("PostgreSQL", sep="!", red=True, bold=True)
+    terminalreporter.write_line(
+        f"{skipped} PostgreSQL {tests} SKIPPED: no server at {pg_where(PG_URL)}. "
+        "Start it or set PRACTICEBOARD_TEST_PG; PRACTICEBOARD_REQUIRE_PG=1 makes this fail.",
+        red=True,
+        bold=True,
+    )
+    return result
 
 
 class MemoryKeyring(KeyringBackend):
@@ -73,15 +100,18 @@ def fast_password_hashing(monkeypatch) -> None:
     monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
-def _pg_available() -> bool:
+def _pg_refusal() -> str | None:
+    """Why the reachable server would not let the tests in (None: it does)."""
     try:
         engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return True
-    except Exception:
-        return False
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as exc:
+        return first_line(exc)
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -96,10 +126,20 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
-    if not _pg_available():
+    # Only a server nobody answers for may skip the PostgreSQL tests (and the summary
+    # says so loudly); a server that answers but refuses (credentials, a missing
+    # database, anything else) fails them.
+    if not pg_reachable(PG_URL):
         if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required but not reachable at {PG_URL}")
-        pytest.skip("PostgreSQL is not reachable; set PRACTICEBOARD_TEST_PG")
+            pytest.fail(f"PostgreSQL is required but not reachable at {pg_where(PG_URL)}")
+        pytest.skip(f"{PG_UNREACHABLE} at {pg_where(PG_URL)}; set PRACTICEBOARD_TEST_PG")
+    refusal = _pg_refusal()
+    if refusal is not None:
+        pytest.fail(
+            f"PostgreSQL at {pg_where(PG_URL)} answers but refused the tests: {refusal}. "
+            "Fix PRACTICEBOARD_TEST_PG; only an unreachable server skips.",
+            pytrace=False,
+        )
     name = f"pb_tmpl_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

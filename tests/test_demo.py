@@ -21,6 +21,15 @@ from practiceboard.queries import board
 from practiceboard.services import users
 
 TASKS = 150
+# The moment the demo practice is built and looked at: core.clock is held here (while it
+# is built, and in every test of this module), so nothing here reads the wall clock.
+BUILT_AT = datetime(2026, 3, 4, 17, 0, tzinfo=UTC)  # a Wednesday, noon in New York
+
+
+@pytest.fixture(autouse=True)
+def held_clock(clock):
+    clock.set(BUILT_AT)
+    return clock
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +38,7 @@ def built(tmp_path_factory, sqlite_template):
     root = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PRACTICEBOARD_HOME", str(root / "home"))
+        mp.setattr(clock, "source", lambda: BUILT_AT)
         path = root / "demo.db"
         shutil.copyfile(sqlite_template, path)
         db = Database(f"sqlite:///{path}", workstation="demo-pc")
@@ -121,7 +131,11 @@ def test_history_spans_months_in_business_hours(demo_db):
         cal = definitions.practice_calendar(s)
     created = [r[0] for r in _all(demo_db, "SELECT created_at FROM tasks")]
     first = min(datetime.fromisoformat(str(c)) for c in created)
-    assert datetime.now(UTC).replace(tzinfo=None) - first > timedelta(days=150)
+    assert BUILT_AT.replace(tzinfo=None) - first > timedelta(days=150)
+    last = max(
+        datetime.fromisoformat(str(r[0])) for r in _all(demo_db, "SELECT at FROM task_events")
+    )
+    assert last <= BUILT_AT.replace(tzinfo=None)  # the history ends at the held clock
     tz = cal.tzinfo()
     for (at,) in _all(demo_db, "SELECT at FROM task_events"):
         local = datetime.fromisoformat(str(at)).replace(tzinfo=UTC).astimezone(tz)

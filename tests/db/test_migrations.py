@@ -4,10 +4,16 @@ defaults, refuse a newer database, and back up before upgrading."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
+import subprocess
 
 import pytest
-from sqlalchemy import func, select, text
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, inspect, select, text
 
+from practiceboard.core.paths import resource_dir
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, Status, Transition, Workflow
@@ -52,18 +58,118 @@ def test_upgrade_from_empty_then_again_is_a_no_op(tmp_path, pb_home):
     db.dispose()
 
 
-def test_upgrade_backs_up_first(tmp_path, pb_home):
-    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(db)
-    # Stamp the head again (the base once was the head): still nothing to do.
+def _previous_revision() -> str:
+    """The revision just before head (whatever head is called after a merge)."""
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    return script.get_revision(migrate.head_revision()).down_revision
+
+
+def _behind_head(db) -> str:
+    """The database one revision behind head, holding one row the upgrade must keep."""
+    from alembic import command
+
+    previous = _previous_revision()
+    _to_revision(db, command.downgrade, previous)
     with db.engine.begin() as conn:
-        conn.execute(text("DELETE FROM alembic_version"))
         conn.execute(
-            text("INSERT INTO alembic_version VALUES (:head)"), {"head": migrate.head_revision()}
+            text(
+                "INSERT INTO patients (mrn, display_name, search_name, active, version, "
+                "created_at, updated_at) VALUES ('MRN-KEPT', 'Kept Pat', 'kept pat', :t, 1, "
+                ":at, :at)"
+            ),
+            {"t": True, "at": "2026-03-04 15:00:00"},
         )
-    backup = migrate.upgrade(db)  # at head already: no backup, nothing to do
-    assert backup is None
-    db.dispose()
+    return previous
+
+
+def _kept_patient(db) -> tuple:
+    with db.read() as s:
+        return tuple(s.execute(text("SELECT mrn, display_name FROM patients")).one())
+
+
+def _columns(db) -> dict[str, list[str]]:
+    with db.engine.connect() as conn:
+        found = inspect(conn)
+        return {t: sorted(c["name"] for c in found.get_columns(t)) for t in found.get_table_names()}
+
+
+def test_upgrade_backs_up_first(db, pb_home):
+    previous = _behind_head(db)
+
+    backup = migrate.upgrade(db)
+
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert backup is not None and backup.parent == pb_home / "data" / "backups"
+    assert backup.name.endswith(f"-before-upgrade-{previous}{'.db' if db.is_sqlite else '.dump'}")
+    if db.is_sqlite:  # the backup is the database as it was: old revision, same rows
+        copy = sqlite3.connect(backup)
+        try:
+            assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == (previous,)
+            assert copy.execute("SELECT mrn FROM patients").fetchall() == [("MRN-KEPT",)]
+        finally:
+            copy.close()
+    else:  # a custom-format dump pg_restore can read, holding the tables' data
+        listing = subprocess.run(  # noqa: S603
+            [shutil.which("pg_restore") or "pg_restore", "--list", str(backup)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert "TABLE DATA public patients" in listing.stdout
+        assert "TABLE DATA public alembic_version" in listing.stdout
+    assert _kept_patient(db) == ("MRN-KEPT", "Kept Pat")
+
+
+FAILING_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "zz_fails"
+down_revision = {head!r}
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("upgrade_probe", sa.Column("id", sa.Integer, primary_key=True))
+    raise RuntimeError("this revision fails on purpose")
+
+
+def downgrade():
+    pass
+"""
+
+
+def test_a_failing_upgrade_rolls_back_and_leaves_the_old_database_usable(db, tmp_path, monkeypatch):
+    """The real head revision runs, then a revision after it fails: nothing of either is
+    left, the database is still at its old revision with its rows, and a later (good)
+    upgrade goes through."""
+    previous = _behind_head(db)
+    before = _columns(db)
+    scripts = tmp_path / "migrations"
+    shutil.copytree(resource_dir("migrations"), scripts)
+    (scripts / "versions" / "99999999_zz_fails.py").write_text(
+        FAILING_REVISION.format(head=migrate.head_revision())
+    )
+
+    def failing_config() -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(scripts))
+        return cfg
+
+    with monkeypatch.context() as m:
+        m.setattr(migrate, "alembic_config", failing_config)
+        with pytest.raises(RuntimeError, match="fails on purpose"):
+            migrate.upgrade(db)
+
+    assert migrate.current_revision(db) == previous
+    assert _columns(db) == before  # neither the head revision's change nor the probe table
+    assert _kept_patient(db) == ("MRN-KEPT", "Kept Pat")
+    with db.write() as s:  # still writable
+        s.execute(text("UPDATE patients SET display_name = 'Still Here'"))
+    assert migrate.upgrade(db) is not None  # and the good upgrade still goes through
+    assert migrate.current_revision(db) == migrate.head_revision()
+    assert migrate.schema_differences(db) == []
+    assert _kept_patient(db) == ("MRN-KEPT", "Still Here")
 
 
 def test_upgrade_from_the_first_revision_backs_up_first(tmp_path, pb_home):

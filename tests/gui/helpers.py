@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtGui import Qt, QTextDocument
+
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import Card
 from practiceboard.db.engine import Database
@@ -50,3 +52,15 @@ def new_records_task(db: Database, actor: Actor, title: str) -> int:
     """A records request from "Valley", owned by its creator: the task the shell tests
     open, search for and watch arrive."""
     return make_task(db, actor, "records", title, extra={"records_from": "Valley"})
+
+
+def shown_as(tip: str) -> str:
+    """The characters a tooltip puts on screen: Qt shows it as rich text when it looks
+    like HTML (Qt.mightBeRichText), else as it is. A title "<b>x</b>" must come back as
+    "<b>x</b>", not as a bold "x"."""
+    doc = QTextDocument()
+    if Qt.mightBeRichText(tip):
+        doc.setHtml(tip)
+    else:
+        doc.setPlainText(tip)
+    return doc.toPlainText()

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 
-from practiceboard.core.rows import Board, BoardColumn, TaskFilter
+from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
 from practiceboard.gui.kit.change import Change
-from practiceboard.gui.views.board import BoardView
+from practiceboard.gui.views.board import BoardView, delegate
 from practiceboard.gui.views.board.delegate import (
     DUE,
     IN_STATUS,
@@ -81,9 +81,10 @@ def test_all_my_workflows_groups_columns_by_category(qtbot, ctx, gui_staff, wait
                        "Lab results follow-up"]  # fmt: skip
 
 
-def test_attention_count_shows_in_the_column_header(qtbot, ctx, gui_staff, wait_idle):
+def test_attention_count_shows_in_the_column_header(qtbot, clock, ctx, gui_staff, wait_idle):
     db, me = ctx.db, gui_staff.front_desk
-    new_task(db, me, "referral", "Late referral", due_date=date.today() - timedelta(days=3))
+    late = clock.now.date() - timedelta(days=3)  # the held clock's today, not the PC's
+    new_task(db, me, "referral", "Late referral", due_date=late)
     new_task(db, me, "referral", "Fine referral")
 
     view = open_board(qtbot, ctx, wait_idle, "referral")
@@ -145,7 +146,22 @@ def test_badges_overdue_sla_attention_and_watched():
     assert "Past its time limit" in tip
 
 
-def test_html_in_a_title_is_painted_literally(qtbot, ctx):
+@pytest.fixture
+def painted(monkeypatch) -> list[str]:
+    """Every line of text the card delegate draws, in order (it draws all of them
+    through delegate._text, as plain text)."""
+    drawn: list[str] = []
+    draw = delegate._text
+
+    def spy(p, fm, rect, text, **kw):
+        drawn.append(text)
+        return draw(p, fm, rect, text, **kw)
+
+    monkeypatch.setattr(delegate, "_text", spy)
+    return drawn
+
+
+def test_html_in_a_title_is_painted_literally(qtbot, ctx, painted):
     c = card(title="<b>x</b>", owner_name="<i>Fran</i>", patient_ref="<u>1</u>")
     lines = card_lines(c, TODAY)
     assert lines[TITLE] == "<b>x</b>"
@@ -154,8 +170,11 @@ def test_html_in_a_title_is_painted_literally(qtbot, ctx):
     assert "&lt;b&gt;x&lt;/b&gt;" in card_tooltip(c) and "<b>x" not in card_tooltip(c)
     view = BoardView(ctx, autoload=False)
     qtbot.addWidget(view)
+    view.resize(600, 400)
     view.show_board(Board(1, (BoardColumn(1, "new", "New", "new", 0, 1, 0),), (c,), 1, False))
-    assert not view.grab().isNull()  # painted without trouble
+    view.grab()  # paints the card
+    assert "<b>x</b>" in painted and "<i>Fran</i>" in painted
+    assert any("<u>1</u>" in line for line in painted)
 
 
 def test_initials_skip_titles():
@@ -244,10 +263,12 @@ def test_keyboard_enter_opens_and_ctrl_arrows_change_column(qtbot, ctx, gui_staf
         qtbot.mouseDClick(new.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert activated.args == [a.id]
 
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)  # focus is only real in the active window
     qtbot.keyClick(new.list, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert view.current_task_id() == b.id  # skipped the empty waiting columns
     ready = view.pane(status_id(db, "referral", "ready"))
-    assert ready.list.hasFocus() or not view.isActiveWindow()
+    assert ready.list.hasFocus()
     assert not new.list.selectionModel().hasSelection()
 
 
@@ -270,7 +291,7 @@ def test_letters_do_not_jump_around(qtbot, ctx, gui_staff, wait_idle):
 
 
 @pytest.mark.parametrize("lanes", [False, True])
-def test_five_thousand_cards_fill_the_board(qtbot, ctx, lanes):
+def test_five_thousand_cards_fill_the_board(qtbot, ctx, lanes, painted):
     columns = tuple(
         BoardColumn(i + 1, k, k.title(), k, i, 0, 0)
         for i, k in enumerate(["new", "active", "waiting", "review", "done"])
@@ -288,15 +309,22 @@ def test_five_thousand_cards_fill_the_board(qtbot, ctx, lanes):
 
     view.show_board(board)
     view.show()
-    assert not view.grab().isNull()
+    view.grab()
+    first = view.panes[0]
+    rows = [first.model.index(i).data(CARD_ROLE) for i in range(first.model.rowCount())]
+    cards_there = [r for r in rows if isinstance(r, Card)]  # swimlanes add owner headings
+    top, bottom = cards_there[0], cards_there[-1]
+    assert top.title in painted
+    assert len(painted) < 7 * 5 * 30  # a screenful per column, not 5,000 cards' lines
 
     assert sum(p.model.card_count() for p in view.panes) == 5000
-    first = view.panes[0]
     assert first.list.uniformItemSizes()
-    assert first.model.index(0).data(CARD_ROLE) is not None
     bar = first.list.verticalScrollBar()
     bar.setValue(bar.maximum())  # scrolling to the end paints only what is visible
-    assert not view.grab().isNull()
+    painted.clear()
+    view.grab()
+    assert bottom.title in painted and top.title not in painted
+    assert len(painted) < 7 * 5 * 30
 
 
 def test_a_workflow_chosen_before_the_picker_fills_is_kept(qtbot, ctx, gui_staff, wait_idle):

@@ -4,6 +4,8 @@ conflicts with another person's change, and the keyboard "Move to…" menu."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDropEvent
@@ -41,7 +43,7 @@ def drop(qtbot, view: BoardView, task_id: int, column_key) -> None:
         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     target.dropEvent(event)
-    assert event.isAccepted() or not view.board
+    assert event.isAccepted()  # taken: the move (or its conflict) follows
 
 
 def flow_done(qtbot, view: BoardView, wait_idle):
@@ -50,14 +52,25 @@ def flow_done(qtbot, view: BoardView, wait_idle):
     return view.last_flow
 
 
-def test_a_drop_carries_the_version_the_user_saw(qtbot, ctx, gui_staff, wait_idle):
+def test_a_drop_carries_the_version_the_user_saw(qtbot, ctx, gui_staff, wait_idle, messages):
+    """A real drop of a card whose task another PC changed since the board was read: the
+    version on the card is sent, the service refuses it, nothing of the move is saved."""
     db, me = ctx.db, gui_staff.front_desk
     t = new_task(db, me, "referral", "Cardiology referral", owner_id=me.user_id)
     view = open_board(qtbot, ctx, wait_idle, "referral")
-    older = card_mime(view.cards[t.id]._replace(version=t.version - 1 or 99))
+    assert view.cards[t.id].version == t.version
 
-    assert view._card_from(older).version == (t.version - 1 or 99)
-    assert view._card_from(older).title == "Cardiology referral"
+    # Meanwhile, on another PC, the manager gives it a due date (the board is not told).
+    task_actions.edit_task(db, gui_staff.manager, t.id, expected_version=t.version,
+                           due_date=date(2026, 3, 20))  # fmt: skip
+    drop(qtbot, view, t.id, status_id(db, "referral", "ready"))
+    flow = flow_done(qtbot, view, wait_idle)
+
+    assert flow.state == "conflict"
+    assert flow.card.version == t.version  # what the user saw, not what is there now
+    assert messages.log[-1][0] == "Someone else changed this task"
+    after = detail(ctx, t.id)
+    assert (after.status_name, after.version) == ("New", t.version + 1)  # only their edit
 
 
 def test_mime_carries_task_id_and_version():
@@ -72,6 +85,8 @@ def test_a_drop_moves_the_card(qtbot, ctx, gui_staff, wait_idle):
     view = open_board(qtbot, ctx, wait_idle, "referral")
     ready = status_id(db, "referral", "ready")
 
+    view.select_task(t.id)  # the card picked up was the selected one
+
     drop(qtbot, view, t.id, ready)
     flow = flow_done(qtbot, view, wait_idle)
 
@@ -79,7 +94,9 @@ def test_a_drop_moves_the_card(qtbot, ctx, gui_staff, wait_idle):
     assert detail(ctx, t.id).status_name == "Ready to schedule"
     assert view.cards[t.id].status_id == ready  # the board reloaded by itself
     assert view.pane(ready).model.row_of(t.id) == 0
-    assert view.current_task_id() is None or view.current_task_id() == t.id
+    assert view.current_task_id() == t.id  # the selection went with the card
+    assert view.pane(ready).list.currentIndex().row() == 0
+    assert not view.pane(status_id(db, "referral", "new")).list.selectionModel().hasSelection()
 
 
 def test_a_drop_on_an_all_workflows_category_column(qtbot, ctx, gui_staff, wait_idle):

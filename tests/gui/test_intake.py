@@ -44,7 +44,7 @@ def tasks_in(db) -> list:
         ).all()  # fmt: skip
 
 
-def test_a_task_is_created_with_what_the_form_says(qtbot, dialog, ctx, gui_staff, wait_idle):
+def test_a_task_is_created_with_what_the_form_says(qtbot, clock, dialog, ctx, gui_staff, wait_idle):
     saved_ids, statuses = [], []
     ctx.signals.task_saved.connect(saved_ids.append)
     ctx.signals.status_message.connect(statuses.append)
@@ -53,7 +53,8 @@ def test_a_task_is_created_with_what_the_form_says(qtbot, dialog, ctx, gui_staff
     qtbot.keyClicks(dialog.extra_input("referred_to"), "Heart Center")
     dialog.owner.setCurrentIndex(dialog.owner.findData(gui_staff.clinical.user_id))
     dialog.no_due.setChecked(False)
-    due = date.today() + timedelta(days=3)
+    assert dialog.options.today == clock.now.date()  # the practice's today, held
+    due = dialog.options.today + timedelta(days=3)
     dialog.due.setDate(QDate(due))
     dialog.payer.setEditText("Aetna")
     dialog.provider.setCurrentIndex(dialog.provider.findData(gui_staff.provider.user_id))

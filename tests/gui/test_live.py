@@ -9,14 +9,16 @@ import sys
 import textwrap
 
 import pytest
+from sqlalchemy import text
 
 from practiceboard.db.engine import Database
+from practiceboard.gui.kit.change import Change
 from practiceboard.gui.shell import live
 from practiceboard.gui.shell.live import LiveUpdates
 from practiceboard.gui.shell.main_window import MainWindow
-from support import make_staff
+from support import make_staff, status_id, wf_id
 
-from .helpers import new_records_task
+from .helpers import new_records_task, open_board
 
 SECOND_PC = textwrap.dedent(
     """
@@ -24,10 +26,12 @@ SECOND_PC = textwrap.dedent(
     from practiceboard.db.engine import Database
     from practiceboard.services import tasks
     from practiceboard.core.actor import Actor
-    url, user_id, username, title = sys.argv[1:5]
+    url, user_id, username, title, records = sys.argv[1:6]
     db = Database(url, workstation="front-desk-2")
     actor = Actor(int(user_id), username, username, "front-desk-2")
-    draft = tasks.TaskDraft(3, title, owner_id=int(user_id), extra={"records_from": "Valley"})
+    draft = tasks.TaskDraft(
+        int(records), title, owner_id=int(user_id), extra={"records_from": "Valley"}
+    )
     tasks.create_task(db, actor, draft)
     db.dispose()
     """
@@ -36,7 +40,11 @@ SECOND_PC = textwrap.dedent(
 
 def run_second_pc(db: Database, actor, title: str) -> subprocess.Popen:
     """Another process on the same database, as another PC would be."""
-    args = [sys.executable, "-c", SECOND_PC, db.url, str(actor.user_id), actor.username, title]
+    records = str(wf_id(db, "records"))  # the records-request workflow, looked up by key
+    args = [
+        sys.executable, "-c", SECOND_PC, db.url, str(actor.user_id), actor.username, title,
+        records,
+    ]  # fmt: skip
     return subprocess.Popen(args, env=dict(os.environ), stderr=subprocess.PIPE, text=True)
 
 
@@ -112,9 +120,57 @@ def test_holds_nest(ctx, watching):
 
 
 def test_a_hold_without_live_updates_does_nothing(ctx):
+    """A view under test (no LiveUpdates running) may hold: the hold swallows nothing,
+    and its own changes still reach the views at once."""
+    seen: list[int] = []
+    ctx.signals.data_changed.connect(lambda _change: seen.append(1))
     assert live.current(ctx) is None
-    with live.hold(ctx):
-        pass
+    with live.hold(ctx) as held:
+        ctx.signals.data_changed.emit(Change.everything())
+        assert seen == [1]
+    assert seen == [1]  # nothing kept back to announce on release
+    held.release()
+    assert live.current(ctx) is None
+
+
+@pytest.mark.postgres
+def test_a_commit_on_another_connection_refreshes_the_open_board(
+    qtbot, pg_db, ctx_for, watching, wait_idle
+):
+    """Not only the signal: the board on the screen shows the new card by itself."""
+    staff = make_staff(pg_db)
+    me = staff.front_desk
+    context = ctx_for(me, pg_db)
+    view = open_board(qtbot, context, wait_idle, "records")
+    assert view.cards == {}
+    watching(context, interval=0.2)
+
+    other_pc = Database(pg_db.url, workstation="front-desk-2")
+    try:
+        new_records_task(other_pc, me, "Written on the other PC")
+    finally:
+        other_pc.dispose()
+
+    qtbot.waitUntil(lambda: len(view.cards) == 1, timeout=10_000)
+    assert [c.title for c in view.cards.values()] == ["Written on the other PC"]
+    assert view.pane(status_id(pg_db, "records", "new")).model.card_count() == 1
+
+
+@pytest.mark.postgres
+def test_a_rolled_back_write_stays_silent(qtbot, pg_db, ctx_for, watching):
+    staff = make_staff(pg_db)
+    context = ctx_for(staff.front_desk, pg_db)
+    updates = watching(context, interval=0.2)
+
+    with qtbot.assertNotEmitted(updates.changed, wait=2_000):
+        with pytest.raises(RuntimeError, match="changed my mind"):
+            with pg_db.write() as s:
+                s.execute(text("UPDATE settings SET value = value WHERE key = 'calendar'"))
+                raise RuntimeError("changed my mind")
+
+    with qtbot.waitSignal(updates.changed, timeout=10_000):  # the same write, committed
+        with pg_db.write() as s:
+            s.execute(text("UPDATE settings SET value = value WHERE key = 'calendar'"))
 
 
 @pytest.mark.postgres

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from practiceboard.gui.shell.sign_in import SignedIn, SignInDialog
-from support import PASSWORD
+from support import PASSWORD, wf_id
 
 
 @pytest.fixture
@@ -49,20 +49,30 @@ def test_wrong_password_says_so_inline_and_keeps_the_user_name(qtbot, dialog, wa
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
 
 
-def test_five_wrong_passwords_lock_the_account(qtbot, dialog, wait_idle):
+def test_five_wrong_passwords_lock_the_account(qtbot, dialog, wait_idle, clock):
     for _ in range(5):
         type_in(dialog, "frontdesk", "wrong guess")
         dialog.submit()
         wait_idle()
-    assert "locked" in dialog.error_label.text()
-    assert "Too many wrong passwords" in dialog.error_label.text()
+    assert dialog.error_label.text() == (
+        "Too many wrong passwords: this account is locked for 15 more minutes. "
+        "Ask your practice manager if you need in sooner."
+    )
 
     # WHEN the right password comes too late THEN the lockout still holds
+    clock.advance(minutes=14)
     type_in(dialog, "frontdesk", PASSWORD)
     dialog.submit()
     wait_idle()
-    assert "locked" in dialog.error_label.text()
+    assert "locked for 1 more minute. " in dialog.error_label.text()
     assert dialog.result() != QDialog.DialogCode.Accepted
+
+    # AND once the clock has passed the lockout, the same password signs in
+    clock.advance(minutes=1, seconds=1)
+    type_in(dialog, "frontdesk", PASSWORD)
+    with qtbot.waitSignal(dialog.signed_in, timeout=10_000):
+        dialog.submit()
+    assert dialog.result() == QDialog.DialogCode.Accepted
 
 
 def test_the_last_tries_before_the_lockout_are_counted_down(qtbot, dialog, wait_idle):
@@ -74,13 +84,16 @@ def test_the_last_tries_before_the_lockout_are_counted_down(qtbot, dialog, wait_
 
 
 def test_missing_fields_are_named_without_asking_the_database(qtbot, dialog, runner):
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)  # focus is only real in the active window
     dialog.submit()
     assert dialog.error_label.text() == "Enter your user name."
+    assert dialog.user_name.hasFocus()
     assert not runner.busy
     dialog.user_name.setText("frontdesk")
     dialog.submit()
     assert dialog.error_label.text() == "Enter your password."
-    assert dialog.password.hasFocus() or not dialog.isActiveWindow()
+    assert dialog.password.hasFocus()
 
 
 def test_typing_clears_the_red_outline(qtbot, dialog):
@@ -126,10 +139,11 @@ def test_tab_runs_name_password_sign_in(qtbot, dialog):
 
 
 def test_several_roles_land_on_the_widest_start_view(gui_staff, signed_in):
+    billing = wf_id(gui_staff.db, "billing")
     both = signed_in(gui_staff.add("twohats", ["front_desk", "billing"]))
     assert both.start_view == "board"  # billing's board is wider than the front desk's queue
     assert both.role_names == ("Front desk", "Billing")
-    assert both.role_workflow_id == 5  # Billing follow-up, named after the billing role
+    assert both.role_workflow_id == billing  # Billing follow-up, named after the billing role
     boss = signed_in(gui_staff.add("deputy", ["front_desk", "manager"]))
     assert boss.start_view == "attention"
     assert signed_in(gui_staff.front_desk).role_workflow_id is None

@@ -154,7 +154,7 @@ def test_two_pcs_scanning_at_once_record_each_alert_once(db, staff, clock):
         new_task(db, staff.manager, "referral", f"Referral {n}", owner_id=staff.front_desk.user_id)
     other = Database(db.url, workstation="pc-2")
     results: list[list] = [[], []]
-    gate = threading.Barrier(2)
+    gate = threading.Barrier(2, timeout=30)
 
     def run(index: int, database: Database) -> None:
         gate.wait()

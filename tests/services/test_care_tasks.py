@@ -192,7 +192,7 @@ def test_two_pcs_generating_at_once_create_no_duplicates(pg_db):
             role_key="care_coordinator",
         )
     through = MONDAY + timedelta(weeks=4)
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)
     results, errors = [], []
 
     def run(actor):
@@ -208,7 +208,7 @@ def test_two_pcs_generating_at_once_create_no_duplicates(pg_db):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(120)
     assert errors == []
     per_plan = 5 + care_tasks.CATCH_UP_CAP  # 5 Mondays; 29 days capped to 12
     assert sum(r.created for r in results) == 3 * per_plan

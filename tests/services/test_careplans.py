@@ -362,7 +362,7 @@ def test_plan_notes(db, staff):
 def test_two_pcs_saving_at_the_same_moment_exactly_one_wins(pg_db):
     staff = make_staff(pg_db)
     plan = new_plan(pg_db, staff)
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)
     outcomes: list[object] = []
 
     def save(fn):
@@ -384,7 +384,7 @@ def test_two_pcs_saving_at_the_same_moment_exactly_one_wins(pg_db):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(120)
     wins = [o for o in outcomes if isinstance(o, careplans.PlanSaved)]
     lost = [o for o in outcomes if isinstance(o, ConflictError)]
     assert len(wins) == len(lost) == 1

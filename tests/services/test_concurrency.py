@@ -171,7 +171,7 @@ def test_several_processes_share_one_sqlite_file(sqlite_db):
     why = reason_id(db, "waiting", "records_pending")
     before = counts(db)
 
-    barrier, results = SPAWN.Barrier(len(people)), SPAWN.Queue()
+    barrier, results = SPAWN.Barrier(len(people), timeout=60), SPAWN.Queue()
     procs = [
         SPAWN.Process(target=_busy_worker,
                       args=(db.url, p, t, shared, statuses, why, barrier, results))

@@ -5,15 +5,16 @@ PermissionDenied and leaves a 'denied' audit row naming the user and the action.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from practiceboard.core import actor
 from practiceboard.db import defaults
-from practiceboard.db.models import CarePlan, Program
+from practiceboard.db.models import CarePlan, Program, Role, RoleCapability
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.domain.policy import (
     ALL_WORKFLOWS,
@@ -21,6 +22,7 @@ from practiceboard.domain.policy import (
     DEFAULT_ROLE_CAPABILITIES,
     DEFAULT_ROLE_WORKFLOWS,
     Cap,
+    denial_message,
 )
 from practiceboard.queries import metrics
 from practiceboard.services import approvals, careplans, patients, users
@@ -175,6 +177,20 @@ def _admin(w: World, role: str, me) -> Callable[[], object]:
     )
 
 
+# What a refusal of each capability says (a pattern): the capability's own sentence, except
+# where the service names the rule in words closer to the action.
+OWN_WORDS = {
+    Cap.TASK_VIEW_ALL: re.escape("Your role does not work on this kind of task."),
+    Cap.TASK_REASSIGN: re.escape("Only a manager can hand someone else's task to another person."),
+    Cap.TASK_CLOSE_ANY: r"[A-Z]+-\d{6} belongs to someone else\. "
+    r"Only its owner or a manager can move it\.",
+}
+
+
+def refusal(cap: str) -> str:
+    return OWN_WORDS.get(cap, re.escape(denial_message(cap)))
+
+
 ATTEMPTS: dict[str, tuple[str | None, Attempt]] = {
     Cap.TASK_VIEW: ("task.watch", _view),
     Cap.TASK_VIEW_ALL: ("task.watch", _view_all),
@@ -208,8 +224,10 @@ def test_every_role_can_do_exactly_what_the_matrix_says(db, staff, clock):
             mark = last_audit_id(db)
             try:
                 do()
-            except PermissionDenied:
+            except PermissionDenied as err:
                 observed[role, cap] = False
+                if not re.fullmatch(refusal(cap), str(err)):  # for this capability, no other
+                    problems.append((role, cap, str(err)))
                 rows = audit_rows(db, after=mark)
                 if action is not None and [(r.action, r.outcome, r.user_id) for r in rows] != [
                     (action, "denied", me.user_id)
@@ -219,7 +237,7 @@ def test_every_role_can_do_exactly_what_the_matrix_says(db, staff, clock):
                 observed[role, cap] = True
     mismatches = sorted(k for k in expected if observed[k] != expected[k])
     assert mismatches == [], "(role, capability) pairs that disagree with the matrix"
-    assert problems == [], "refusals without exactly one denied audit row"
+    assert problems == [], "refusals for another reason, or without exactly one denied row"
 
 
 def test_seeded_roles_hold_the_default_matrix(db, staff):
@@ -277,3 +295,39 @@ def test_a_disabled_account_and_a_removed_role_take_effect_at_once(db, staff, cl
                             reason_id=reason_id(db, "reopen", "other"), note="x")  # fmt: skip
     [row] = audit_rows(db, after=mark)
     assert (row.action, row.outcome, row.user_id) == ("task.reopen", "denied", fran.user_id)
+
+
+def _stored_matrix(db, role_key: str, *, grant=(), revoke=()) -> None:
+    """Change the role's row of role_capabilities in the database itself, the way an
+    admin tool (or a later migration) would; DEFAULT_ROLE_CAPABILITIES stays as it is."""
+    with db.write() as s:
+        role = s.scalars(select(Role.id).where(Role.key == role_key)).one()
+        for cap in revoke:
+            s.execute(
+                delete(RoleCapability).where(
+                    RoleCapability.role_id == role, RoleCapability.capability_key == cap
+                )
+            )
+        for cap in grant:
+            s.add(RoleCapability(role_id=role, capability_key=cap))
+
+
+def test_the_services_enforce_the_stored_matrix_not_the_constant(db, staff, clock):
+    fran = staff.front_desk
+    assert Cap.TASK_CREATE in DEFAULT_ROLE_CAPABILITIES["front_desk"]
+    assert Cap.ADMIN not in DEFAULT_ROLE_CAPABILITIES["front_desk"]
+    new_task(db, fran, "referral", "Allowed before")  # the seeded matrix lets her
+
+    _stored_matrix(db, "front_desk", grant=[Cap.ADMIN], revoke=[Cap.TASK_CREATE])
+
+    mark = last_audit_id(db)
+    with pytest.raises(PermissionDenied) as refused:
+        new_task(db, fran, "referral", "Refused now")
+    assert str(refused.value) == denial_message(Cap.TASK_CREATE)
+    assert [(r.action, r.outcome, r.user_id) for r in audit_rows(db, after=mark)] == [
+        ("task.create", "denied", fran.user_id)
+    ]
+    hired = users.create_user(db, fran, "newhire", "New Hire", "correct horse battery",
+                              ["billing"])  # fmt: skip
+    assert hired > 0
+    assert Cap.TASK_CREATE in DEFAULT_ROLE_CAPABILITIES["front_desk"]  # the constant: as was

@@ -21,6 +21,7 @@ Where a new helper goes:
   tasks.py    tasks through the services: FIELDS, new_task, make_task, move
   states.py   scenes set directly, not through a service: use_new_york, add_patient,
               set_task, let_see
+  pg.py       the suite's PostgreSQL: pg_reachable, pg_where
   records.py  what an action left behind, as plain values: task_row, version, events,
               audit_rows, last_event_id, last_audit_id, counts, snapshot, values
 
@@ -30,6 +31,7 @@ under two names is what this package exists to prevent.
 
 from .clock import NY, START, TZ, WED_10AM, Clock, ny
 from .ids import program, reason_id, status_id, status_key, wf_id
+from .pg import pg_reachable, pg_where
 from .records import (
     audit_rows,
     counts,
@@ -65,6 +67,8 @@ __all__ = [
     "make_task",
     "move",
     "new_task",
+    "pg_reachable",
+    "pg_where",
     "ny",
     "program",
     "reason_id",

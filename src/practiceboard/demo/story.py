@@ -53,7 +53,7 @@ class Planner:
         if today is not None:
             self.end = datetime.combine(today, time(12), self.tz).astimezone(UTC)
         else:
-            self.end = datetime.now(UTC).replace(microsecond=0)
+            self.end = clock.now().replace(microsecond=0)  # the injected clock (tests hold it)
         end_day = self.end.astimezone(self.tz).date()
         span = [end_day - timedelta(days=DAYS_BACK - i) for i in range(DAYS_BACK + 120)]
         self.days = [d for d in span if self.cal.is_business_day(d)]

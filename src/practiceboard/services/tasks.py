@@ -166,7 +166,9 @@ def check_visible(policy: Policy, task: Task) -> None:
 
 def check_visible_and_editable(policy: Policy, task: Task) -> None:
     check_visible(policy, task)
-    if not policy.may_edit_task(task.owner_id):
+    if task.owner_id == policy.user_id:
+        require(policy, Cap.TASK_EDIT_OWN)  # their own task: the refusal names the right
+    elif not policy.may_edit_task(task.owner_id):
         raise PermissionDenied(
             f"{task.ref} belongs to someone else. Only its owner or a manager can change it."
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -255,7 +256,8 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
             error = AuthenticationError(
                 _locked_message(user, at) if user.locked_until and user.locked_until > at
                 else "That user name and password do not match."
-                + (f" {left} more tries before the account locks." if left <= 2 else "")
+                + (f" {left} more {'try' if left == 1 else 'tries'} before the account locks."
+                   if left <= 2 else "")
             )  # fmt: skip
         elif not user.active:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
@@ -280,9 +282,10 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def _locked_message(user: User, at) -> str:
-    minutes = max(1, int((user.locked_until - at).total_seconds() // 60) + 1)
+    minutes = max(1, math.ceil((user.locked_until - at).total_seconds() / 60))  # 15:00 is 15
     return (
-        f"Too many wrong passwords: this account is locked for {minutes} more minutes. "
+        f"Too many wrong passwords: this account is locked for {minutes} more "
+        f"{'minute' if minutes == 1 else 'minutes'}. "
         "Ask your practice manager if you need in sooner."
     )
 

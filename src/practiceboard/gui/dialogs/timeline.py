@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem
 from practiceboard.core.rows import TimelineEntry
 from practiceboard.domain.dates import moment_label
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.tooltips import plain_tip
 
 # Which icon a kind of event wears in the list (status moves use the category icons).
 KIND_ICONS = {
@@ -37,7 +38,7 @@ def fill_timeline(widget: QListWidget, entries: Sequence[TimelineEntry], zone: s
     for entry in reversed(entries):
         item = QListWidgetItem(theme.icon(KIND_ICONS.get(entry.kind, "active")), "")
         item.setText(entry_text(entry, zone))
-        item.setToolTip(entry.summary)
+        item.setToolTip(plain_tip(entry.summary))
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
         widget.addItem(item)
 

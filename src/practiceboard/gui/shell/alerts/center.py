@@ -27,6 +27,7 @@ from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.queries import notifications as inbox
 from practiceboard.queries.notifications import AlertRow
 from practiceboard.services import notifications
@@ -132,7 +133,7 @@ class NotificationCenter(QFrame):
             font = QFont(item.font())
             font.setBold(r.unread)
             item.setFont(font)
-            item.setToolTip(r.body or r.title)
+            item.setToolTip(plain_tip(r.body or r.title))  # names a task's title
             if current is not None and r.id == current.id:
                 self.list.setCurrentItem(item)
         self.empty_label.setVisible(not self.rows)

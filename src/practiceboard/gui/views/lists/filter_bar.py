@@ -35,6 +35,7 @@ from practiceboard.core.rows import (
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.kit.wording import short_date
 from practiceboard.gui.views.lists.saved_filter_box import SavedFilterBox
 from practiceboard.queries.pickers import picker_options
@@ -317,7 +318,8 @@ class FilterBar(QWidget):
                 action.blockSignals(False)
 
     def chip_texts(self) -> list[str]:
-        return [c.toolTip() for c in self.chips]
+        """What each chip stands for, in full (its tooltip shows exactly this)."""
+        return [c.property("fullText") for c in self.chips]
 
     def _rebuild_chips(self) -> None:
         for chip in self.chips:
@@ -329,7 +331,8 @@ class FilterBar(QWidget):
             chip = QToolButton(self, objectName="filterChip")
             shown = text if len(text) <= CHIP_MAX else text[: CHIP_MAX - 1] + "…"
             chip.setText(amp(shown) + "  ✕")
-            chip.setToolTip(text)
+            chip.setProperty("fullText", text)
+            chip.setToolTip(plain_tip(text))  # the words typed, shown literally
             chip.setAccessibleName(f"Remove filter {text}")
             chip.clicked.connect(partial(self._change, **clear))
             self.chips_row.addWidget(chip)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from practiceboard.core.rows import Card
 from practiceboard.domain.aging import format_age
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.kit.wording import short_date
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -229,6 +230,10 @@ class CardTableModel(QAbstractTableModel):
         return badge_text(card)
 
     def _tooltip(self, card: Card, col: str) -> str | None:
+        """Shown literally (plain_tip): titles and names are typed by people."""
+        return plain_tip(self._tip_text(card, col)) or None
+
+    def _tip_text(self, card: Card, col: str) -> str | None:
         if col == "title":
             return card.title
         if col == "status":
