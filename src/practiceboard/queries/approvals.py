@@ -92,12 +92,11 @@ def _asked(session, snap: Snapshot, ids: list[int]) -> dict[int, _Asked]:
                 TaskEvent.to_status_id.in_(back),
             )
             .group_by(TaskEvent.task_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
-    return {
-        i: _Asked(*(last.get(i) or (None, None)), rounds.get(i, 0))  # type: ignore[misc]
-        for i in ids
-    }
+    return {i: _Asked(*(last.get(i) or (None, None)), rounds.get(i, 0)) for i in ids}
 
 
 def _items(snap: Snapshot, cards: list[Card], asked: dict[int, _Asked], back=None):

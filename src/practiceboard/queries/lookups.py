@@ -242,8 +242,9 @@ def saved_filters_in(session: Session, policy: Policy) -> list[SavedFilterRow]:
 
 # ---------------------------------------------------------------- the signed-in session (GUI shell)
 
-START_VIEWS = ("attention", "board", "approvals", "queue")  # widest first: a person with several roles
-# lands on the broadest view any of their roles starts on
+# Widest first: a person with several roles lands on the broadest view any of their
+# roles starts on.
+START_VIEWS = ("attention", "board", "approvals", "queue")
 
 
 def policy_for(db: Database, actor: Actor) -> Policy:
