@@ -17,7 +17,8 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
 
-from practiceboard.core.actor import Actor
+from practiceboard.core import definitions
+from practiceboard.core.actor import Actor, actor_policy
 from practiceboard.core.rows import (
     ApprovalInbox,
     ApprovalItem,
@@ -26,7 +27,9 @@ from practiceboard.core.rows import (
     Card,
     CountRow,
     DurationStat,
+    Option,
     RateStat,
+    ReasonRow,
     RequesterQueue,
     TaskDetail,
 )
@@ -36,7 +39,7 @@ from practiceboard.db.models import Task, TaskEvent
 from practiceboard.domain.decisions import Decision
 from practiceboard.domain.errors import NotFound, PermissionDenied
 from practiceboard.domain.policy import Cap, require
-from practiceboard.queries import filters, metrics
+from practiceboard.queries import filters, lookups, metrics
 from practiceboard.queries.cards import Snapshot, build_cards, card_select, fetch, load_snapshot
 from practiceboard.queries.tasks import NOT_YOURS, task_detail
 
@@ -349,3 +352,110 @@ def approval_rounds(db: Database, actor: Actor, task_id: int) -> list[ApprovalRo
                 (data or {}).get("decision"), name, at, reason.label if reason else None, note,
             )  # fmt: skip
     return rounds
+
+
+# ---------------------------------------------------------------- what the dialogs offer
+
+
+@dataclass(frozen=True)
+class DecisionChoices:
+    """What deciding offers: the reasons of a rejection and of a send-back, the
+    practice's outcome notes per decision, and the practice's time zone."""
+
+    rejection: tuple[ReasonRow, ...]
+    needs_info: tuple[ReasonRow, ...]
+    outcome_notes: dict[str, tuple[str, ...]]
+    zone: str
+
+
+def decision_choices(db: Database, actor: Actor) -> DecisionChoices:
+    with db.read() as session:
+        policy = actor_policy(session, actor)
+        reasons = lookups.reason_codes_in(session, policy)
+        notes: dict[str, list[str]] = defaultdict(list)
+        for row in definitions.setting(session, "approval_outcome_notes") or ():
+            if isinstance(row, dict) and row.get("decision") in set(Decision) and row.get("text"):
+                notes[row["decision"]].append(str(row["text"])[:500])
+        zone = definitions.practice_calendar(session).timezone
+    return DecisionChoices(
+        tuple(r for r in reasons if r.kind == "rejection"),
+        tuple(r for r in reasons if r.kind == "needs_info"),
+        {k: tuple(v) for k, v in notes.items()},
+        zone,
+    )
+
+
+@dataclass(frozen=True)
+class RequestTemplate:
+    name: str
+    question: str
+    checklist: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequestChoices:
+    """What "Request approval" offers for one task: who may decide it (the one the
+    rule would pick, and the backup), the practice's templates for its workflow, and
+    — on a resubmission — what the approver asked."""
+
+    task_id: int
+    ref: str
+    title: str
+    version: int
+    workflow_name: str
+    approvers: tuple[Option, ...]
+    named_provider_id: int | None
+    auto_name: str | None  # who "route automatically" hands it to
+    backup_name: str | None  # the backup approver (escalation goes there too)
+    templates: tuple[RequestTemplate, ...]
+    resubmit: bool
+    asked_reason: str | None
+    asked_note: str | None
+
+
+def request_choices(db: Database, actor: Actor, task_id: int) -> RequestChoices:
+    with db.read() as session:
+        snap = load_snapshot(session, actor)
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound("That task no longer exists. Refresh and try again.")
+        if not snap.policy.sees_workflow(task.workflow_id):
+            visible = False
+        else:
+            visible = True
+            wf = definitions.load_workflow(session, task.workflow_id)
+            asking = {actor.user_id, task.requester_id}
+            ranked = definitions.least_loaded_members(session, wf.approver_role_id)
+            others = [u for u in ranked if u not in asking]
+            approvers = [
+                Option(u, snap.users.get(u, ""))
+                for u in sorted(others, key=lambda u: snap.users.get(u, ""))
+            ]
+            # The named provider counts too, when they may decide (intake may name anyone).
+            named = task.provider_id if task.provider_id not in asking else None
+            if named is not None and named not in others:
+                approvers.insert(0, Option(named, snap.users.get(named, "")))
+            auto = named if named is not None else (others[0] if others else None)
+            backup = next((u for u in others if u != auto), None)
+            src = wf.status(task.status_id)
+            resubmit = src.decision == Decision.SENT_BACK
+            reason = snap.reasons.get(task.decision_reason_id) if resubmit else None
+            templates = [
+                RequestTemplate(
+                    str(t.get("name")),
+                    str(t.get("question") or ""),
+                    tuple(str(c) for c in t.get("checklist") or ()),
+                )
+                for t in definitions.setting(session, "approval_request_templates") or ()
+                if isinstance(t, dict) and t.get("workflow") == wf.key and t.get("name")
+            ]
+            result = RequestChoices(
+                task.id, task.ref, task.title, task.version, wf.name, tuple(approvers),
+                named, snap.users.get(auto) if auto else None,
+                snap.users.get(backup) if backup else None, tuple(templates), resubmit,
+                reason.label if reason else None, task.decision_note if resubmit else None,
+            )  # fmt: skip
+    if not visible:
+        record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS)
+        raise PermissionDenied(NOT_YOURS)
+    return result

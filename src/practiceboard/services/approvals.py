@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practiceboard.core import definitions
@@ -33,7 +33,7 @@ from practiceboard.core.people import require_active
 from practiceboard.core.unit import check_version
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
-from practiceboard.db.models import Task, TaskEvent, User, UserRole
+from practiceboard.db.models import Task, TaskEvent, User
 from practiceboard.domain import validation
 from practiceboard.domain.dates import changed_at_label
 from practiceboard.domain.decisions import WORDS, Decision
@@ -171,23 +171,10 @@ def _approver_not_requester(session: Session, wf: WorkflowDef, task: Task, actor
 
 def other_approvers(session: Session, wf: WorkflowDef, *, exclude: set[int]) -> list[int]:
     """Active members of the workflow's approver role, least loaded first, but these."""
-    if wf.approver_role_id is None:
-        return []
-    load = (
-        select(func.count(Task.id))
-        .where(Task.owner_id == User.id, Task.closed_at.is_(None))
-        .correlate(User)
-        .scalar_subquery()
-    )
     return [
-        uid
-        for uid in session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role_id == wf.approver_role_id, User.active)
-            .order_by(load, User.id)
-        )
-        if uid not in exclude
+        u
+        for u in definitions.least_loaded_members(session, wf.approver_role_id)
+        if u not in exclude
     ]
 
 
