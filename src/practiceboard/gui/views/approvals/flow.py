@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QSplitter,
     QTableWidget,
@@ -27,6 +28,12 @@ from practiceboard.gui.views.approvals.model import SLA_COLORS, SLA_WORDS, hours
 from practiceboard.queries import approvals as q
 
 TASK_ID = Qt.ItemDataRole.UserRole + 1
+FIGURE_ROWS = [
+    "Turnaround this week (median / p90)",
+    "Turnaround last week (median / p90)",
+    "Rework this week",
+    "Rework last week",
+]
 
 
 def duration_label(seconds: float | None) -> str:
@@ -70,6 +77,11 @@ class FlowPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
         self.tree.itemActivated.connect(self._activated)
+        head = self.tree.header()
+        head.setStretchLastSection(False)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in range(1, 5):
+            head.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         right = QWidget(split)
         col = QVBoxLayout(right)
         col.setContentsMargins(8, 0, 0, 0)
@@ -78,15 +90,14 @@ class FlowPanel(QWidget):
         heading = _plain(right, "turnaroundHeading", "heading")
         heading.setText("Turnaround (request to decision) and rework")
         col.addWidget(heading)
-        self.figures = QTableWidget(0, 5, right)
+        # One column per approval workflow, one row per figure: it fits beside the tree.
+        self.figures = QTableWidget(len(FIGURE_ROWS), 0, right)
         self.figures.setObjectName("turnaroundTable")
-        self.figures.setHorizontalHeaderLabels(
-            ["Workflow", "This week: median / p90", "Last week: median / p90",
-             "Rework this week", "Rework last week"]
-        )  # fmt: skip
-        self.figures.verticalHeader().setVisible(False)
+        self.figures.setVerticalHeaderLabels(FIGURE_ROWS)
         self.figures.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.figures.horizontalHeader().setStretchLastSection(True)
+        self.figures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.figures.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.figures.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         col.addWidget(self.figures)
         reasons = _plain(right, "reasonsHeading", "heading")
         reasons.setText("Top rejection and send-back reasons (two weeks)")
@@ -98,6 +109,7 @@ class FlowPanel(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([700, 480])
 
     def refresh(self) -> None:
         self._ticket += 1
@@ -148,7 +160,6 @@ class FlowPanel(QWidget):
                 if item.card.id == keep:
                     self.tree.setCurrentItem(row)
             head.setExpanded(True)
-        self.tree.resizeColumnToContents(0)
         self._figures(flow)
         reasons = [f"{r.count} × {r.label}" for r in flow.top_reasons]
         self.reasons.setText("\n".join(reasons) if reasons else "No rejections or send-backs.")
@@ -157,17 +168,21 @@ class FlowPanel(QWidget):
         last = {d.key: d for d in flow.turnaround_last_week}
         rw_now = {r.key: r for r in flow.rework_this_week}
         rw_last = {r.key: r for r in flow.rework_last_week}
-        rows = list(flow.turnaround_this_week)
-        self.figures.setRowCount(len(rows))
+        cols = list(flow.turnaround_this_week)
+        self.figures.setColumnCount(len(cols))
+        self.figures.setHorizontalHeaderLabels([d.label for d in cols])
 
         def pair(d: DurationStat | None) -> str:
             if d is None or not d.count:
                 return "–"
             return f"{duration_label(d.median_seconds)} / {duration_label(d.p90_seconds)}"
 
-        for r, d in enumerate(rows):
-            for c, text in enumerate((d.label, pair(d), pair(last.get(d.key)),
-                                      rate_label(rw_now.get(d.key)),
-                                      rate_label(rw_last.get(d.key)))):  # fmt: skip
+        for c, d in enumerate(cols):
+            texts = (pair(d), pair(last.get(d.key)), rate_label(rw_now.get(d.key)),
+                     rate_label(rw_last.get(d.key)))  # fmt: skip
+            for r, text in enumerate(texts):
                 self.figures.setItem(r, c, QTableWidgetItem(text))
-        self.figures.resizeColumnsToContents()
+        self.figures.resizeRowsToContents()
+        height = self.figures.horizontalHeader().height() + 4
+        height += sum(self.figures.rowHeight(r) for r in range(self.figures.rowCount()))
+        self.figures.setFixedHeight(height)

@@ -25,7 +25,7 @@ COLUMNS = {
     "asked_by": "Asked by",
     "holder": "Waiting on",
     "patient": "Patient",
-    "waiting": "Waiting",
+    "waiting": "Waiting (business)",
     "sla": "SLA",
     "rounds": "Rounds",
     "back": "Came back because",
@@ -39,13 +39,13 @@ SLA_COLORS = {"breach": QColor("#b42318"), "warn": QColor("#b54708")}
 
 
 def hours_label(hours: float) -> str:
-    """Business hours waiting, as a person says it: "45 min", "3.5 h", "2.1 business days"
-    (a business day of 9 hours, the default calendar's)."""
+    """Business time waiting, as a person says it: "45 min", "3.5 h", "2.1 days" (business
+    days of 9 hours, the default calendar's; the column and tooltips say business time)."""
     if hours < 1:
         return f"{round(hours * 60)} min"
     if hours < 18:
         return f"{hours:.1f} h"
-    return f"{hours / 9:.1f} business days"
+    return f"{hours / 9:.1f} days"
 
 
 def plain_tip(text: str) -> str:
@@ -68,6 +68,14 @@ class ApprovalTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.items = tuple(items)
         self.endResetModel()
+
+    def remove_ids(self, task_ids: set[int]) -> None:
+        """Take decided requests out at once (the refresh that follows confirms it)."""
+        for row in reversed(range(len(self.items))):
+            if self.items[row].card.id in task_ids:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                self.items = self.items[:row] + self.items[row + 1 :]
+                self.endRemoveRows()
 
     def row_of(self, task_id: int | None) -> int:
         return next((i for i, it in enumerate(self.items) if it.card.id == task_id), -1)

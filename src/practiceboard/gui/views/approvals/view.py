@@ -59,8 +59,8 @@ from practiceboard.services import approvals
 SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)
 KEYS = {Qt.Key.Key_A: Decision.APPROVED, Qt.Key.Key_R: Decision.REJECTED,
         Qt.Key.Key_B: Decision.SENT_BACK}  # fmt: skip
-WIDTHS = {"ref": 12, "asked_by": 16, "holder": 16, "patient": 11, "waiting": 12, "sla": 12,
-          "rounds": 12, "back_by": 16}  # fmt: skip
+WIDTHS = {"ref": 12, "asked_by": 17, "holder": 17, "patient": 11, "waiting": 16, "sla": 14,
+          "rounds": 12, "back_by": 17}  # fmt: skip
 
 
 class ApprovalTable(QTableView):
@@ -274,6 +274,7 @@ class ApprovalsView(QWidget):
         page.addWidget(self.inbox_pane)
         page.setStretchFactor(0, 3)
         page.setStretchFactor(1, 2)
+        page.setSizes([760, 440])
         self.inbox_table.decide.connect(self.ask_decision)
         self.inbox_table.task_activated.connect(self.task_activated)
         self.inbox_table.selectionModel().selectionChanged.connect(
@@ -312,6 +313,7 @@ class ApprovalsView(QWidget):
         page.addWidget(self.mine_pane)
         page.setStretchFactor(0, 3)
         page.setStretchFactor(1, 2)
+        page.setSizes([760, 440])
         for table, other in ((self.back_table, self.others_table),
                              (self.others_table, self.back_table)):  # fmt: skip
             table.task_activated.connect(self.task_activated)
@@ -469,11 +471,14 @@ class ApprovalsView(QWidget):
         ).report_to(self, "Not decided").run()  # fmt: skip
 
     def _decided(self, decision: Decision, outcome: approvals.BulkOutcome) -> None:
+        # What was decided leaves the list now; the refresh that follows (data_changed)
+        # also drops what someone else decided first.
+        refs = {i.card.id: i.card.ref for i in self.inbox_table.items().items}
+        self.inbox_table.items().remove_ids({s.id for s in outcome.decided})
         if outcome.decided:
             self.ctx.signals.status_message.emit(decided_text(decision, len(outcome.decided)))
         if outcome.refused:
-            refs = {i.card.id: i.card.ref for i in self.inbox_table.items().items}
-            lines = [f"{refs.get(tid, '')}: {why}" if tid not in refs else why
+            lines = [why if refs.get(tid, "") in why else f"{refs.get(tid, '')}: {why}"
                      for tid, why in outcome.refused]  # fmt: skip
             self.ctx.messages.warn(self, "Not decided", "\n".join(lines))
 
