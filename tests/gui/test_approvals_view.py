@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
+from practiceboard.gui.dialogs import TaskDetailDialog
 from practiceboard.gui.dialogs.decision_dialog import DecisionDialog
 from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.views.approvals import ApprovalsView
@@ -204,3 +205,35 @@ def test_a_request_sent_back_is_answered_and_resubmitted(
     row = task_row(sqlite_db, t.id)
     assert (row.owner_id, row.reason_note) == (staff.provider.user_id, "New form attached")
     QApplication.processEvents()
+
+
+def test_request_approval_from_the_task_detail_with_a_template(
+    qtbot, ctx_for, sqlite_db, world, wait_idle
+):
+    staff = world
+    cleo = staff.clinical
+    t = new_task(sqlite_db, cleo, "supply", "Exam gloves", owner_id=cleo.user_id)
+    ctx = ctx_for(cleo)
+    detail = TaskDetailDialog(ctx, t.id)
+    qtbot.addWidget(detail)
+    detail.show()
+    wait_idle()
+    assert detail.request_button.isVisible()
+    detail.request_button.click()
+    dialog = detail.request_dialog
+    qtbot.waitUntil(lambda: dialog.choices is not None, timeout=10_000)
+    assert dialog.approver.itemText(0) == "Route automatically — Max Manager"
+    QTest.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.isVisible() and dialog.message.text().startswith("Say what you are asking")
+    dialog.template.setCurrentIndex(dialog.template.findText("Supply over $500 — approve"))
+    assert dialog.question.toPlainText() == "This order is over $500. Approve the purchase?"
+    QTest.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_idle()
+    qtbot.waitUntil(lambda: task_row(sqlite_db, t.id).version > 1, timeout=10_000)
+    row = task_row(sqlite_db, t.id)
+    assert (row.owner_id, row.reason_note) == (
+        staff.manager.user_id,
+        "This order is over $500. Approve the purchase?",
+    )
+    assert [c["text"] for c in row.checklist] == ["Vendor quote attached", "Budget line named"]
+    qtbot.waitUntil(lambda: not detail.request_button.isVisible(), timeout=10_000)

@@ -28,12 +28,8 @@ from practiceboard.gui.views.approvals.model import SLA_COLORS, SLA_WORDS, hours
 from practiceboard.queries import approvals as q
 
 TASK_ID = Qt.ItemDataRole.UserRole + 1
-FIGURE_ROWS = [
-    "Turnaround this week (median / p90)",
-    "Turnaround last week (median / p90)",
-    "Rework this week",
-    "Rework last week",
-]
+FIGURE_ROWS = ["Turnaround this week", "Turnaround last week", "Rework this week",
+               "Rework last week"]  # fmt: skip
 
 
 def duration_label(seconds: float | None) -> str:
@@ -88,7 +84,7 @@ class FlowPanel(QWidget):
         self.summary = _plain(right, "flowSummary", "heading")
         col.addWidget(self.summary)
         heading = _plain(right, "turnaroundHeading", "heading")
-        heading.setText("Turnaround (request to decision) and rework")
+        heading.setText("Turnaround (request to decision: median / p90) and rework")
         col.addWidget(heading)
         # One column per approval workflow, one row per figure: it fits beside the tree.
         self.figures = QTableWidget(len(FIGURE_ROWS), 0, right)
@@ -96,6 +92,7 @@ class FlowPanel(QWidget):
         self.figures.setVerticalHeaderLabels(FIGURE_ROWS)
         self.figures.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.figures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.figures.setWordWrap(False)
         self.figures.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.figures.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         col.addWidget(self.figures)
@@ -109,7 +106,7 @@ class FlowPanel(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([700, 480])
+        split.setSizes([680, 500])
 
     def refresh(self) -> None:
         self._ticket += 1

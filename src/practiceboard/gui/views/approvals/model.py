@@ -25,7 +25,7 @@ COLUMNS = {
     "asked_by": "Asked by",
     "holder": "Waiting on",
     "patient": "Patient",
-    "waiting": "Waiting (business)",
+    "waiting": "Waiting",
     "sla": "SLA",
     "rounds": "Rounds",
     "back": "Came back because",
@@ -87,8 +87,12 @@ class ApprovalTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section, orientation, role=_DISPLAY):
-        if orientation == Qt.Orientation.Horizontal and role == _DISPLAY:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == _DISPLAY:
             return COLUMNS[self.columns[section]]
+        if role == _TOOLTIP and self.columns[section] == "waiting":
+            return "Business time on the SLA clock (paused while a request waits on its requester)"
         return None
 
     def data(self, index: QModelIndex, role=_DISPLAY):

@@ -59,8 +59,8 @@ from practiceboard.services import approvals
 SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)
 KEYS = {Qt.Key.Key_A: Decision.APPROVED, Qt.Key.Key_R: Decision.REJECTED,
         Qt.Key.Key_B: Decision.SENT_BACK}  # fmt: skip
-WIDTHS = {"ref": 12, "asked_by": 17, "holder": 17, "patient": 11, "waiting": 16, "sla": 14,
-          "rounds": 12, "back_by": 17}  # fmt: skip
+WIDTHS = {"ref": 11, "asked_by": 15, "holder": 15, "patient": 10, "waiting": 9, "sla": 12,
+          "rounds": 11, "back_by": 15}  # fmt: skip
 
 
 class ApprovalTable(QTableView):
@@ -274,7 +274,7 @@ class ApprovalsView(QWidget):
         page.addWidget(self.inbox_pane)
         page.setStretchFactor(0, 3)
         page.setStretchFactor(1, 2)
-        page.setSizes([760, 440])
+        page.setSizes([820, 380])
         self.inbox_table.decide.connect(self.ask_decision)
         self.inbox_table.task_activated.connect(self.task_activated)
         self.inbox_table.selectionModel().selectionChanged.connect(
@@ -313,7 +313,7 @@ class ApprovalsView(QWidget):
         page.addWidget(self.mine_pane)
         page.setStretchFactor(0, 3)
         page.setStretchFactor(1, 2)
-        page.setSizes([760, 440])
+        page.setSizes([820, 380])
         for table, other in ((self.back_table, self.others_table),
                              (self.others_table, self.back_table)):  # fmt: skip
             table.task_activated.connect(self.task_activated)
