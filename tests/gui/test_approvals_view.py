@@ -5,6 +5,8 @@ resubmission."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -14,9 +16,12 @@ from practiceboard.gui.dialogs import TaskDetailDialog
 from practiceboard.gui.dialogs.decision_dialog import DecisionDialog
 from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.views.approvals import ApprovalsView
+from practiceboard.gui.views.lists.model import attention_why
 from practiceboard.gui.views.registry import get
 from practiceboard.services import approvals, patients
 from support import let_see, new_task, reason_id, task_row
+
+from .helpers import card
 
 
 @pytest.fixture
@@ -237,3 +242,11 @@ def test_request_approval_from_the_task_detail_with_a_template(
     )
     assert [c["text"] for c in row.checklist] == ["Vendor quote attached", "Budget line named"]
     qtbot.waitUntil(lambda: not detail.request_button.isVisible(), timeout=10_000)
+
+
+def test_needs_attention_says_who_a_request_past_breach_waits_on():
+    late = card(category="review", attention=("breached",), owner_name="Dr. Pat Provider",
+                age_in_status_seconds=2 * 86400)  # fmt: skip
+    assert attention_why(late, date(2026, 3, 4)) == "Waiting on Dr. Pat Provider for 2d"
+    other = card(category="active", attention=("breached",), age_in_status_seconds=2 * 86400)
+    assert attention_why(other, date(2026, 3, 4)) == "Past its time limit"
