@@ -138,9 +138,9 @@ class FlowPanel(QWidget):
             text = f"{load.approver_name} — {len(load.items)} waiting"
             if load.breaches:
                 text += f", {load.breaches} past breach"
-            head.setText(0, text)
-            head.setText(2, f"oldest {hours_label(oldest)}")
+            head.setText(0, f"{text}, oldest {hours_label(oldest)}")
             head.setToolTip(0, f"Waiting on {load.approver_name} for {hours_label(oldest)}")
+            head.setFirstColumnSpanned(True)
             font = head.font(0)
             font.setBold(True)
             head.setFont(0, font)

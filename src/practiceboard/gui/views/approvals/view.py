@@ -59,7 +59,7 @@ from practiceboard.services import approvals
 SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)
 KEYS = {Qt.Key.Key_A: Decision.APPROVED, Qt.Key.Key_R: Decision.REJECTED,
         Qt.Key.Key_B: Decision.SENT_BACK}  # fmt: skip
-WIDTHS = {"ref": 11, "asked_by": 15, "holder": 15, "patient": 10, "waiting": 9, "sla": 12,
+WIDTHS = {"ref": 11, "asked_by": 15, "holder": 15, "patient": 10, "waiting": 9, "sla": 14,
           "rounds": 11, "back_by": 15}  # fmt: skip
 
 
