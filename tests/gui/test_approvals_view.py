@@ -122,6 +122,7 @@ def test_deciding_by_keyboard_with_the_reason_required(qtbot, ctx_for, sqlite_db
     dialog.template_buttons[0].click()  # "Approved — schedule within 2 weeks."
     confirm(qtbot, view, wait_idle)
     qtbot.waitUntil(lambda: a.ref not in refs(table), timeout=10_000)
+    assert len(table.selected()) == 1  # the next request is selected: A again decides it
     row = task_row(sqlite_db, a.id)
     assert (row.decision, row.decision_note) == ("approved", "Approved — schedule within 2 weeks.")
 

@@ -173,4 +173,6 @@ def test_the_managers_view_groups_by_approver_with_turnaround_and_rework(db, wor
     # Dashboards and reports only.
     with pytest.raises(PermissionDenied):
         q.approval_flow(db, pat)
+    denied = audit_rows(db, "approvals.flow")[-1]
+    assert (denied.outcome, denied.user_id) == ("denied", pat.user_id)
     assert task_row(db, p1.id).owner_id == pat.user_id

@@ -38,7 +38,7 @@ from practiceboard.db.engine import Database
 from practiceboard.db.models import Task, TaskEvent
 from practiceboard.domain.decisions import Decision
 from practiceboard.domain.errors import NotFound, PermissionDenied
-from practiceboard.domain.policy import Cap, require
+from practiceboard.domain.policy import Cap, denial_message
 from practiceboard.queries import filters, lookups, metrics
 from practiceboard.queries.cards import Snapshot, build_cards, card_select, fetch, load_snapshot
 from practiceboard.queries.tasks import NOT_YOURS, task_detail
@@ -241,7 +241,12 @@ def approval_flow(db: Database, actor: Actor, *, now: datetime | None = None) ->
     approval metrics of queries.metrics."""
     with db.read() as session:
         snap = load_snapshot(session, actor, now)
-        require(snap.policy, Cap.REPORTS_VIEW)
+        allowed = snap.policy.can(Cap.REPORTS_VIEW)
+    if not allowed:
+        message = denial_message(Cap.REPORTS_VIEW)
+        record_denial(db, actor, "approvals.flow", "approvals", None, message)
+        raise PermissionDenied(message)
+    with db.read() as session:
         review = _review_ids(snap)
         cards: list[Card] = []
         if review:

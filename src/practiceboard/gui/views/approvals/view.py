@@ -473,8 +473,12 @@ class ApprovalsView(QWidget):
     def _decided(self, decision: Decision, outcome: approvals.BulkOutcome) -> None:
         # What was decided leaves the list now; the refresh that follows (data_changed)
         # also drops what someone else decided first.
-        refs = {i.card.id: i.card.ref for i in self.inbox_table.items().items}
-        self.inbox_table.items().remove_ids({s.id for s in outcome.decided})
+        table, model = self.inbox_table, self.inbox_table.items()
+        refs = {i.card.id: i.card.ref for i in model.items}
+        rows = sorted(i.row() for i in table.selectionModel().selectedRows())
+        model.remove_ids({s.id for s in outcome.decided})
+        if outcome.decided and model.rowCount():
+            table.selectRow(min(rows[0] if rows else 0, model.rowCount() - 1))  # the next one
         if outcome.decided:
             self.ctx.signals.status_message.emit(decided_text(decision, len(outcome.decided)))
         if outcome.refused:
