@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -117,21 +117,21 @@ class ApprovalTable(QTableView):
         return chosen[0].card.id if chosen else None
 
     def set_items(self, items) -> None:
+        """New rows, keeping the selected requests selected; else the first one (the inbox
+        reads top down: the first is the one to decide next)."""
         keep = {i.card.id for i in self.selected()}
         current = self.current_task_id()
-        self.items().set_items(items)
-        model = self.items()
-        selection = self.selectionModel()
-        for row, item in enumerate(model.items):
-            if item.card.id in keep:
-                selection.select(
-                    model.index(row, 0),
-                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
-                )
-        if current is not None and (row := model.row_of(current)) >= 0:
-            self.setCurrentIndex(model.index(row, 0))
-        elif not keep and model.items:
-            self.selectRow(0)  # the inbox reads top down: the first is the one to decide
+        model, selection = self.items(), self.selectionModel()
+        model.set_items(items)
+        rows = [r for r, item in enumerate(model.items) if item.card.id in keep]
+        flags = QItemSelectionModel.SelectionFlag
+        for r in rows:
+            selection.select(model.index(r, 0), flags.Select | flags.Rows)
+        if rows:
+            at = model.row_of(current) if current is not None else -1
+            selection.setCurrentIndex(model.index(at if at >= 0 else rows[0], 0), flags.NoUpdate)
+        elif model.items:
+            self.selectRow(0)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         plain = event.modifiers() in (
