@@ -67,9 +67,11 @@ class _Asked:
     rounds: int
 
 
-def _asked(session, snap: Snapshot, ids: list[int]) -> dict[int, _Asked]:
-    """Per task: who asked the current round and what (the last move into review from
-    outside it), and how many times it was sent back."""
+def _asked(session, snap: Snapshot, ids: list[int], among) -> dict[int, _Asked]:
+    """Per task of ``ids``: who asked the current round and what (the last move into
+    review from outside it), and how many times it was sent back. ``among`` is the SELECT
+    of task ids the list was read with: the database matches the events to it, where a
+    bound list of hundreds of ids costs more to send (and parse) than the query itself."""
     if not ids:
         return {}
     review = _review_ids(snap)
@@ -77,7 +79,7 @@ def _asked(session, snap: Snapshot, ids: list[int]) -> dict[int, _Asked]:
     for task_id, actor_id, note in session.execute(
         select(TaskEvent.task_id, TaskEvent.actor_id, TaskEvent.note)
         .where(
-            TaskEvent.task_id.in_(ids),
+            TaskEvent.task_id.in_(among),
             TaskEvent.kind.in_(("status", "reopen")),
             TaskEvent.to_status_id.in_(review),
             or_(TaskEvent.from_status_id.is_(None), TaskEvent.from_status_id.not_in(review)),
@@ -90,7 +92,7 @@ def _asked(session, snap: Snapshot, ids: list[int]) -> dict[int, _Asked]:
         session.execute(
             select(TaskEvent.task_id, func.count(TaskEvent.id))
             .where(
-                TaskEvent.task_id.in_(ids),
+                TaskEvent.task_id.in_(among),
                 TaskEvent.kind == "status",
                 TaskEvent.to_status_id.in_(back),
             )
@@ -167,7 +169,7 @@ def inbox(
         else:
             total = len(rows)
         cards = build_cards(snap, rows)
-        asked = _asked(session, snap, [c.id for c in cards])
+        asked = _asked(session, snap, [c.id for c in cards], select(Task.id).where(*where))
     items = [i for i in _items(snap, cards, asked) if asked[i.card.id].by != me]
     oldest = max((i.waiting_hours for i in items), default=None)
     return ApprovalInbox(tuple(_urgent_first(items)), total, oldest, decided_today or 0)
@@ -182,7 +184,7 @@ def requester_queue(db: Database, actor: Actor, *, now: datetime | None = None) 
         me = actor.user_id
         back_ids = _sent_back_ids(snap)
         scope = (Task.closed_at.is_(None), filters.workflow_scope(snap))
-        back_rows, decided = [], {}
+        back_rows, decided, back_where = [], {}, ()
         if back_ids:
             back_where = (*scope, Task.owner_id == me, Task.status_id.in_(back_ids))
             back_rows = fetch(session, snap, card_select(snap).where(*back_where))
@@ -200,15 +202,17 @@ def requester_queue(db: Database, actor: Actor, *, now: datetime | None = None) 
                     "back_at": at,
                 }
         review = _review_ids(snap)
-        wait_rows = []
+        wait_rows, wait_where = [], (*scope, Task.status_id.in_(review), Task.owner_id != me)
         if review:
-            wait_rows = fetch(
-                session,
-                snap,
-                card_select(snap).where(*scope, Task.status_id.in_(review), Task.owner_id != me),
-            )
+            wait_rows = fetch(session, snap, card_select(snap).where(*wait_where))
         back_cards, wait_cards = build_cards(snap, back_rows), build_cards(snap, wait_rows)
-        asked = _asked(session, snap, [c.id for c in back_cards + wait_cards])
+        asked = {}
+        if back_cards:
+            asked |= _asked(session, snap, [c.id for c in back_cards],
+                            select(Task.id).where(*back_where))  # fmt: skip
+        if wait_cards:
+            asked |= _asked(session, snap, [c.id for c in wait_cards],
+                            select(Task.id).where(*wait_where))  # fmt: skip
     mine = [c for c in wait_cards if c.requester_id == me or asked[c.id].by == me]
     sent_back = _items(snap, back_cards, asked, decided)
     epoch = datetime.min.replace(tzinfo=snap.now.tzinfo)
@@ -249,18 +253,11 @@ def approval_flow(db: Database, actor: Actor, *, now: datetime | None = None) ->
     with db.read() as session:
         review = _review_ids(snap)
         cards: list[Card] = []
+        pending = (Task.closed_at.is_(None), filters.workflow_scope(snap),
+                   Task.status_id.in_(review))  # fmt: skip
         if review:
-            rows = fetch(
-                session,
-                snap,
-                card_select(snap).where(
-                    Task.closed_at.is_(None),
-                    filters.workflow_scope(snap),
-                    Task.status_id.in_(review),
-                ),
-            )
-            cards = build_cards(snap, rows)
-        asked = _asked(session, snap, [c.id for c in cards])
+            cards = build_cards(snap, fetch(session, snap, card_select(snap).where(*pending)))
+        asked = _asked(session, snap, [c.id for c in cards], select(Task.id).where(*pending))
         approval_wf = {s.workflow_id for s in snap.statuses.values() if s.category == "review"}
         keys = {snap.workflows[w].key for w in approval_wf}
     by_owner: dict[int, list[ApprovalItem]] = defaultdict(list)
