@@ -26,6 +26,7 @@ os.environ.setdefault("PRACTICEBOARD_HOME", str(DATA / "home"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench_alerts import alert_rows  # noqa: E402
+from bench_approvals import approval_rows  # noqa: E402
 from bench_move import find_move  # noqa: E402
 from generate import PASSWORD, generate  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
@@ -154,6 +155,7 @@ def measure(db: Database, label: str, gui: bool) -> list[Row]:
         rows.append(_move_row(db, worker, raw, label))
     raw.close()
     rows.extend(alert_rows(db, label, median_ms, Row, idle=db.is_sqlite))
+    rows.extend(approval_rows(db, label, median_ms, Row, PASSWORD, gui=gui and db.is_sqlite))
     if gui:
         rows.extend(_gui_rows(db, manager, label))
     return rows

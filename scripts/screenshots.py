@@ -96,6 +96,7 @@ class Shooter:
 
             self.front_desk(db, runner)
             self.manager(db, runner)
+            self.approvals(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -203,6 +204,37 @@ class Shooter:
         window.alerts.show([Delivery(r.title, r.body, r.task_id, (r.id,)) for r in rows])
         self.settle(runner, quiet_ms=100)
         self.save(window, "alert-toast")
+
+    def approvals(self, db, runner) -> None:
+        """The Approvals view three ways: the provider's inbox with its reading pane, the
+        requester's list with a request that came back, the manager's view by approver."""
+        window = self.window_for(db, runner, "hokafor")  # providers start on Approvals
+        view = self.show(window, runner, "approvals")
+        table = view.inbox_table
+        rounds = [i.rounds for i in table.items().items]
+        table.selectRow(rounds.index(max(rounds)) if rounds else 0)  # the one sent back twice
+        self.settle(runner)
+        table.setFocus()
+        self.save(window, "approvals-inbox")
+        window.close()
+        self.settle(runner)
+
+        window = self.window_for(db, runner, "pnatarajan")
+        view = self.show(window, runner, "approvals")
+        view.back_table.selectRow(0)
+        self.settle(runner)
+        view.back_table.setFocus()
+        self.save(window, "approval-sent-back")
+        window.close()
+        self.settle(runner)
+
+        window = self.window_for(db, runner, MANAGER)
+        view = self.show(window, runner, "approvals")
+        view.tabs.setCurrentWidget(view.flow)
+        self.settle(runner)
+        self.save(window, "approvals-manager")
+        window.close()
+        self.settle(runner)
 
 
 if __name__ == "__main__":

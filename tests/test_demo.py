@@ -241,3 +241,19 @@ def test_demo_on_postgresql_and_replace(pg_db, capsys):
     upgrade(db, backup=False)  # still at head: nothing to do
     assert _one(db, "SELECT count(*) FROM users") == 12
     db.dispose()
+
+
+def test_the_demo_has_approvals_in_every_state(demo_db):
+    from practiceboard.queries import approvals as approval_q
+
+    okafor = users.sign_in(demo_db, "hokafor", demo_data.DEMO_PASSWORD, "test-pc")
+    priya = users.sign_in(demo_db, "pnatarajan", demo_data.DEMO_PASSWORD, "test-pc")
+    box = approval_q.inbox(demo_db, okafor)
+    assert {i.card.sla for i in box.items} >= {"breach", "warn", "ok"}
+    assert max(i.rounds for i in box.items) >= 2  # sent back twice, resubmitted
+    mine = approval_q.requester_queue(demo_db, priya)
+    assert max(i.rounds for i in mine.sent_back) >= 2  # sent back twice, waiting on her
+    assert any(i.card.sla == "breach" for i in mine.waiting)
+    decisions = dict(_all(demo_db, "SELECT decision, count(*) FROM tasks GROUP BY decision"))
+    assert all(decisions.get(d) for d in ("approved", "rejected", "sent_back"))
+    assert _one(demo_db, "SELECT count(*) FROM audit_log WHERE action = 'approval.reassign'") >= 1

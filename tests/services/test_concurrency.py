@@ -68,7 +68,8 @@ def test_two_approvers_one_after_the_other_only_the_first_decides(db, staff, clo
     v = approvals.request_approval(db, cleo, t.id, expected_version=1).version
 
     approvals.approve(db, other, t.id, expected_version=v)
-    with pytest.raises(ConflictError, match="was changed by Mia Manager"):
+    # The second decider is told who decided, when, and what: nothing is decided twice.
+    with pytest.raises(ConflictError, match="was already decided by Mia Manager at .*Approved"):
         approvals.reject(db, max_, t.id, expected_version=v,
                          reason_id=reason_id(db, "rejection", "over_budget"))  # fmt: skip
     row = task_row(db, t.id)
@@ -121,6 +122,7 @@ def test_two_approvers_deciding_at_the_same_instant_exactly_one_wins(pg_db, monk
     assert len(conflicts) == 1 and len(wins) == 1, outcomes
     winner = {"approve": (max_, "approved"), "reject": (other, "rejected")}[wins[0]]
     assert outcomes[conflicts[0]].changed_by == winner[0].display_name
+    assert f"already decided by {winner[0].display_name}" in str(outcomes[conflicts[0]])
     row = task_row(db, t.id)
     assert (row.decision, row.decided_by_id, row.version) == (winner[1], winner[0].user_id, v + 1)
     with db.read() as s:

@@ -74,6 +74,8 @@ class World:
         # Approvals are tried by every role, so every role sees the approval workflows.
         for role in ROLES:
             let_see(db, role, "supply")
+        # A second manager: a manager's own supply request goes to someone else.
+        staff.add("deputy", ["manager"], "Dee Deputy")
         self.patient = patients.create_patient(db, staff.front_desk, "MRN-9000", "Pat Doe").id
         with db.read() as s:
             self.program = s.scalars(select(Program.id).where(Program.key == "ccm")).one()
@@ -136,8 +138,10 @@ def _request(w: World, role: str, me) -> Callable[[], object]:
 
 
 def _decide(w: World, role: str, me) -> Callable[[], object]:
-    task = w.task("supply", w.staff.manager.user_id)
-    v = approvals.request_approval(w.db, w.staff.manager, task, expected_version=1).version
+    # Asked by clinical staff: nobody decides their own request (the manager would).
+    cleo = w.staff.clinical
+    task = new_task(w.db, cleo, "supply", f"Subject {next(w.serial)}", owner_id=cleo.user_id).id
+    v = approvals.request_approval(w.db, cleo, task, expected_version=1).version
     set_task(w.db, task, owner_id=me.user_id)
     return lambda: approvals.approve(w.db, me, task, expected_version=v)
 

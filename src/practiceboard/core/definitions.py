@@ -161,6 +161,27 @@ def least_loaded_member(session: Session, role_id: int | None) -> int | None:
     return row[0] if row else None
 
 
+def least_loaded_members(session: Session, role_id: int | None) -> list[int]:
+    """Every active member of a role, fewest open tasks first (ties: lowest id): the
+    approvers a request may go to, the first one being least_loaded_member's pick."""
+    if role_id is None:
+        return []
+    load = (
+        select(func.count(Task.id))
+        .where(Task.owner_id == User.id, Task.closed_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return list(
+        session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role_id == role_id, User.active)
+            .order_by(load, User.id)
+        )
+    )
+
+
 def intake_owner(session: Session, wf: WorkflowDef, intake_user_id: int) -> int:
     """Who a new task goes to when intake says "route automatically": the least-loaded
     member of the workflow's intake role, else the person doing the intake. The one

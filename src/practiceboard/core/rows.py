@@ -137,6 +137,69 @@ class TimelineEntry:
     task_ref: str | None = None  # set on a patient timeline
 
 
+# ---------------------------------------------------------------- approvals (queries.approvals)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalItem:
+    """One request for a decision, as the inbox and the requester's lists show it."""
+
+    card: Card
+    question: str | None  # what the approver is asked this round (plain text)
+    asked_by_name: str  # who asked this round
+    waiting_hours: float  # business hours on the SLA clock (paused while sent back)
+    rounds: int  # times this request was sent back so far (its rework)
+    # Sent back: the approver's reason, note, name and when (None otherwise).
+    back_reason: str | None = None
+    back_note: str | None = None
+    back_by_name: str | None = None
+    back_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalInbox:
+    """What waits on one approver, most urgent first, and the header's figures."""
+
+    items: tuple[ApprovalItem, ...]
+    waiting: int  # all that wait on them (items may be fewer: the page)
+    oldest_hours: float | None  # business hours of the longest-waiting one
+    decided_today: int  # decisions they made today (practice day)
+
+
+@dataclass(frozen=True, slots=True)
+class RequesterQueue:
+    """A requester's side: what came back to them (newest first), what waits on others."""
+
+    sent_back: tuple[ApprovalItem, ...]
+    waiting: tuple[ApprovalItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ApproverLoad:
+    """The manager's view: one approver's pending requests."""
+
+    approver_id: int
+    approver_name: str
+    items: tuple[ApprovalItem, ...]  # oldest first
+    breaches: int
+    warnings: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRound:
+    """One round of a request's history: asked, then decided (or still open)."""
+
+    number: int
+    asked_at: datetime
+    asked_by_name: str
+    question: str | None
+    decision: str | None  # approved | rejected | sent_back | None (open, or withdrawn)
+    decided_by_name: str | None
+    decided_at: datetime | None
+    reason_label: str | None
+    note: str | None
+
+
 @dataclass(frozen=True, slots=True)
 class MoveOption:
     """A move the user may be offered from the task's current status."""

@@ -68,6 +68,45 @@ _DECLARED = (
         seeded=False,
     ),
     SettingDef(
+        "approval_request_templates",
+        list,
+        [
+            {
+                "workflow": "signoff",
+                "name": "Prior auth letter — sign",
+                "question": "Please review and sign the prior authorization letter.",
+                "checklist": ["Letter attached", "Diagnosis codes checked"],
+            },
+            {
+                "workflow": "signoff",
+                "name": "Standing order — renew",
+                "question": "Renew this standing order for another year?",
+                "checklist": ["Current order attached"],
+            },
+            {
+                "workflow": "supply",
+                "name": "Supply over $500 — approve",
+                "question": "This order is over $500. Approve the purchase?",
+                "checklist": ["Vendor quote attached", "Budget line named"],
+            },
+        ],
+        "Requests for approval staff start from (workflow key, name, question, checklist).",
+        seeded=False,
+    ),
+    SettingDef(
+        "approval_outcome_notes",
+        list,
+        [
+            {"decision": "approved", "text": "Approved — schedule within 2 weeks."},
+            {"decision": "approved", "text": "Approved as requested."},
+            {"decision": "rejected", "text": "Rejected — please discuss with me first."},
+            {"decision": "sent_back", "text": "Please attach the missing document and resubmit."},
+            {"decision": "sent_back", "text": "Please call me about this request."},
+        ],
+        "The practice's common decision notes, one click away when deciding (decision, text).",
+        seeded=False,
+    ),
+    SettingDef(
         "database_id",
         str,
         None,

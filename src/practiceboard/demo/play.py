@@ -25,6 +25,7 @@ from practiceboard.db.models import (
     UserRole,
     Workflow,
 )
+from practiceboard.demo import approvals as demo_approvals
 from practiceboard.demo import data
 from practiceboard.demo.story import Planner
 from practiceboard.domain.workflow import Handoff, TransitionDef, WorkflowDef
@@ -34,7 +35,7 @@ from practiceboard.services.tasks import TaskDraft, create_in, move_in
 BATCH = 1000  # task steps per write transaction
 _LOOKUPS = (Setting, User, Workflow, Location, ReasonCode)
 _OWN_TRANSACTION = frozenset(
-    {"patient", "plan", "plan_close", "care_run", "note", "watch", "reassign"}
+    {"patient", "plan", "plan_close", "care_run", "note", "watch", "reassign", "approval"}
 )
 
 
@@ -54,7 +55,8 @@ class Builder(Planner):
         accounts = self.make_staff()
         self.plan_patients(min(300, max(40, round(n_tasks * 0.15))))
         care_estimate = self.plan_care(min(60, max(4, round(n_tasks * 0.03))))
-        self.plan_tasks(max(0, n_tasks - care_estimate))
+        self.plan_tasks(max(0, n_tasks - care_estimate - len(demo_approvals.TASKS)))
+        demo_approvals.plan_approvals(self)
         self.play()
         return DemoResult(accounts, self.created, len(self.patient_ids), len(self.plan_ids))
 
@@ -131,6 +133,9 @@ class Builder(Planner):
         self.task_ids[idx] = task_id
         self.batch_tasks[task_id] = session.get(Task, task_id)
         self.created += 1
+
+    def do_approval(self, scene: str, action: str, kw: dict) -> None:
+        demo_approvals.play_step(self, scene, action, kw)
 
     def do_move(self, session, idx: int, key: str, by_manager: bool, handoff: bool) -> None:
         task = self.batch_tasks[self.task_ids[idx]]

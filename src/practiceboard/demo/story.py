@@ -67,6 +67,7 @@ class Planner:
         self.batch_tasks: dict[int, Task] = {}
         self.patient_ids: dict[int, int] = {}
         self.plan_ids: dict[int, int] = {}
+        self.approval_tasks: dict[str, int] = {}  # demo.approvals scene -> task id
         self.care_seen = 0
         self.policies: dict = {}
         self.keep: list = []

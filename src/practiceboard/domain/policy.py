@@ -97,7 +97,7 @@ DEFAULT_ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 DEFAULT_ROLES: dict[str, tuple[str, str]] = {
     "front_desk": ("Front desk", "queue"),
     "clinical": ("Clinical (MA/nurse)", "queue"),
-    "provider": ("Provider", "queue"),
+    "provider": ("Provider", "approvals"),
     "billing": ("Billing", "board"),
     "care_coordinator": ("Care coordinator", "queue"),
     "manager": ("Manager", "attention"),

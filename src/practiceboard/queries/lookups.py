@@ -242,8 +242,9 @@ def saved_filters_in(session: Session, policy: Policy) -> list[SavedFilterRow]:
 
 # ---------------------------------------------------------------- the signed-in session (GUI shell)
 
-START_VIEWS = ("attention", "board", "queue")  # widest first: a person with several roles
-# lands on the broadest view any of their roles starts on
+# Widest first: a person with several roles lands on the broadest view any of their
+# roles starts on.
+START_VIEWS = ("attention", "board", "approvals", "queue")
 
 
 def policy_for(db: Database, actor: Actor) -> Policy:
@@ -267,7 +268,8 @@ def role_names(db: Database, actor: Actor) -> list[str]:
 
 
 def start_view(db: Database, actor: Actor) -> str:
-    """Where the actor lands after sign-in: attention, board or queue (roles.start_view)."""
+    """Where the actor lands after sign-in: attention, board, approvals or queue
+    (roles.start_view)."""
     with db.read() as session:
         actor_policy(session, actor)
         views = set(

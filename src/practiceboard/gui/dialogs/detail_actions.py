@@ -21,6 +21,7 @@ from practiceboard.domain.decisions import Decision
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.dialogs.reason_dialog import ReasonDialog
+from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.wording import now_owns
@@ -51,6 +52,15 @@ class DetailActions:
         self.close_task_button.setIcon(theme.icon("done"))
         self.reopen_button.setIcon(theme.icon("refresh"))
         self.approve_button.setIcon(theme.icon("done"))
+        # Request approval (or answer and resubmit): the approvals dialog, with its question.
+        self.request_button = QPushButton(
+            "&Request approval…", self.send_back_button.parentWidget()
+        )
+        self.request_button.setObjectName("requestApprovalButton")
+        self.request_button.setIcon(theme.icon("review"))
+        self.request_button.clicked.connect(self.request_approval)
+        self.send_back_button.parentWidget().layout().addWidget(self.request_button)
+        self.request_dialog = None
 
     # ---------------------------------------------------------------- showing
 
@@ -188,6 +198,15 @@ class DetailActions:
             text = "Waiting for a decision." if in_review else "Not sent for a decision yet."
         self.decision_text.setText(text)
         decider = self.ctx.can(Cap.APPROVAL_DECIDE) and in_review
+        asking = next((o for o in self.data.moves if o.allowed and o.category == "review"), None)
+        show_request = bool(
+            asking and not in_review and d.closed_at is None
+            and self.ctx.can(Cap.APPROVAL_REQUEST)
+        )  # fmt: skip
+        self.request_button.setVisible(show_request)
+        self.request_button.setText(
+            "&Resubmit…" if d.decision == Decision.SENT_BACK else "&Request approval…"
+        )
         for button, decision in ((self.approve_button, Decision.APPROVED),
                                  (self.reject_button, Decision.REJECTED),
                                  (self.send_back_button, Decision.SENT_BACK)):  # fmt: skip
@@ -195,6 +214,12 @@ class DetailActions:
             button.setVisible(decider and option is not None)
             button.setEnabled(option is not None and option.allowed)
             button.setToolTip(self._move_tip(option) if option else "")
+
+    def request_approval(self) -> None:
+        dialog = RequestApprovalDialog(self.ctx, self.task_id, self)
+        self.request_dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def decision_option(self, decision: str) -> MoveOption | None:
         return next(

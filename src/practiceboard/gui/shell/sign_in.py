@@ -36,7 +36,7 @@ class SignedIn:
     actor: Actor
     policy: Policy
     role_names: tuple[str, ...]
-    start_view: str  # attention | board | queue
+    start_view: str  # attention | board | approvals | queue
     idle_minutes: int  # 0: never lock
     role_workflow_id: int | None = None  # a workflow named after one of the roles (billing)
 

@@ -5,6 +5,7 @@ a module of its own plus one ``register`` call below."""
 
 from __future__ import annotations
 
+from practiceboard.domain.policy import Cap
 from practiceboard.gui.views.registry import ViewSpec, register
 
 
@@ -26,6 +27,12 @@ def _attention(ctx, parent):
     return AttentionView(ctx, parent)
 
 
+def _approvals(ctx, parent):
+    from practiceboard.gui.views.approvals import ApprovalsView
+
+    return ApprovalsView(ctx, parent)
+
+
 def _search(ctx, parent):
     from practiceboard.gui.views.lists import SearchView
 
@@ -38,6 +45,10 @@ register(
              fallback_start=True)
 )  # fmt: skip
 register(ViewSpec("attention", "Needs attention", "bell", _attention, shortcut="Ctrl+3", order=30))
+register(
+    ViewSpec("approvals", "Approvals", "review", _approvals, capability=Cap.APPROVAL_REQUEST,
+             shortcut="Ctrl+5", order=35)
+)  # fmt: skip
 register(
     ViewSpec("search", "Search results", "search", _search, shortcut="Ctrl+4", order=40,
              transient=True, search=True)

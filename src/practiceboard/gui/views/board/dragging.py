@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu
 
 from practiceboard.core.rows import Board, Card, MoveOption
+from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import sentence
 from practiceboard.gui.views.board import moves
@@ -73,6 +74,13 @@ class CardMoves:
         else:
             self._menu_ready(card, options, at)
 
+    def request_approval(self, card: Card) -> None:
+        """Ask for a decision with a question (the approvals dialog), not a bare move."""
+        dialog = RequestApprovalDialog(self.ctx, card.id, self)
+        self.request_dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
     def _move_list_failed(self, exc: Exception) -> None:
         self.ctx.messages.warn(self, "Moves unavailable", sentence(exc, "{detail}"))
 
@@ -82,8 +90,11 @@ class CardMoves:
         menu.setToolTipsVisible(True)
         open_action = menu.addAction(f"Open {card.ref}")
         open_action.triggered.connect(self.activate_current)
-        menu.addSection("Move to")
         allowed = [o for o in options if o.allowed]
+        if card.category != "review" and any(o.category == "review" for o in allowed):
+            ask = menu.addAction("Request approval…")
+            ask.triggered.connect(partial(self.request_approval, card))
+        menu.addSection("Move to")
         actor = self.ctx.actor.user_id
         for option in allowed:
             action = QAction(moves.option_label(card, option, actor), menu)

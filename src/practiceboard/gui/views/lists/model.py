@@ -97,6 +97,15 @@ def attention_reasons(card: Card, today: date) -> list[tuple[str, str]]:
                     f"Overdue by {late}: it was due {short_date(card.due_date, today)}.",
                 )
             )
+        elif reason == "breached" and card.category == "review":
+            age = format_age(card.age_in_status_seconds)  # the SLA clock's start (approvals)
+            out.append(
+                (
+                    f"Waiting on {card.owner_name} for {age}",
+                    f"A decision has waited on {card.owner_name} for {age}, past the time "
+                    "limit; the backup approver and the managers were alerted.",
+                )
+            )  # fmt: skip
         elif reason == "breached":
             age = format_age(card.age_in_status_seconds)
             out.append(
