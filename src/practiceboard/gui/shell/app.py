@@ -389,12 +389,21 @@ def main(args: argparse.Namespace | None = None) -> int:
     if not instance.claim():
         print("PracticeBoard is already open on this PC; its window was brought forward.")
         return 0
+    looping = False
+
+    def end(code: int) -> None:
+        # An exit asked for before the event loop runs would linger and end the next
+        # loop anyone starts (a test's wait, a dialog); then main() just returns.
+        if looping:
+            app.exit(code)
+
     try:
-        shell = Shell(app, getattr(args, "db", None))
+        shell = Shell(app, getattr(args, "db", None), on_exit=end)
         instance.activated.connect(shell.bring_forward)
         shell.start()
         if shell.exit_code is not None:  # it gave up before the event loop ran (a bad --db)
             return shell.exit_code
+        looping = True
         code = app.exec()
         return shell.exit_code if shell.exit_code is not None else code
     finally:
