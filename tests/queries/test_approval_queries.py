@@ -36,13 +36,11 @@ def test_the_inbox_lists_what_waits_on_the_approver_most_urgent_first(db, world,
     old = ask(db, staff, "Old letter", question="Sign the old one")
     clock.advance(days=2)  # Friday 10:00
     fresh = ask(db, staff, "Fresh letter")
-    other_dr = staff.add("drother", ["provider"], "Dr. Olu Other")
-    ask(db, staff, "Not Dr. Pat's", provider=other_dr)
     supply = new_task(db, staff.clinical, "supply", "Gloves")
     approvals.request_approval(db, staff.clinical, supply.id, expected_version=1)
 
     box = q.inbox(db, staff.provider)
-    assert [i.card.id for i in box.items] == [old.id, fresh.id]
+    assert [i.card.id for i in box.items] == [old.id, fresh.id]  # not the supply request
     first = box.items[0]
     assert (first.question, first.asked_by_name, first.rounds) == (
         "Sign the old one",
@@ -61,6 +59,21 @@ def test_the_inbox_lists_what_waits_on_the_approver_most_urgent_first(db, world,
     # Roles that do not decide have an empty inbox; the manager sees the supply request.
     assert q.inbox(db, staff.clinical).items == ()
     assert [i.card.id for i in q.inbox(db, staff.manager).items] == [supply.id]
+
+
+def test_a_request_waits_on_every_holder_of_the_approver_role(db, world, clock):
+    """Routed to Dr. Pat, a sign-off also waits on Dr. Olu (the same approver role): either
+    may decide it, and once one did it leaves both inboxes."""
+    staff = world
+    olu = staff.add("drother", ["provider"], "Dr. Olu Other")
+    letter = ask(db, staff, "Routed to Dr. Pat")
+    assert [i.card.id for i in q.inbox(db, staff.provider).items] == [letter.id]
+    assert [i.card.id for i in q.inbox(db, olu).items] == [letter.id]
+    assert q.inbox(db, staff.manager).items == ()  # managers do not hold the provider role
+
+    approvals.approve(db, olu, letter.id, expected_version=letter.version)
+    assert task_row(db, letter.id).decided_by_id == olu.user_id
+    assert q.inbox(db, staff.provider).items == () and q.inbox(db, olu).items == ()
 
 
 def test_a_request_comes_back_to_the_top_of_the_requesters_list(db, world, clock):

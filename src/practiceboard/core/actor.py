@@ -39,7 +39,7 @@ class Actor:
 def _load_policy(session: Session, user_id: int) -> Policy:
     """The roles, capabilities and visible workflows of one account, in two queries."""
     rows = session.execute(
-        select(Role.key, RoleCapability.capability_key)
+        select(Role.key, RoleCapability.capability_key, Role.id)
         .select_from(UserRole)
         .join(Role, Role.id == UserRole.role_id)
         .outerjoin(RoleCapability, RoleCapability.role_id == Role.id)
@@ -57,7 +57,8 @@ def _load_policy(session: Session, user_id: int) -> Policy:
                 .where(UserRole.user_id == user_id)
             )
         )
-    return Policy(user_id, frozenset(caps), frozenset(roles), frozenset(wf_ids))
+    role_ids = frozenset(r[2] for r in rows)
+    return Policy(user_id, frozenset(caps), frozenset(roles), frozenset(wf_ids), role_ids)
 
 
 def _policy(session: Session, user_id: int) -> tuple[bool, Policy, Stamp]:

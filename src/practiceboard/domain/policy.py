@@ -124,6 +124,7 @@ class Policy:
     capabilities: frozenset[str]
     roles: frozenset[str]
     workflow_ids: frozenset[int]  # visible workflows (all of them for task.view_all)
+    role_ids: frozenset[int] = frozenset()  # the roles held, by id (a workflow's approver role)
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities

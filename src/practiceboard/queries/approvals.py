@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy
@@ -45,6 +46,16 @@ from practiceboard.queries.tasks import NOT_YOURS, task_detail
 
 INBOX_LIMIT = 1000  # the most an inbox lists at once (the header counts them all)
 SLA_RANK = {"breach": 0, "warn": 1, "ok": 2, "paused": 3}
+
+
+def _approving(session: Session, snap: Snapshot) -> set[int]:
+    """The visible workflows whose approver role this person holds."""
+    held, seen = snap.policy.role_ids, set(snap.visible)
+    return {
+        wf.id
+        for wf in definitions.every_workflow(session)
+        if wf.approver_role_id in held and wf.id in seen
+    }
 
 
 def _review_ids(snap: Snapshot) -> list[int]:
@@ -133,9 +144,10 @@ def _day_start(snap: Snapshot) -> datetime:
 def inbox(
     db: Database, actor: Actor, *, limit: int = INBOX_LIMIT, now: datetime | None = None
 ) -> ApprovalInbox:
-    """What waits on this approver: open requests in review they hold (owner) or that
-    name them (provider), except their own; past breach first, then the longest
-    waiting. Empty for someone who may not decide."""
+    """What waits on this approver: open requests in review they hold (owner), that
+    name them (provider), or of a workflow whose approver role they hold (a colleague's
+    request may be decided by any of them), except their own; past breach first, then
+    the longest waiting. Empty for someone who may not decide."""
     with db.read() as session:
         snap = load_snapshot(session, actor, now)
         if not snap.policy.can(Cap.APPROVAL_DECIDE):
@@ -155,7 +167,11 @@ def inbox(
             Task.closed_at.is_(None),
             filters.workflow_scope(snap),
             Task.status_id.in_(review),
-            or_(Task.owner_id == me, Task.provider_id == me),
+            or_(
+                Task.owner_id == me,
+                Task.provider_id == me,
+                Task.workflow_id.in_(sorted(_approving(session, snap))),
+            ),
             Task.requester_id != me,
         )
         # Unordered, the database reads them through the open-work index of the approver's

@@ -203,13 +203,14 @@ class MoveRights:
 
 def move_rights(policy: Policy, task: Task, wf: WorkflowDef) -> MoveRights:
     """The one rule for moving a task, shared by move_in and allowed_moves: its owner
-    moves it, a manager moves anyone's, and the provider named on a task waiting
-    for review may decide it (and only decide it)."""
+    moves it, a manager moves anyone's, and on a task waiting for review the provider
+    it names, or anyone holding the workflow's approver role, may decide it (and only
+    decide it): a request routed to one doctor may be signed by another."""
     manager = policy.can(Cap.TASK_CLOSE_ANY)
     mine = task.owner_id == policy.user_id
     deciding = (
         policy.can(Cap.APPROVAL_DECIDE)
-        and task.provider_id == policy.user_id
+        and (task.provider_id == policy.user_id or wf.approver_role_id in policy.role_ids)
         and wf.status(task.status_id).category is Category.REVIEW
     )
     if not (mine or manager or deciding):
