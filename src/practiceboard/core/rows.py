@@ -313,8 +313,9 @@ class GoalRow:
     care_plan_id: int
     description: str
     target_date: date | None
-    status: str  # open | met | dropped
+    status: str  # open (in progress) | met | not_met | dropped
     position: int
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +334,8 @@ class InterventionRow:
     next_due: date | None
     last_generated_due: date | None
     active: bool
+    workflow_id: int | None = None  # None: the care task workflow
+    workflow_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

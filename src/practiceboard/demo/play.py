@@ -222,9 +222,10 @@ class Builder(Planner):
         with self.db.read() as s:
             plan = s.get(CarePlan, self.plan_ids[j])
             owner, version = plan.owner_id, plan.version
-        careplans.update_plan_operational(
-            self.db, self.actors[owner], self.plan_ids[j], expected_version=version, status="closed"
-        )
+        careplans.close_plan(
+            self.db, self.actors[owner], self.plan_ids[j], expected_version=version,
+            reason=self.rng.choice(["completed", "completed", "transferred", "patient_declined"]),
+        )  # fmt: skip
 
     def do_care_run(self, through: date) -> None:
         """The care coordinator runs "generate due tasks"; each new task gets a story."""

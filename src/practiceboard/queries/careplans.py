@@ -78,6 +78,14 @@ class PlanDetail:
     interventions: tuple[InterventionRow, ...]
     open_tasks: tuple[PlanTaskRow, ...]
     notes: tuple[NoteRow, ...]
+    template_key: str | None = None
+    status_reason: str | None = None  # "on_hold" or a CLOSE_REASONS key
+    status_note: str | None = None
+
+    @property
+    def open_generated(self) -> tuple[PlanTaskRow, ...]:
+        """Open tasks generated from the plan's interventions (closed with a closed plan)."""
+        return tuple(t for t in self.open_tasks if t.intervention_id is not None)
 
 
 @dataclass(frozen=True)
@@ -89,17 +97,24 @@ class OverdueFollowups:
     total: int
 
 
-def _plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int):
+def _plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int, workflows):
+    """Plan rows; their task counts cover only the workflows in ``workflows``."""
     owner = aliased(User)
+    visible = Task.workflow_id.in_(sorted(workflows))
     open_tasks = (
         select(func.count(Task.id))
-        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None))
+        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None), visible)
         .correlate(CarePlan)
         .scalar_subquery()
     )
     overdue = (
         select(func.count(Task.id))
-        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None), Task.due_date < today)
+        .where(
+            Task.care_plan_id == CarePlan.id,
+            Task.closed_at.is_(None),
+            Task.due_date < today,
+            visible,
+        )
         .correlate(CarePlan)
         .scalar_subquery()
     )
@@ -180,8 +195,9 @@ def list_plans(
                 ]
             where.append(or_(*terms))
         return _plan_rows(
-            session, sees, practice_today(session), where, max(1, min(limit, LIST_LIMIT))
-        )
+            session, sees, practice_today(session), where, max(1, min(limit, LIST_LIMIT)),
+            policy.workflow_ids,
+        )  # fmt: skip
 
 
 def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
@@ -189,9 +205,10 @@ def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
     with db.read() as session:
         plan = get_or_404(session, CarePlan, plan_id, "care plan")
         patient_id = plan.patient_id
-        allowed = actor_policy(session, actor).can(Cap.PATIENT_VIEW)
+        policy = actor_policy(session, actor)
+        allowed = policy.can(Cap.PATIENT_VIEW)
         if allowed:
-            detail = _plan_detail(session, plan)
+            detail = _plan_detail(session, plan, policy.workflow_ids)
     if not allowed:
         message = denial_message(Cap.PATIENT_VIEW)
         record_denial(db, actor, "careplan.view", "care_plan", plan_id, message, patient_id)
@@ -200,10 +217,12 @@ def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
     return detail
 
 
-def _plan_detail(session: Session, plan: CarePlan) -> PlanDetail:
+def _plan_detail(session: Session, plan: CarePlan, workflows) -> PlanDetail:
+    """The plan; its task list holds only tasks of ``workflows`` (those the role works on):
+    billing and front desk never see care task rows they could not open."""
     plan_id = plan.id
     today = practice_today(session)
-    row = _plan_rows(session, True, today, [CarePlan.id == plan_id], 1)[0]
+    row = _plan_rows(session, True, today, [CarePlan.id == plan_id], 1, workflows)[0]
     updated_by = session.get(User, plan.updated_by_id) if plan.updated_by_id else None
     status_name = aliased(Status)
     owner = aliased(User)
@@ -211,7 +230,11 @@ def _plan_detail(session: Session, plan: CarePlan) -> PlanDetail:
         select(Task, status_name.name, status_name.category, owner.display_name)
         .join(status_name, status_name.id == Task.status_id)
         .join(owner, owner.id == Task.owner_id)
-        .where(Task.care_plan_id == plan_id, Task.closed_at.is_(None))
+        .where(
+            Task.care_plan_id == plan_id,
+            Task.closed_at.is_(None),
+            Task.workflow_id.in_(sorted(workflows)),
+        )
         .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
     )
     open_tasks = tuple(
@@ -235,16 +258,23 @@ def _plan_detail(session: Session, plan: CarePlan) -> PlanDetail:
     return PlanDetail(
         row, plan.summary, plan.updated_at, updated_by.display_name if updated_by else None,
         dob, tuple(goal_rows(session, plan_id)), tuple(intervention_rows(session, plan_id)),
-        open_tasks, tuple(note_rows(session, plan_id)),
+        open_tasks, tuple(note_rows(session, plan_id)), plan.template_key, plan.status_reason,
+        plan.status_note,
     )  # fmt: skip
 
 
 def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:
     """Open care plan tasks due before today (practice time), by program and by owner."""
     with db.read() as session:
-        require(actor_policy(session, actor), Cap.TASK_VIEW)
+        policy = actor_policy(session, actor)
+        require(policy, Cap.TASK_VIEW)
         today = practice_today(session)
-        overdue = [Task.care_plan_id.is_not(None), Task.closed_at.is_(None), Task.due_date < today]
+        overdue = [
+            Task.care_plan_id.is_not(None),
+            Task.closed_at.is_(None),
+            Task.due_date < today,
+            Task.workflow_id.in_(sorted(policy.workflow_ids)),
+        ]
         by_program = session.execute(
             select(Program.key, Program.name, func.count(Task.id))
             .join(CarePlan, CarePlan.program_id == Program.id)

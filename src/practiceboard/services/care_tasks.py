@@ -8,12 +8,18 @@ transaction that locks its interventions' rows, dates up to
 savepoint so a duplicate (intervention, due date) from another PC is skipped,
 not fatal. After a long outage it catches up once, at most ``CATCH_UP_CAP``
 occurrences per intervention (the most recent ones).
+
+How far ahead: the practice's ``care_days_ahead`` (default 14), and at least each
+intervention's next ``care_min_upcoming`` (default 3) occurrences. An occurrence on a
+day the practice is closed (weekend, holiday) is due on the next open day, unless the
+next occurrence comes by then. A generated task's aging clock starts at the start
+of its lead window (``care_days_ahead`` before its due date), not when generated.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +31,7 @@ from practiceboard.core.people import is_active
 from practiceboard.core.unit import audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import CareIntervention, CarePlan, Workflow
-from practiceboard.domain import recurrence
+from practiceboard.domain.careplan import Cadence, next_open_day, parse_cadence
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
 from practiceboard.services.tasks import TaskDraft, create_in
@@ -52,74 +58,140 @@ def _care_workflow(session: Session, policy: Policy) -> int:
     return wf_id
 
 
-def generate_due_tasks(db: Database, actor: Actor, through: date) -> GenerationResult:
-    """Create the tasks of every occurrence due on or before ``through``."""
+def _care_settings(session: Session) -> tuple[date, int, int]:
+    """(practice today, days generated ahead, upcoming tasks kept per intervention)."""
+    today = definitions.practice_today(session)
+    ahead = max(0, definitions.setting(session, "care_days_ahead"))
+    upcoming = max(0, definitions.setting(session, "care_min_upcoming"))
+    return today, ahead, upcoming
+
+
+def _reach(cadence: Cadence, anchor: date, today: date, through: date, upcoming: int) -> date:
+    """How far ahead this intervention is generated: ``through``, or further when
+    fewer than ``upcoming`` occurrences fall before it."""
+    if upcoming <= 0:
+        return through
+    ahead = cadence.upcoming(anchor, today, upcoming)
+    return max(through, ahead[-1]) if ahead else through
+
+
+def generate_due_tasks(
+    db: Database, actor: Actor, through: date | None = None, *, upcoming: int | None = None
+) -> GenerationResult:
+    """Create the tasks of every occurrence due on or before ``through`` (default: the
+    practice's days-ahead window from today) and, with ``upcoming`` (default: the
+    practice setting when ``through`` is not given, else none), of each intervention's
+    next ``upcoming`` occurrences however far ahead."""
     with audited(db, actor, "careplan.generate", "care_plan") as session:
         _care_workflow(session, actor_policy(session, actor))
-        plan_ids = list(
-            session.scalars(
-                select(CareIntervention.care_plan_id)
-                .join(CarePlan, CarePlan.id == CareIntervention.care_plan_id)
-                .where(
-                    CarePlan.status == "active",
-                    CareIntervention.active,
-                    CareIntervention.next_due <= through,
-                )
-                .distinct()
-                .order_by(CareIntervention.care_plan_id)
+        today, ahead, keep_upcoming = _care_settings(session)
+        if through is None:
+            through = today + timedelta(days=ahead)
+            upcoming = keep_upcoming if upcoming is None else upcoming
+        upcoming = upcoming or 0
+        q = (
+            select(
+                CareIntervention.care_plan_id,
+                CareIntervention.cadence,
+                CareIntervention.start_date,
+                CareIntervention.next_due,
             )
+            .join(CarePlan, CarePlan.id == CareIntervention.care_plan_id)
+            .where(CarePlan.status == "active", CareIntervention.active)
         )
+        if upcoming:
+            q = q.where(CareIntervention.next_due.is_not(None))
+        else:
+            q = q.where(CareIntervention.next_due <= through)
+        plan_ids: set[int] = set()
+        for plan_id, cadence_text, anchor, next_due in session.execute(q):
+            if plan_id in plan_ids:
+                continue
+            if upcoming:
+                try:
+                    cadence = parse_cadence(cadence_text)
+                except ValidationError:
+                    continue
+                if next_due > _reach(cadence, anchor, today, through, upcoming):
+                    continue
+            plan_ids.add(plan_id)
     created = plans = skipped = duplicates = 0
-    for plan_id in plan_ids:
-        c, s, d = _generate_for_plan(db, actor, plan_id, through)
+    for plan_id in sorted(plan_ids):
+        c, s, d = _generate_for_plan(db, actor, plan_id, through, upcoming, today)
         created, skipped, duplicates = created + c, skipped + s, duplicates + d
         plans += 1 if c else 0
     return GenerationResult(created, plans, skipped, duplicates)
 
 
-def _generate_for_plan(db: Database, actor: Actor, plan_id: int, through: date):
+def generate_for_plan(db: Database, actor: Actor, plan_id: int) -> GenerationResult:
+    """One plan's tasks over the practice's window (on opening or saving the plan, and
+    the "Generate now" action). A plan that is not active generates nothing."""
+    with db.read() as session:
+        today, ahead, upcoming = _care_settings(session)
+    c, s, d = _generate_for_plan(db, actor, plan_id, today + timedelta(days=ahead), upcoming, today)
+    return GenerationResult(c, 1 if c else 0, s, d)
+
+
+def _clock_start(calendar, due: date, ahead: int) -> datetime:
+    """Midnight (practice time) at the start of ``due``'s lead window, in UTC."""
+    start = datetime.combine(due - timedelta(days=ahead), time(0), tzinfo=calendar.tzinfo())
+    return start.astimezone(UTC)
+
+
+def _generate_for_plan(
+    db: Database, actor: Actor, plan_id: int, through: date, upcoming: int, today: date
+):
     guard = audited(db, actor, "careplan.generate", "care_plan", plan_id)
     created = skipped = duplicates = 0
     with guard as session:
         policy = actor_policy(session, actor)
-        wf_id = _care_workflow(session, policy)
+        care_wf = _care_workflow(session, policy)
         plan = session.get(CarePlan, plan_id)
         if plan is None or plan.status != "active":
             return 0, 0, 0
         guard.patient_id = plan.patient_id
         definitions.pin_workflows(session)  # one workflow read per plan, not per task
-        end = min(through, plan.end_date) if plan.end_date else through
+        calendar = definitions.practice_calendar(session)
+        ahead = max(0, definitions.setting(session, "care_days_ahead"))
         # FOR UPDATE: a second PC waits here, then sees the advanced next_due and skips.
         interventions = session.scalars(
             select(CareIntervention)
             .where(
                 CareIntervention.care_plan_id == plan.id,
                 CareIntervention.active,
-                CareIntervention.next_due <= through,
+                CareIntervention.next_due.is_not(None),
             )
             .order_by(CareIntervention.id)
             .with_for_update()
         ).all()
         for iv in interventions:
             try:
-                rule = recurrence.parse(iv.cadence)
+                cadence = parse_cadence(iv.cadence)
             except ValidationError:  # only raw SQL can store one; skip it, keep the others going
+                continue
+            wf_id = iv.workflow_id or care_wf
+            if not policy.sees_workflow(wf_id):
+                continue  # someone who works on that workflow generates it
+            reach = _reach(cadence, iv.start_date, today, through, upcoming)
+            end = min(reach, plan.end_date) if plan.end_date else reach
+            if iv.next_due > end:
                 continue
             start = iv.next_due
             if iv.last_generated_due is not None and iv.last_generated_due >= start:
                 start = iv.last_generated_due + timedelta(days=1)
-            due = (
-                list(recurrence.occurrences(rule, iv.start_date, start, end))
-                if start <= end
-                else []
-            )
+            due = cadence.occurrences(iv.start_date, start, end) if start <= end else []
             keep = due[-CATCH_UP_CAP:]
             skipped += len(due) - len(keep)
             for day in keep:
+                on = next_open_day(day, calendar.is_business_day)
+                following = cadence.next_after(iv.start_date, day)
+                if on != day and following is not None and following <= on:
+                    skipped += 1  # closed that day, and the next occurrence comes first
+                    continue
                 draft = TaskDraft(
                     workflow_id=wf_id, title=iv.title, owner_id=_owner(session, iv, plan),
-                    due_date=day, patient_id=plan.patient_id, care_plan_id=plan.id,
-                    intervention_id=iv.id,
+                    due_date=on, patient_id=plan.patient_id, care_plan_id=plan.id,
+                    intervention_id=iv.id, clock_from=_clock_start(calendar, on, ahead),
                 )  # fmt: skip
                 try:
                     with session.begin_nested():
@@ -129,9 +201,8 @@ def _generate_for_plan(db: Database, actor: Actor, plan_id: int, through: date):
                     duplicates += 1
             if due:
                 iv.last_generated_due = due[-1]
-            if iv.next_due <= end:
-                # Everything up to `end` is done; past the plan's end date nothing moves.
-                iv.next_due = recurrence.next_after(rule, iv.start_date, end)
+            # Everything up to `end` is done; past the plan's end date nothing moves.
+            iv.next_due = cadence.next_after(iv.start_date, end)
         session.flush()
     return created, skipped, duplicates
 
