@@ -135,6 +135,9 @@ class TimelineEntry:
     reason_label: str | None = None
     note: str | None = None
     task_ref: str | None = None  # set on a patient timeline
+    # On a patient timeline, what the entry is about (its filter): task | decision |
+    # generated | plan | note. Empty on a task's own history.
+    group: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,7 @@ class OverdueFollowups:
     total: int
 
 
-def _plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int, workflows):
+def plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int, workflows):
     """Plan rows; their task counts cover only the workflows in ``workflows``."""
     owner = aliased(User)
     visible = Task.workflow_id.in_(sorted(workflows))
@@ -194,7 +194,7 @@ def list_plans(
                     contains(Patient.search_name, needle),
                 ]
             where.append(or_(*terms))
-        return _plan_rows(
+        return plan_rows(
             session, sees, practice_today(session), where, max(1, min(limit, LIST_LIMIT)),
             policy.workflow_ids,
         )  # fmt: skip
@@ -222,7 +222,7 @@ def _plan_detail(session: Session, plan: CarePlan, workflows) -> PlanDetail:
     billing and front desk never see care task rows they could not open."""
     plan_id = plan.id
     today = practice_today(session)
-    row = _plan_rows(session, True, today, [CarePlan.id == plan_id], 1, workflows)[0]
+    row = plan_rows(session, True, today, [CarePlan.id == plan_id], 1, workflows)[0]
     updated_by = session.get(User, plan.updated_by_id) if plan.updated_by_id else None
     status_name = aliased(Status)
     owner = aliased(User)
