@@ -58,6 +58,18 @@ def _care_workflow(session: Session, policy: Policy) -> int:
     return wf_id
 
 
+def may_generate(db: Database, actor: Actor) -> bool:
+    """Whether this person may generate care plan tasks (for the scheduler and the
+    "Generate now" button; asking is not an attempt, so nothing is audited)."""
+    with db.read() as session:
+        policy = actor_policy(session, actor)
+        try:
+            _care_workflow(session, policy)
+        except PermissionDenied:
+            return False
+        return True
+
+
 def _care_settings(session: Session) -> tuple[date, int, int]:
     """(practice today, days generated ahead, upcoming tasks kept per intervention)."""
     today = definitions.practice_today(session)
