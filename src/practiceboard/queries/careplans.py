@@ -17,13 +17,15 @@ from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.definitions import practice_today
 from practiceboard.core.like import contains, starts_with
 from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
-from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow
+from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow, Option
 from practiceboard.core.unit import audited_read, get_or_404, record_denial
 from practiceboard.db.engine import Database
-from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User
+from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User, Workflow
 from practiceboard.domain.careplan import PLAN_STATUSES, RISKS
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, denial_message
+from practiceboard.queries.intake import eligible_owners_in
+from practiceboard.queries.lookups import options, providers_in
 
 LIST_LIMIT = 500
 
@@ -295,3 +297,26 @@ def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:
             tuple(CountRow(str(uid), name, n) for uid, name, n in by_owner),
             sum(n for _, _, n in by_program),
         )
+
+
+@dataclass(frozen=True)
+class CareChoices:
+    """What the patient and care plan forms offer."""
+
+    owners: tuple[Option, ...]  # who may own a plan: people who work care plan tasks
+    programs: tuple[Option, ...]
+    providers: tuple[Option, ...]
+    today: date
+
+
+def care_choices(db: Database, actor: Actor) -> CareChoices:
+    with db.read() as session:
+        policy = actor_policy(session, actor)
+        require(policy, Cap.TASK_VIEW)
+        care_wf = session.scalars(select(Workflow.id).where(Workflow.key == "care_task")).first()
+        owners = eligible_owners_in(session, policy, care_wf) if care_wf is not None else []
+        programs = options(
+            session, select(Program.id, Program.name).where(Program.active).order_by(Program.name)
+        )
+        return CareChoices(tuple(owners), tuple(programs), tuple(providers_in(session, policy)),
+                           practice_today(session))  # fmt: skip

@@ -32,6 +32,12 @@ def _search(ctx, parent):
     return SearchView(ctx, parent)
 
 
+def _patients(ctx, parent):
+    from practiceboard.gui.views.care import PatientsView
+
+    return PatientsView(ctx, parent)
+
+
 register(ViewSpec("board", "Board", "board", _board, shortcut="Ctrl+1", order=10))
 register(
     ViewSpec("queue", "My queue", "queue", _queue, shortcut="Ctrl+2", order=20,
@@ -41,4 +47,9 @@ register(ViewSpec("attention", "Needs attention", "bell", _attention, shortcut="
 register(
     ViewSpec("search", "Search results", "search", _search, shortcut="Ctrl+4", order=40,
              transient=True, search=True)
+)  # fmt: skip
+# The care plan tracker (issue 8): patients need patient.view (an admin sees no names).
+register(
+    ViewSpec("patients", "Patients", "patients", _patients, capability="patient.view",
+             shortcut="Ctrl+7", order=37)
 )  # fmt: skip
