@@ -4,12 +4,12 @@ read-only for a coordinator, and a plan closed with its open generated tasks."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
 
 from practiceboard.gui.views.care import PatientsView
-from practiceboard.services import careplans, patients
+from practiceboard.services import care_tasks, careplans, patients
 from support import program
 
 
@@ -155,3 +155,37 @@ def test_a_provider_edits_clinical_fields_and_billing_sees_no_care_rows(
     wait_idle()
     assert billing.page.tasks.rows_model.rows == []
     assert not billing.page.plan_button.isVisibleTo(billing.page)
+
+
+def test_a_dashboard_figure_opens_its_list_and_exports_it(
+    qtbot, ctx_for, gui_staff, wait_idle, tmp_path
+):
+    from practiceboard.gui.views.care import CareDashboardView
+
+    db = gui_staff.db
+    ann = make_patients(db, gui_staff)
+    careplans.create_plan_from_template(
+        db, gui_staff.care_coordinator, ann, "chf_weekly", gui_staff.care_coordinator.user_id,
+        date.today() - timedelta(weeks=3),
+    )  # fmt: skip
+    care_tasks.generate_due_tasks(db, gui_staff.care_coordinator)
+    view = CareDashboardView(ctx_for(gui_staff.manager))
+    qtbot.addWidget(view)
+    view.resize(1300, 900)
+    view.show()
+    wait_idle()
+    overdue = view.board.overdue_total
+    assert overdue >= 3 and view.tiles["overdue"].text().startswith(f"{overdue}\n")
+    view.program_series.clicked.emit(0)  # the first bar: the CHF plan's program
+    wait_idle()
+    assert len(view.table.rows_model.rows) == overdue
+    assert view.list_heading.text().startswith("Overdue follow-ups — Chronic care management")
+    assert {r.patient_name for r in view.table.rows_model.rows} == {"Ann <b>Able</b>"}
+    target = tmp_path / "overdue.csv"
+    view.write_csv(str(target))
+    wait_idle()
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("ref,title,mrn") and len(lines) == overdue + 1
+    view.tiles["due_week"].click()
+    wait_idle()
+    assert view.list_heading.text().startswith("Due this week")

@@ -25,12 +25,12 @@ from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
 from practiceboard.core.definitions import practice_calendar
 from practiceboard.core.rows import CountRow
-from practiceboard.core.unit import audited_read
+from practiceboard.core.unit import audited_read, record_denial
 from practiceboard.db.engine import Database
 from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User
 from practiceboard.domain.careplan import RISKS
-from practiceboard.domain.errors import ValidationError
-from practiceboard.domain.policy import Cap, Policy
+from practiceboard.domain.errors import PermissionDenied, ValidationError
+from practiceboard.domain.policy import Cap, Policy, denial_message
 
 WEEKS = 12
 COMPLETION_DAYS = 30
@@ -227,3 +227,18 @@ def figure_tasks(db: Database, actor: Actor, figure: str, key: str | None = None
         audited_read(db, actor, "careplan.dashboard_list", "care_plan", None, patient_id=None,
                      detail=f"{figure} {key or ''}".strip())  # fmt: skip
     return out
+
+
+def export_tasks(db: Database, actor: Actor, figure: str, key: str | None = None):
+    """The list behind a figure, for a CSV file: needs the export capability; the export
+    is audited (refusals as denied)."""
+    with db.read() as session:
+        allowed = actor_policy(session, actor).can(Cap.EXPORT)
+    if not allowed:
+        message = denial_message(Cap.EXPORT)
+        record_denial(db, actor, "careplan.export", "care_plan", None, message, None)
+        raise PermissionDenied(message)
+    rows = figure_tasks(db, actor, figure, key)
+    audited_read(db, actor, "careplan.export", "care_plan", None, patient_id=None,
+                 detail=f"CSV of {figure} {key or ''}: {len(rows)} tasks")  # fmt: skip
+    return rows

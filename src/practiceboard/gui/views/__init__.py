@@ -38,6 +38,12 @@ def _patients(ctx, parent):
     return PatientsView(ctx, parent)
 
 
+def _care_dashboard(ctx, parent):
+    from practiceboard.gui.views.care import CareDashboardView
+
+    return CareDashboardView(ctx, parent)
+
+
 register(ViewSpec("board", "Board", "board", _board, shortcut="Ctrl+1", order=10))
 register(
     ViewSpec("queue", "My queue", "queue", _queue, shortcut="Ctrl+2", order=20,
@@ -52,4 +58,8 @@ register(
 register(
     ViewSpec("patients", "Patients", "patients", _patients, capability="patient.view",
              shortcut="Ctrl+7", order=37)
+)  # fmt: skip
+register(
+    ViewSpec("care", "Care dashboard", "chart", _care_dashboard,
+             capability="careplan.edit_operational", shortcut="Ctrl+8", order=38)
 )  # fmt: skip
