@@ -92,7 +92,7 @@ def test_the_patient_page_and_its_timeline(db, staff, practice):
     assert [t.overdue for t in page.open_tasks][:2] == [True, True]
     groups = [e.group for e in page.timeline]
     assert groups.count("generated") == 5
-    assert "Generated from the care plan, due Mar 3, for Cora Coordinator" in [
+    assert "Check-in generated for Cora Coordinator, due Mar 3" in [
         e.summary for e in page.timeline
     ]
     plan_lines = [e.summary for e in page.timeline if e.group == "plan"]

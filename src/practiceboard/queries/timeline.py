@@ -261,9 +261,7 @@ def patient_entries(
             summary = sentence(e, names)
             if group == "generated":
                 due = day_label(e.due_date) if e.due_date else "no date"
-                summary = (
-                    f"Generated from the care plan, due {due}, for {names.user(e.to_owner_id)}"
-                )
+                summary = f"Check-in generated for {names.user(e.to_owner_id)}, due {due}"
             out.append(TimelineEntry(
                 at=e.at, actor_name=names.user(e.actor_id), kind=e.kind, summary=summary,
                 reason_label=names.reasons.get(e.reason_code_id) if e.reason_code_id else None,

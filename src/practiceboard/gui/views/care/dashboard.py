@@ -47,8 +47,8 @@ TOP = 8  # bars per chart
 
 LIST_COLUMNS = (
     Column("Due", lambda r: day(r.due_date), 10),
-    Column("Task", lambda r: r.title, 0),
-    Column("Patient", lambda r: f"{r.mrn} · {r.patient_name}" if r.mrn else "", 22),
+    Column("Task", lambda r: r.title, 24),
+    Column("Patient", lambda r: f"{r.mrn} · {r.patient_name}" if r.mrn else "", 0),
     Column("Program", lambda r: r.program_name, 20),
     Column("Owner", lambda r: r.owner_name, 16),
     Column("Status", lambda r: r.status_name, 11),
@@ -72,6 +72,17 @@ def rows_as_csv(rows: list[CareTaskRow]) -> str:
                                            r.owner_name, r.status_name, r.due_date,
                                            "yes" if r.closed else "no")])  # fmt: skip
     return out.getvalue()
+
+
+def _count_axis(top: int) -> QValueAxis:
+    """A value axis of whole numbers from 0 to a little above ``top``."""
+    axis = QValueAxis()
+    axis.setLabelFormat("%d")
+    step = max(1, -(-top // 5))  # at most six ticks, whole numbers
+    ticks = -(-(top + 1) // step)
+    axis.setRange(0, ticks * step)
+    axis.setTickCount(ticks + 1)
+    return axis
 
 
 def _chart(title: str) -> QChart:
@@ -222,9 +233,7 @@ class CareDashboardView(QWidget):
         chart.addSeries(series)
         names = QBarCategoryAxis()
         names.append([r.label for r in rows])
-        values = QValueAxis()
-        values.setLabelFormat("%d")
-        values.setRange(0, max([r.count for r in rows] + [1]) * 1.15)
+        values = _count_axis(max([r.count for r in rows] + [1]))
         left, bottom = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignBottom
         category_side, value_side = (left, bottom) if horizontal else (bottom, left)
         chart.addAxis(names, category_side)
@@ -236,24 +245,29 @@ class CareDashboardView(QWidget):
         self._set_chart(name, chart, bars)
 
     def _completion(self, board: CareDashboard) -> None:
-        rows = list(board.completion)[:TOP]
+        rows = list(board.completion)[:5]
         title = f"Completion by task type, last {dash.COMPLETION_DAYS} days (%)"
         chart = _chart(title if rows else f"{title}: nothing due")
         bars = QBarSet("done %")
         bars.setColor(QColor(theme.CATEGORY_COLORS["done"]))
         for r in rows:
             bars.append(round(100 * r.rate))
-        series = QBarSeries()
+        series = QHorizontalBarSeries()
         series.append(bars)
         series.setLabelsVisible(True)
+        series.setLabelsFormat("@value%")
         chart.addSeries(series)
         names = QBarCategoryAxis()
-        names.append([r.key if len(r.key) <= 22 else r.key[:21] + "…" for r in rows])
+        names.append([r.key if len(r.key) <= 18 else r.key[:17] + "…" for r in rows])
+        small = names.labelsFont()
+        small.setPointSizeF(small.pointSizeF() * 0.85)
+        names.setLabelsFont(small)
         values = QValueAxis()
-        values.setRange(0, 110)
+        values.setRange(0, 100)
+        values.setTickCount(6)
         values.setLabelFormat("%d")
-        chart.addAxis(names, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(names)
         series.attachAxis(values)
         keys = [r.key for r in rows]
@@ -270,9 +284,7 @@ class CareDashboardView(QWidget):
             line.append(i, n)
         names.append([f"{d:%m/%d}" for d, _n in board.backlog])
         chart.addSeries(line)
-        values = QValueAxis()
-        values.setLabelFormat("%d")
-        values.setRange(0, max([n for _d, n in board.backlog] + [1]) * 1.15)
+        values = _count_axis(max([n for _d, n in board.backlog] + [1]))
         chart.addAxis(names, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
         line.attachAxis(names)

@@ -35,29 +35,34 @@ PLAN_COLUMNS = (
     Column("Status", lambda p: PLAN_STATUS_LABELS.get(p.status, p.status), 9),
     Column("Risk", lambda p: p.risk.capitalize(), 7),
     Column("Owner", lambda p: p.owner_name, 16),
+    Column("Start", lambda p: day(p.start_date), 10),
     Column("Review", lambda p: day(p.review_date), 10, lambda p: p.review_overdue),
-    Column("Open", lambda p: str(p.open_tasks), 5),
+    Column("Open tasks", lambda p: str(p.open_tasks), 10),
     Column("Overdue", lambda p: str(p.overdue_tasks) if p.overdue_tasks else "", 7,
            lambda p: p.overdue_tasks > 0),
 )  # fmt: skip
 TASK_COLUMNS = (
     Column("Due", lambda t: day(t.due_date), 10, lambda t: t.overdue),
     Column("Task", lambda t: t.title, 0),
-    Column("Workflow", lambda t: t.workflow_name, 16),
-    Column("Status", lambda t: t.status_name, 12),
-    Column("Owner", lambda t: t.owner_name, 16),
-    Column("Ref", lambda t: t.ref, 11),
+    Column("Status", lambda t: t.status_name, 11),
+    Column("Owner", lambda t: t.owner_name, 13),
 )
 
 
 def _timeline_columns(zone: str):
     return (
-        Column("When", lambda e: moment_label(e.at, zone), 20),
-        Column("Who", lambda e: e.actor_name, 16),
+        Column("When", lambda e: when(e.at, zone), 14),
+        Column("Who", lambda e: e.actor_name, 12),
         Column("What", lambda e: e.summary, 0),
-        Column("Task", lambda e: e.task_ref or "", 11),
-        Column("Note", lambda e: " · ".join(x for x in (e.reason_label, e.note) if x), 30),
+        Column("Task", lambda e: e.task_ref or "", 10),
+        Column("Note", lambda e: " · ".join(x for x in (e.reason_label, e.note) if x), 20),
     )
+
+
+def when(at, zone: str) -> str:
+    """'Nov 27, 4:54 PM' (the weekday is dropped: the column is narrow)."""
+    label_ = moment_label(at, zone)
+    return label_.split(" ", 1)[1] if label_[:3].isalpha() and label_[3:4] == " " else label_
 
 
 def load_page(db, actor, patient_id: int, groups):
@@ -110,21 +115,24 @@ class PatientPageWidget(QWidget):
         self.problem.hide()
         layout.addWidget(self.problem)
 
+        layout.addWidget(label("Care plans", self, "heading"))
+        self.plans = RowsTable(PLAN_COLUMNS, lambda p: p.id, self)
+        self.plans.setObjectName("planTable")
+        self.plans.activated_id.connect(self.plan_activated)
+        rows = self.plans.verticalHeader().defaultSectionSize()
+        self.plans.setMaximumHeight(rows * 4 + self.plans.horizontalHeader().sizeHint().height())
+        layout.addWidget(self.plans)
+
         split = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(split)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(label("Care plans", left, "heading"))
-        self.plans = RowsTable(PLAN_COLUMNS, lambda p: p.id, left)
-        self.plans.setObjectName("planTable")
-        self.plans.activated_id.connect(self.plan_activated)
-        left_layout.addWidget(self.plans, 1)
         self.tasks_heading = label("Open tasks", left, "heading")
         left_layout.addWidget(self.tasks_heading)
         self.tasks = RowsTable(TASK_COLUMNS, lambda t: t.id, left)
         self.tasks.setObjectName("patientTasks")
         self.tasks.activated_id.connect(self.task_activated)
-        left_layout.addWidget(self.tasks, 2)
+        left_layout.addWidget(self.tasks, 1)
 
         right = QWidget(split)
         right_layout = QVBoxLayout(right)
@@ -144,11 +152,13 @@ class PatientPageWidget(QWidget):
         right_layout.addLayout(bar)
         self.timeline = RowsTable(_timeline_columns(self.zone), lambda e: None, right)
         self.timeline.setObjectName("timeline")
+        self.timeline.setWordWrap(False)
         right_layout.addWidget(self.timeline, 1)
         split.addWidget(left)
         split.addWidget(right)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 6)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([480, 720])
         layout.addWidget(split, 1)
 
     # ---------------------------------------------------------------- loading

@@ -37,13 +37,13 @@ SHOWN = (Kind.PATIENT, Kind.CARE_PLAN, Kind.TASK, Kind.USER)
 
 COLUMNS = (
     Column("MRN", lambda r: r.mrn, 10),
-    Column("Name", lambda r: r.name, 0),
+    Column("Name", lambda r: r.name, 20),
     Column("Born", lambda r: day(r.date_of_birth), 10),
-    Column("Programs", lambda r: r.programs, 22),
+    Column("Programs", lambda r: r.programs, 20),
     Column("Risk", lambda r: (r.risk or "").capitalize(), 7),
     Column("Provider", lambda r: r.provider_name or "", 15),
-    Column("Active plan", lambda r: r.active_plan or "", 20),
-    Column("Next action", lambda r: r.next_action or "", 22),
+    Column("Active plan", lambda r: r.active_plan or "", 18),
+    Column("Next action", lambda r: r.next_action or "", 0),
     Column("Due", lambda r: day(r.next_due), 10),
     Column("Overdue", lambda r: str(r.overdue) if r.overdue else "", 7, lambda r: r.overdue > 0),
 )
