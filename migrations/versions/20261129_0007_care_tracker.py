@@ -9,7 +9,9 @@ Patients gain a phone number and the programs they are enrolled in (a plain link
 table), and an index on date of birth for the Patients search. A care plan records
 the template it was made from and why it is on hold or closed; a goal its target;
 an intervention the task workflow its tasks go to (none: the care task workflow).
-Every new column is nullable, so existing rows need no data step.
+Every new column is nullable, so existing rows need no data step. Two indexes let the
+patient page, the Patients list and plan counts read one patient's or one plan's open
+tasks directly instead of walking every open task.
 """
 
 from collections.abc import Sequence
@@ -65,9 +67,19 @@ def upgrade() -> None:
             ["workflow_id"],
             ["id"],
         )
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_tasks_patient_open", ["patient_id", "closed_at", "due_date"], unique=False
+        )
+        batch_op.create_index(
+            "ix_tasks_plan_open", ["care_plan_id", "closed_at", "due_date"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_tasks_plan_open")
+        batch_op.drop_index("ix_tasks_patient_open")
     with op.batch_alter_table("care_interventions", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_care_interventions_workflow_id_workflows"), type_="foreignkey"

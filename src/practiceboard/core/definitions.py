@@ -161,6 +161,23 @@ def least_loaded_member(session: Session, role_id: int | None) -> int | None:
     return row[0] if row else None
 
 
+def member_loads(session: Session, role_id: int) -> dict[int, int]:
+    """Each active member of a role and their open tasks (least_loaded_member's counts, for
+    a caller assigning many tasks in one go)."""
+    load = (
+        select(func.count(Task.id))
+        .where(Task.owner_id == User.id, Task.closed_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(User.id, load)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role_id == role_id, User.active)
+    )
+    return {uid: n for uid, n in rows}
+
+
 def intake_owner(session: Session, wf: WorkflowDef, intake_user_id: int) -> int:
     """Who a new task goes to when intake says "route automatically": the least-loaded
     member of the workflow's intake role, else the person doing the intake. The one

@@ -366,6 +366,10 @@ class Task(Base):
         Index("ix_tasks_open_since", "closed_at", "status_since", "id"),
         # Recurring care tasks are generated once per intervention and due date.
         UniqueConstraint("intervention_id", "due_date"),
+        # A patient's and a care plan's open tasks (the patient page, the Patients list,
+        # plan counts) without walking every open task of the practice.
+        Index("ix_tasks_patient_open", "patient_id", "closed_at", "due_date"),
+        Index("ix_tasks_plan_open", "care_plan_id", "closed_at", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -143,21 +143,27 @@ def _list_rows(
             active[pid] = (plan_id, name)
     visible = Task.workflow_id.in_(sorted(policy.workflow_ids))
     open_ = [Task.patient_id.in_(ids), Task.closed_at.is_(None), visible]
-    # The open task due soonest per patient (undated last), found by the database.
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Task.patient_id,
-            order_by=(Task.due_date.is_(None), Task.due_date, Task.id),
-        )
-        .label("rank")
+    # The open task due soonest per patient (undated last): one correlated look-up per
+    # patient, each on the patient's open tasks (ix_tasks_patient_open).
+    first = (
+        select(Task.id)
+        .where(Task.patient_id == Patient.id, Task.closed_at.is_(None), visible)
+        .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
+        .limit(1)
+        .correlate(Patient)
+        .scalar_subquery()
     )
-    ranked = select(Task.patient_id, Task.id, Task.title, Task.due_date, rank).where(*open_)
-    ranked = ranked.subquery()
+    firsts = dict(
+        session.execute(select(Patient.id, first).where(Patient.id.in_(ids))).tuples().all()
+    )
     nxt = {
         r.patient_id: r
-        for r in session.execute(select(ranked).where(ranked.c.rank == 1))
-    }  # fmt: skip
+        for r in session.execute(
+            select(Task.patient_id, Task.id, Task.title, Task.due_date).where(
+                Task.id.in_([t for t in firsts.values() if t is not None])
+            )
+        )
+    }
     overdue = dict(
         session.execute(
             select(Task.patient_id, func.count(Task.id))

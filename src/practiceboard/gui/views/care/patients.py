@@ -113,7 +113,8 @@ class PatientsView(QWidget):
     def refresh(self) -> None:
         self._stale = False
         if self.stack.currentWidget() is self.page:
-            self.page.refresh()
+            self.page.refresh()  # the list (an audited search) reloads on the way back
+            return
         self._ticket += 1
         Op(self.ctx, patient_queries.list_patients, self.search.text(),
            overdue_only=self.overdue_only.isChecked()).success(
