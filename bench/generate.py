@@ -9,7 +9,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 
 from practiceboard.db.engine import Database
 from practiceboard.db.migrate import upgrade
@@ -123,6 +123,7 @@ def generate(db: Database, tasks: int = 250_000, open_tasks: int = 5_000,
     else:
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
+    add_care(db, log=log)
     log(f"generated in {time.perf_counter() - t0:.0f} s")
     return {"tasks": tasks, "open": open_tasks, "events": n_events, "audit": audit_rows,
             "users": len(users), "password": PASSWORD}  # fmt: skip
@@ -166,3 +167,97 @@ def _audit_rows(db: Database, n: int, staff_ids: list[int], now: datetime) -> in
         with db.write() as s:
             s.execute(insert(AuditEntry), rows)
     return n
+
+
+CARE_PATIENTS, CARE_PLANS = 20_000, 5_000
+# (cadence, weight) of the plans' interventions: weekly calls, monthly check-ins,
+# quarterly reviews, every-90-days labs.
+CARE_CADENCES = [("FREQ=WEEKLY", 3), ("FREQ=MONTHLY", 4), ("FREQ=MONTHLY;INTERVAL=3", 2),
+                 ("FREQ=DAILY;INTERVAL=90", 1)]  # fmt: skip
+
+
+def add_care(db: Database, patients: int = CARE_PATIENTS, plans: int = CARE_PLANS,
+             seed: int = 8, log=print) -> dict:  # fmt: skip
+    """The care plan tracker's scale on top of a bench data set (issue 8): patients up
+    to ``patients`` (with phones and programs) and ``plans`` active care plans, each
+    with a goal and one or two interventions whose next occurrence is today or later
+    (generation starts from a clean slate, as in a practice running it every day).
+    Adds only what is missing, so it may run on an existing data set."""
+    from practiceboard.core.definitions import practice_today
+    from practiceboard.db.models import (
+        CareGoal,
+        CareIntervention,
+        CarePlan,
+        PatientProgram,
+        Program,
+    )
+    from practiceboard.domain.careplan import parse_cadence
+
+    rnd = random.Random(seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with db.read() as s:
+        have = s.scalar(select(func.max(Patient.id))) or 0
+        n_plans = s.scalar(select(func.count(CarePlan.id))) or 0
+        programs = list(s.scalars(select(Program.id).order_by(Program.id)))
+        coordinators = list(s.scalars(text(
+            "SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+            "WHERE r.key = 'care_coordinator' ORDER BY ur.user_id")))  # fmt: skip
+        coordinator_role = s.scalar(text("SELECT id FROM roles WHERE key = 'care_coordinator'"))
+        today = practice_today(s)
+    t0 = time.perf_counter()
+    rows = [
+        {"id": i, "mrn": f"MRN-{100000 + i}", "display_name": f"Test Patient {i}",
+         "search_name": f"test patient {i}", "date_of_birth": date(1940, 1, 1) + timedelta(days=i % 25000),
+         "phone": f"(555) 555-01{i % 100:02d}", "active": True, "version": 1, "created_at": now,
+         "updated_at": now}
+        for i in range(have + 1, patients + 1)
+    ]  # fmt: skip
+    with db.write() as s:
+        for i in range(0, len(rows), CHUNK):
+            s.execute(insert(Patient), rows[i : i + CHUNK])
+    if n_plans >= plans:
+        return {"patients": len(rows), "plans": 0}
+    plan_rows, goal_rows, iv_rows, links = [], [], [], []
+    chosen = rnd.sample(range(1, patients + 1), plans - n_plans)
+    for patient_id in chosen:
+        program = rnd.choice(programs)
+        start = today - timedelta(days=rnd.randint(0, 180))
+        plan_rows.append({
+            "patient_id": patient_id, "program_id": program, "status": "active",
+            "risk": rnd.choice(("low", "low", "medium", "high")), "owner_id": rnd.choice(coordinators),
+            "summary": "", "start_date": start, "review_date": start + timedelta(days=90),
+            "version": 1, "created_at": now, "updated_at": now,
+        })  # fmt: skip
+        links.append({"patient_id": patient_id, "program_id": program})
+    with db.write() as s:
+        s.execute(insert(PatientProgram).prefix_with("OR IGNORE" if db.is_sqlite else ""), links)
+        first = (s.scalar(select(func.max(CarePlan.id))) or 0) + 1
+        s.execute(insert(CarePlan), plan_rows)
+    cadences = [c for c, _w in CARE_CADENCES]
+    weights = [w for _c, w in CARE_CADENCES]
+    for k, plan in enumerate(plan_rows):
+        plan_id = first + k
+        goal_rows.append({"care_plan_id": plan_id, "description": "Follow-up kept",
+                          "target": "Every contact made", "status": "open", "position": 1})  # fmt: skip
+        for title in rnd.sample(["Check-in call", "Medication review", "BP log review",
+                                 "Weigh-in call"], rnd.choice((1, 1, 2))):  # fmt: skip
+            cadence = rnd.choices(cadences, weights)[0]
+            anchor = plan["start_date"]
+            next_due = parse_cadence(cadence).next_after(anchor, today - timedelta(days=1))
+            iv_rows.append({
+                "care_plan_id": plan_id, "title": title, "cadence": cadence,
+                "role_id": coordinator_role, "start_date": anchor, "next_due": next_due,
+                "active": True,
+            })  # fmt: skip
+    with db.write() as s:
+        s.execute(insert(CareGoal), goal_rows)
+        s.execute(insert(CareIntervention), iv_rows)
+    if db.is_sqlite:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    log(f"care data: {len(rows):,} patients, {len(plan_rows):,} plans, {len(iv_rows):,} "
+        f"interventions ({time.perf_counter() - t0:.0f} s)")  # fmt: skip
+    return {"patients": len(rows), "plans": len(plan_rows), "interventions": len(iv_rows)}

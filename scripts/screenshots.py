@@ -21,6 +21,7 @@ OUT = ROOT / "docs" / "screenshots"
 SIZE = (1400, 860)
 TASKS = 900  # enough for full columns and a real "Needs attention" list; about 20 s to build
 FRONT_DESK, MANAGER = "rdelgado", "dwhitcombe"
+COORDINATOR = "gkimura"  # the demo care coordinator
 
 
 def main() -> int:
@@ -97,6 +98,7 @@ class Shooter:
             self.front_desk(db, runner)
             self.manager(db, runner)
             self.approvals(db, runner)
+            self.care(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -236,6 +238,51 @@ class Shooter:
         window.close()
         self.settle(runner)
 
+
+# ---------------------------------------------------------------- the care plan tracker
+
+
+def _care(self, db, runner) -> None:
+    """Issue 8's pictures: the Patients list, a patient page with its timeline, a care
+    plan made from a template (as the coordinator: clinical fields read-only), and the
+    care dashboard as the manager with one figure's list open."""
+    from sqlalchemy import select
+
+    from practiceboard.db.models import CarePlan
+
+    window = self.window_for(db, runner, COORDINATOR)
+    view = self.show(window, runner, "patients")
+    view.overdue_only.setChecked(True)
+    self.settle(runner)
+    view.table.selectRow(0)
+    self.save(window, "patients")
+    with db.read() as s:
+        plan_id, patient_id = s.execute(
+            select(CarePlan.id, CarePlan.patient_id).where(CarePlan.template_key.is_not(None))
+        ).first()
+    view.open_patient(patient_id)
+    self.settle(runner)
+    self.save(window, "patient-timeline")
+    view.open_plan(plan_id)
+    self.settle(runner)
+    view.plan_dialog.resize(1000, 900)
+    self.settle(runner, quiet_ms=100)
+    self.save(view.plan_dialog, "care-plan")
+    view.plan_dialog.close()
+    window.close()
+    self.settle(runner)
+
+    window = self.window_for(db, runner, MANAGER)
+    dash = self.show(window, runner, "care")
+    if dash.board and dash.board.overdue_by_program:
+        dash.open_figure("overdue_program", dash.board.overdue_by_program[0].key)
+        self.settle(runner)
+    self.save(window, "care-dashboard")
+    window.close()
+    self.settle(runner)
+
+
+Shooter.care = _care
 
 if __name__ == "__main__":
     sys.exit(main())

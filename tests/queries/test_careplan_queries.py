@@ -77,7 +77,12 @@ def test_list_filters(db, staff, three_plans):
     assert ids(text="remote") == [b.id]  # program name
     assert ids(text="' or 1=1 --") == []
     careplans.update_plan_operational(
-        db, staff.care_coordinator, c.id, expected_version=1, status="closed"
+        db,
+        staff.care_coordinator,
+        c.id,
+        expected_version=1,
+        status="closed",
+        status_reason="completed",
     )
     assert ids() == [b.id, a.id]
     assert ids(status="closed") == [c.id]
@@ -100,7 +105,7 @@ def test_plan_detail_shows_everything_and_is_audited(db, staff):
     )
     careplans.add_plan_note(db, staff.care_coordinator, plan.id, "Prefers mornings.")
     care_tasks.generate_due_tasks(db, staff.care_coordinator, date(2026, 3, 20))
-    detail = q.plan_detail(db, staff.billing, plan.id)
+    detail = q.plan_detail(db, staff.care_coordinator, plan.id)
     assert detail.plan.patient_name == "Ann Able"
     assert [g.description for g in detail.goals] == ["BP under 140/90"]
     [shown] = detail.interventions
@@ -118,6 +123,10 @@ def test_plan_detail_shows_everything_and_is_audited(db, staff):
     assert [t.overdue for t in detail.open_tasks] == [True, True, False, False]
     assert (detail.plan.open_tasks, detail.plan.overdue_tasks) == (4, 2)
     assert [n.body for n in detail.notes] == ["Prefers mornings."]
+    # Billing sees the plan but not the care task rows it could never open.
+    leak = q.plan_detail(db, staff.billing, plan.id)
+    assert (leak.open_tasks, leak.plan.open_tasks, leak.plan.overdue_tasks) == ((), 0, 0)
+    assert [p.open_tasks for p in q.list_plans(db, staff.billing)] == [0]
     assert detail.updated_by_name == "Dr. Pat Provider"
     with pytest.raises(PermissionDenied):
         q.plan_detail(db, staff.admin, plan.id)
@@ -128,6 +137,7 @@ def test_plan_detail_shows_everything_and_is_audited(db, staff):
             .order_by(AuditEntry.id)
         ).all()
     assert [tuple(v) for v in views] == [
+        (staff.care_coordinator.user_id, plan.patient_id, "success"),
         (staff.billing.user_id, plan.patient_id, "success"),
         (staff.admin.user_id, plan.patient_id, "denied"),
     ]

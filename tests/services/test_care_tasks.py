@@ -13,7 +13,7 @@ from practiceboard.db import audit
 from practiceboard.db.models import CareIntervention, Task, Workflow
 from practiceboard.domain.errors import PermissionDenied
 from practiceboard.services import care_tasks, careplans, patients, tasks, users
-from support import Clock, make_staff, program
+from support import Clock, make_staff, program, set_calendar
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 2)
@@ -78,6 +78,7 @@ def test_weekly_cadence_over_five_weeks_creates_five_tasks_once(db, staff):
 
 
 def test_catch_up_after_a_long_outage_is_capped(db, staff):
+    set_calendar(db, workdays=list(range(7)), observe_us_federal_holidays=False)
     plan = new_plan(db, staff)
     iv = careplans.add_intervention(
         db, staff.provider, plan.id, "Daily weight", "FREQ=DAILY", MONDAY
@@ -124,7 +125,12 @@ def test_only_active_plans_and_interventions_generate(db, staff):
     on_hold = new_plan(db, staff, "MRN-1")
     weekly(db, staff, on_hold.id)
     careplans.update_plan_operational(
-        db, staff.care_coordinator, on_hold.id, expected_version=1, status="on_hold"
+        db,
+        staff.care_coordinator,
+        on_hold.id,
+        expected_version=1,
+        status="on_hold",
+        status_note="Travelling",
     )
     live = new_plan(db, staff, "MRN-2")
     stopped = weekly(db, staff, live.id)
@@ -179,6 +185,7 @@ def test_generating_needs_a_role_that_creates_care_tasks(db, staff):
 @pytest.mark.postgres
 def test_two_pcs_generating_at_once_create_no_duplicates(pg_db):
     staff = make_staff(pg_db)
+    set_calendar(pg_db, workdays=list(range(7)), observe_us_federal_holidays=False)
     plans = [new_plan(pg_db, staff, f"MRN-{i}") for i in range(3)]
     for plan in plans:
         weekly(pg_db, staff, plan.id)

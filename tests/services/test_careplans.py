@@ -199,9 +199,15 @@ def test_status_moves_close_and_reopen(db, staff):
     op = lambda v, **kw: careplans.update_plan_operational(  # noqa: E731
         db, staff.care_coordinator, plan.id, expected_version=v, **kw
     )
-    assert op(1, status="on_hold").status == "on_hold"
+    with pytest.raises(ValidationError) as err:
+        op(1, status="on_hold")
+    assert err.value.field == "status_note"
+    assert op(1, status="on_hold", status_note="In hospital").status == "on_hold"
     assert op(2, status="active").status == "active"
-    closed = op(3, status="closed")
+    with pytest.raises(ValidationError) as err:
+        op(3, status="closed", status_reason="bored")
+    assert err.value.field == "status_reason"
+    closed = op(3, status="closed", status_reason="completed")
     with db.read() as s:
         assert s.get(CarePlan, plan.id).end_date == date(2026, 3, 4)  # today, practice time
     with pytest.raises(ValidationError) as err:

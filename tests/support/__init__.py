@@ -44,7 +44,7 @@ from .records import (
     version,
 )
 from .staff import PASSWORD, Staff, make_staff
-from .states import add_patient, let_see, set_task, use_new_york
+from .states import add_patient, let_see, set_calendar, set_task, use_new_york
 from .tasks import FIELDS, make_task, move, new_task
 
 __all__ = [
@@ -72,6 +72,7 @@ __all__ = [
     "ny",
     "program",
     "reason_id",
+    "set_calendar",
     "set_task",
     "snapshot",
     "status_id",

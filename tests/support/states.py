@@ -22,6 +22,13 @@ def use_new_york(db: Database) -> None:
         row.value = {**(row.value or {}), "timezone": TZ}
 
 
+def set_calendar(db: Database, **values) -> None:
+    """Change fields of the practice calendar (workdays, extra_holidays as ISO dates, …)."""
+    with db.write() as s:
+        row = s.get(Setting, "calendar")
+        row.value = {**(row.value or {}), **values}
+
+
 def add_patient(db: Database, mrn: str, name: str, dob: date | None = None) -> int:
     """A patient row, without the service's audit entry."""
     at = datetime.now(UTC)

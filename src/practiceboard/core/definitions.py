@@ -166,19 +166,34 @@ def least_loaded_members(session: Session, role_id: int | None) -> list[int]:
     approvers a request may go to, the first one being least_loaded_member's pick."""
     if role_id is None:
         return []
-    load = (
-        select(func.count(Task.id))
-        .where(Task.owner_id == User.id, Task.closed_at.is_(None))
-        .correlate(User)
-        .scalar_subquery()
-    )
     return list(
         session.scalars(
             select(User.id)
             .join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role_id == role_id, User.active)
-            .order_by(load, User.id)
+            .order_by(_open_load(), User.id)
         )
+    )
+
+
+def member_loads(session: Session, role_id: int) -> dict[int, int]:
+    """Each active member of a role and their open tasks (least_loaded_member's counts, for
+    a caller assigning many tasks in one go)."""
+    rows = session.execute(
+        select(User.id, _open_load())
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role_id == role_id, User.active)
+    )
+    return {uid: n for uid, n in rows}
+
+
+def _open_load():
+    """A person's open tasks, as a scalar subquery correlated to User."""
+    return (
+        select(func.count(Task.id))
+        .where(Task.owner_id == User.id, Task.closed_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
     )
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core.rows import GoalRow, InterventionRow, NoteRow
-from practiceboard.db.models import CareGoal, CareIntervention, Note, Role, User
-from practiceboard.domain import recurrence
+from practiceboard.db.models import CareGoal, CareIntervention, Note, Role, User, Workflow
+from practiceboard.domain.careplan import parse_cadence
 from practiceboard.domain.errors import ValidationError
 
 
@@ -19,8 +19,8 @@ def goal_rows(session: Session, plan_id: int, goal_id: int | None = None) -> lis
     if goal_id is not None:
         q = q.where(CareGoal.id == goal_id)
     goals = session.scalars(q.order_by(CareGoal.position, CareGoal.id))
-    return [GoalRow(g.id, g.care_plan_id, g.description, g.target_date, g.status, g.position)
-            for g in goals]  # fmt: skip
+    return [GoalRow(g.id, g.care_plan_id, g.description, g.target_date, g.status, g.position,
+                    g.target) for g in goals]  # fmt: skip
 
 
 def intervention_rows(
@@ -28,9 +28,10 @@ def intervention_rows(
 ) -> list[InterventionRow]:
     owner = aliased(User)
     q = (
-        select(CareIntervention, Role.name, owner.display_name)
+        select(CareIntervention, Role.name, owner.display_name, Workflow.name)
         .outerjoin(Role, Role.id == CareIntervention.role_id)
         .outerjoin(owner, owner.id == CareIntervention.owner_id)
+        .outerjoin(Workflow, Workflow.id == CareIntervention.workflow_id)
         .where(CareIntervention.care_plan_id == plan_id)
     )
     if intervention_id is not None:
@@ -52,14 +53,16 @@ def intervention_rows(
             i.next_due,
             i.last_generated_due,
             i.active,
+            i.workflow_id,
+            wf_name,
         )  # fmt: skip
-        for i, role_name, owner_name in session.execute(q)
+        for i, role_name, owner_name, wf_name in session.execute(q)
     ]
 
 
 def _describe(cadence: str) -> str:
     try:
-        return recurrence.describe(recurrence.parse(cadence))
+        return parse_cadence(cadence).describe()
     except ValidationError:
         return cadence
 

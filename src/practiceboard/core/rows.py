@@ -135,6 +135,9 @@ class TimelineEntry:
     reason_label: str | None = None
     note: str | None = None
     task_ref: str | None = None  # set on a patient timeline
+    # On a patient timeline, what the entry is about (its filter): task | decision |
+    # generated | plan | note. Empty on a task's own history.
+    group: str = ""
 
 
 # ---------------------------------------------------------------- approvals (queries.approvals)
@@ -376,8 +379,9 @@ class GoalRow:
     care_plan_id: int
     description: str
     target_date: date | None
-    status: str  # open | met | dropped
+    status: str  # open (in progress) | met | not_met | dropped
     position: int
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,6 +400,8 @@ class InterventionRow:
     next_due: date | None
     last_generated_due: date | None
     active: bool
+    workflow_id: int | None = None  # None: the care task workflow
+    workflow_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,22 @@ _DECLARED = (
         seeded=False,
     ),
     SettingDef(
+        "care_days_ahead",
+        int,
+        14,
+        "Care plan tasks are generated this many days before they are due; a generated "
+        "task's aging clock starts that many days before its due date, not when generated.",
+        seeded=False,
+    ),
+    SettingDef(
+        "care_min_upcoming",
+        int,
+        3,
+        "Each care plan intervention keeps at least this many upcoming tasks generated, "
+        "however far ahead (a monthly check-in shows its next three).",
+        seeded=False,
+    ),
+    SettingDef(
         "database_id",
         str,
         None,

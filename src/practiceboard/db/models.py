@@ -255,7 +255,8 @@ class Patient(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     # Lower-cased name for case-insensitive search on both engines.
     search_name: Mapped[str] = mapped_column(String(120), index=True)
-    date_of_birth: Mapped[date | None]
+    date_of_birth: Mapped[date | None] = mapped_column(Date, index=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
     primary_provider_id: Mapped[int | None] = _fk("users.id")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -264,6 +265,19 @@ class Patient(Base):
     updated_by_id: Mapped[int | None] = _fk("users.id")  # who to name in a conflict
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PatientProgram(Base):
+    """The care programs a patient is enrolled in (a plan needs none of these rows)."""
+
+    __tablename__ = "patient_programs"
+
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), primary_key=True
+    )
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Program(Base):
@@ -292,6 +306,11 @@ class CarePlan(Base):
     start_date: Mapped[date]
     review_date: Mapped[date | None]
     end_date: Mapped[date | None]
+    # The program template the plan was made from (domain.careplan.TEMPLATES), if any.
+    template_key: Mapped[str | None] = mapped_column(String(40))
+    # Why the plan is on hold or closed (a CLOSE_REASONS key when closed), and the words.
+    status_reason: Mapped[str | None] = mapped_column(String(40))
+    status_note: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -306,6 +325,7 @@ class CareGoal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     care_plan_id: Mapped[int] = _fk("care_plans.id", nullable=False, index=True)
     description: Mapped[str] = mapped_column(String(300))
+    target: Mapped[str | None] = mapped_column(String(200))  # e.g. "A1c below 7%"
     target_date: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(16), default="open")
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -322,6 +342,8 @@ class CareIntervention(Base):
     cadence: Mapped[str] = mapped_column(String(120))
     role_id: Mapped[int | None] = _fk("roles.id")
     owner_id: Mapped[int | None] = _fk("users.id")
+    # The task workflow its tasks go to; None: the care task workflow.
+    workflow_id: Mapped[int | None] = _fk("workflows.id")
     start_date: Mapped[date]
     next_due: Mapped[date | None] = mapped_column(Date, index=True)
     last_generated_due: Mapped[date | None]
@@ -344,6 +366,10 @@ class Task(Base):
         Index("ix_tasks_open_since", "closed_at", "status_since", "id"),
         # Recurring care tasks are generated once per intervention and due date.
         UniqueConstraint("intervention_id", "due_date"),
+        # A patient's and a care plan's open tasks (the patient page, the Patients list,
+        # plan counts) without walking every open task of the practice.
+        Index("ix_tasks_patient_open", "patient_id", "closed_at", "due_date"),
+        Index("ix_tasks_plan_open", "care_plan_id", "closed_at", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

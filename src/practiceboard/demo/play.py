@@ -58,6 +58,7 @@ class Builder(Planner):
         self.plan_tasks(max(0, n_tasks - care_estimate - len(demo_approvals.TASKS)))
         demo_approvals.plan_approvals(self)
         self.play()
+        self.finish_care()
         return DemoResult(accounts, self.created, len(self.patient_ids), len(self.plan_ids))
 
     def make_staff(self) -> list:
@@ -197,8 +198,44 @@ class Builder(Planner):
 
     def do_patient(self, idx: int, spec: tuple) -> None:
         mrn, name, dob, provider, registrar = spec
-        row = patients.create_patient(self.db, self.actors[registrar], mrn, name, dob, provider)
+        phone = f"(555) 555-01{idx % 100:02d}"  # the 555-01xx numbers are fictional
+        row = patients.create_patient(self.db, self.actors[registrar], mrn, name, dob, provider,
+                                      phone=phone)  # fmt: skip
         self.patient_ids[idx] = row.id
+
+    def enroll(self, patient_id: int, program_id: int, actor: Actor) -> None:
+        """The patient joins the plan's program (the Patients view lists programs)."""
+        row = patients.get_patient(self.db, actor, patient_id)
+        if program_id not in row.program_ids:
+            patients.update_patient(self.db, actor, patient_id, expected_version=row.version,
+                                    program_ids=(*row.program_ids, program_id))  # fmt: skip
+
+    def finish_care(self) -> None:
+        """The tracker in its other states, this morning: a plan made from a template
+        by the care coordinator (its next check-ins generated at once), and a plan on
+        hold with its reason."""
+        self.set_clock(self.pos_end - 0.01)
+        coordinator = self.actors[self.members["care_coordinator"][0]]
+        with self.db.read() as s:
+            active = s.execute(
+                select(CarePlan.id, CarePlan.owner_id, CarePlan.version)
+                .where(CarePlan.status == "active").order_by(CarePlan.id.desc())
+            ).first()  # fmt: skip
+            busy = set(s.scalars(select(CarePlan.patient_id).where(CarePlan.status != "closed")))
+        if active is not None:
+            careplans.hold_plan(self.db, self.actors[active.owner_id], active.id,
+                                expected_version=active.version,
+                                reason="In hospital; resume after discharge.")  # fmt: skip
+        free = [pid for pid in sorted(self.patient_ids.values()) if pid not in busy]
+        if not free:
+            return
+        start = self.day(self.pos_end) - timedelta(days=35)
+        plan = careplans.create_plan_from_template(
+            self.db, coordinator, free[0], "monthly_checkin", coordinator.user_id, start
+        )
+        self.enroll(free[0], self.programs["ccm"], coordinator)
+        self.created += care_tasks.generate_for_plan(self.db, coordinator, plan.id).created
+        self.plan_ids[-1] = plan.id
 
     def do_plan(self, j: int, spec: tuple) -> None:
         """A provider writes the plan (risk, summary, goals, interventions are clinical);
@@ -213,6 +250,8 @@ class Builder(Planner):
             summary=rng.choice(data.PLAN_SUMMARIES), review_date=start + timedelta(days=90),
         )  # fmt: skip
         self.plan_ids[j] = plan.id
+        self.enroll(self.patient_ids[p_idx], self.programs[program],
+                    self.actors[rng.choice(self.members["care_coordinator"])])  # fmt: skip
         review = start + timedelta(days=90)
         goal_ids = [careplans.add_goal(self.db, provider, plan.id, g, review).id for g in goals]
         for i, (title, cadence, iv_start, role) in enumerate(interventions):
@@ -227,9 +266,10 @@ class Builder(Planner):
         with self.db.read() as s:
             plan = s.get(CarePlan, self.plan_ids[j])
             owner, version = plan.owner_id, plan.version
-        careplans.update_plan_operational(
-            self.db, self.actors[owner], self.plan_ids[j], expected_version=version, status="closed"
-        )
+        careplans.close_plan(
+            self.db, self.actors[owner], self.plan_ids[j], expected_version=version,
+            reason=self.rng.choice(["completed", "completed", "transferred", "patient_declined"]),
+        )  # fmt: skip
 
     def do_care_run(self, through: date) -> None:
         """The care coordinator runs "generate due tasks"; each new task gets a story."""

@@ -17,13 +17,15 @@ from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.definitions import practice_today
 from practiceboard.core.like import contains, starts_with
 from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
-from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow
+from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow, Option
 from practiceboard.core.unit import audited_read, get_or_404, record_denial
 from practiceboard.db.engine import Database
-from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User
+from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User, Workflow
 from practiceboard.domain.careplan import PLAN_STATUSES, RISKS
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, denial_message
+from practiceboard.queries.intake import eligible_owners_in
+from practiceboard.queries.lookups import options, providers_in
 
 LIST_LIMIT = 500
 
@@ -78,6 +80,14 @@ class PlanDetail:
     interventions: tuple[InterventionRow, ...]
     open_tasks: tuple[PlanTaskRow, ...]
     notes: tuple[NoteRow, ...]
+    template_key: str | None = None
+    status_reason: str | None = None  # "on_hold" or a CLOSE_REASONS key
+    status_note: str | None = None
+
+    @property
+    def open_generated(self) -> tuple[PlanTaskRow, ...]:
+        """Open tasks generated from the plan's interventions (closed with a closed plan)."""
+        return tuple(t for t in self.open_tasks if t.intervention_id is not None)
 
 
 @dataclass(frozen=True)
@@ -89,17 +99,24 @@ class OverdueFollowups:
     total: int
 
 
-def _plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int):
+def plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int, workflows):
+    """Plan rows; their task counts cover only the workflows in ``workflows``."""
     owner = aliased(User)
+    visible = Task.workflow_id.in_(sorted(workflows))
     open_tasks = (
         select(func.count(Task.id))
-        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None))
+        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None), visible)
         .correlate(CarePlan)
         .scalar_subquery()
     )
     overdue = (
         select(func.count(Task.id))
-        .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None), Task.due_date < today)
+        .where(
+            Task.care_plan_id == CarePlan.id,
+            Task.closed_at.is_(None),
+            Task.due_date < today,
+            visible,
+        )
         .correlate(CarePlan)
         .scalar_subquery()
     )
@@ -179,9 +196,10 @@ def list_plans(
                     contains(Patient.search_name, needle),
                 ]
             where.append(or_(*terms))
-        return _plan_rows(
-            session, sees, practice_today(session), where, max(1, min(limit, LIST_LIMIT))
-        )
+        return plan_rows(
+            session, sees, practice_today(session), where, max(1, min(limit, LIST_LIMIT)),
+            policy.workflow_ids,
+        )  # fmt: skip
 
 
 def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
@@ -189,9 +207,10 @@ def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
     with db.read() as session:
         plan = get_or_404(session, CarePlan, plan_id, "care plan")
         patient_id = plan.patient_id
-        allowed = actor_policy(session, actor).can(Cap.PATIENT_VIEW)
+        policy = actor_policy(session, actor)
+        allowed = policy.can(Cap.PATIENT_VIEW)
         if allowed:
-            detail = _plan_detail(session, plan)
+            detail = _plan_detail(session, plan, policy.workflow_ids)
     if not allowed:
         message = denial_message(Cap.PATIENT_VIEW)
         record_denial(db, actor, "careplan.view", "care_plan", plan_id, message, patient_id)
@@ -200,10 +219,12 @@ def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
     return detail
 
 
-def _plan_detail(session: Session, plan: CarePlan) -> PlanDetail:
+def _plan_detail(session: Session, plan: CarePlan, workflows) -> PlanDetail:
+    """The plan; its task list holds only tasks of ``workflows`` (those the role works on):
+    billing and front desk never see care task rows they could not open."""
     plan_id = plan.id
     today = practice_today(session)
-    row = _plan_rows(session, True, today, [CarePlan.id == plan_id], 1)[0]
+    row = plan_rows(session, True, today, [CarePlan.id == plan_id], 1, workflows)[0]
     updated_by = session.get(User, plan.updated_by_id) if plan.updated_by_id else None
     status_name = aliased(Status)
     owner = aliased(User)
@@ -211,7 +232,11 @@ def _plan_detail(session: Session, plan: CarePlan) -> PlanDetail:
         select(Task, status_name.name, status_name.category, owner.display_name)
         .join(status_name, status_name.id == Task.status_id)
         .join(owner, owner.id == Task.owner_id)
-        .where(Task.care_plan_id == plan_id, Task.closed_at.is_(None))
+        .where(
+            Task.care_plan_id == plan_id,
+            Task.closed_at.is_(None),
+            Task.workflow_id.in_(sorted(workflows)),
+        )
         .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
     )
     open_tasks = tuple(
@@ -235,16 +260,23 @@ def _plan_detail(session: Session, plan: CarePlan) -> PlanDetail:
     return PlanDetail(
         row, plan.summary, plan.updated_at, updated_by.display_name if updated_by else None,
         dob, tuple(goal_rows(session, plan_id)), tuple(intervention_rows(session, plan_id)),
-        open_tasks, tuple(note_rows(session, plan_id)),
+        open_tasks, tuple(note_rows(session, plan_id)), plan.template_key, plan.status_reason,
+        plan.status_note,
     )  # fmt: skip
 
 
 def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:
     """Open care plan tasks due before today (practice time), by program and by owner."""
     with db.read() as session:
-        require(actor_policy(session, actor), Cap.TASK_VIEW)
+        policy = actor_policy(session, actor)
+        require(policy, Cap.TASK_VIEW)
         today = practice_today(session)
-        overdue = [Task.care_plan_id.is_not(None), Task.closed_at.is_(None), Task.due_date < today]
+        overdue = [
+            Task.care_plan_id.is_not(None),
+            Task.closed_at.is_(None),
+            Task.due_date < today,
+            Task.workflow_id.in_(sorted(policy.workflow_ids)),
+        ]
         by_program = session.execute(
             select(Program.key, Program.name, func.count(Task.id))
             .join(CarePlan, CarePlan.program_id == Program.id)
@@ -265,3 +297,26 @@ def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:
             tuple(CountRow(str(uid), name, n) for uid, name, n in by_owner),
             sum(n for _, _, n in by_program),
         )
+
+
+@dataclass(frozen=True)
+class CareChoices:
+    """What the patient and care plan forms offer."""
+
+    owners: tuple[Option, ...]  # who may own a plan: people who work care plan tasks
+    programs: tuple[Option, ...]
+    providers: tuple[Option, ...]
+    today: date
+
+
+def care_choices(db: Database, actor: Actor) -> CareChoices:
+    with db.read() as session:
+        policy = actor_policy(session, actor)
+        require(policy, Cap.TASK_VIEW)
+        care_wf = session.scalars(select(Workflow.id).where(Workflow.key == "care_task")).first()
+        owners = eligible_owners_in(session, policy, care_wf) if care_wf is not None else []
+        programs = options(
+            session, select(Program.id, Program.name).where(Program.active).order_by(Program.name)
+        )
+        return CareChoices(tuple(owners), tuple(programs), tuple(providers_in(session, policy)),
+                           practice_today(session))  # fmt: skip

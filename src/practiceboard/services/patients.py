@@ -9,10 +9,10 @@ patients found).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -23,7 +23,7 @@ from practiceboard.core.like import contains, starts_with
 from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
-from practiceboard.db.models import Patient, Role, User, UserRole
+from practiceboard.db.models import Patient, PatientProgram, Program, Role, User, UserRole
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.domain.unchanged import UNCHANGED, Unchanged
@@ -34,6 +34,8 @@ SEARCH_MAX = 120
 SEARCH_LIMIT = 20
 EARLIEST_BIRTH = date(1900, 1, 1)
 _MRN = re.compile(r"[A-Za-z0-9-]+")
+_PHONE = re.compile(r"[0-9 ()+.\-]+")
+PHONE_MAX = 30
 PATIENT = "This patient"  # how a conflict names it: "This patient was changed by …"
 
 
@@ -46,6 +48,8 @@ class PatientRow:
     primary_provider_id: int | None
     primary_provider_name: str | None
     version: int
+    phone: str | None = None
+    program_ids: tuple[int, ...] = ()
 
 
 # ---------------------------------------------------------------- input checks
@@ -73,6 +77,37 @@ def clean_name(value: str | None) -> str:
             f"The name is {len(name)} characters; keep it under {NAME_MAX}.", "display_name"
         )
     return name
+
+
+def clean_phone(value: str | None) -> str | None:
+    phone = " ".join((value or "").split())
+    if not phone:
+        return None
+    if len(phone) > PHONE_MAX or not _PHONE.fullmatch(phone):
+        raise ValidationError(
+            "Enter the phone number with digits, spaces, dashes or brackets, like (555) 010-2345.",
+            "phone",
+        )
+    return phone
+
+
+def _check_programs(session: Session, program_ids) -> tuple[int, ...]:
+    ids = tuple(sorted(set(program_ids or ())))
+    if ids:
+        found = set(session.scalars(select(Program.id).where(Program.id.in_(ids))))
+        if found != set(ids):
+            raise ValidationError("Pick the programs from the practice's list.", "programs")
+    return ids
+
+
+def _set_programs(session: Session, patient_id: int, ids: tuple[int, ...]) -> None:
+    session.execute(delete(PatientProgram).where(PatientProgram.patient_id == patient_id))
+    session.add_all(PatientProgram(patient_id=patient_id, program_id=i) for i in ids)
+
+
+def _programs_of(session: Session, patient_id: int) -> tuple[int, ...]:
+    q = select(PatientProgram.program_id).where(PatientProgram.patient_id == patient_id)
+    return tuple(sorted(session.scalars(q)))
 
 
 def _check_birth(session: Session, dob: date | None) -> None:
@@ -120,19 +155,27 @@ def _rows(session: Session, where) -> list[PatientRow]:
     )
     return [
         PatientRow(
-            p.id, p.mrn, p.display_name, p.date_of_birth, p.primary_provider_id, name, p.version
+            p.id,
+            p.mrn,
+            p.display_name,
+            p.date_of_birth,
+            p.primary_provider_id,
+            name,
+            p.version,
+            p.phone,
         )  # fmt: skip
         for p, name in result
     ]
 
 
 def _row(session: Session, patient_id: int) -> PatientRow:
-    return _rows(session, Patient.id == patient_id)[0]
+    row = _rows(session, Patient.id == patient_id)[0]
+    return replace(row, program_ids=_programs_of(session, patient_id))
 
 
 def _values(p: Patient) -> dict:
     return {"mrn": p.mrn, "display_name": p.display_name, "date_of_birth": p.date_of_birth,
-            "primary_provider_id": p.primary_provider_id}  # fmt: skip
+            "primary_provider_id": p.primary_provider_id, "phone": p.phone}  # fmt: skip
 
 
 # ---------------------------------------------------------------- use cases
@@ -145,27 +188,32 @@ def create_patient(
     display_name: str,
     date_of_birth: date | None = None,
     primary_provider_id: int | None = None,
+    phone: str | None = None,
+    program_ids: tuple[int, ...] = (),
 ) -> PatientRow:
     mrn = clean_mrn(mrn)
     name = clean_name(display_name)
+    phone = clean_phone(phone)
     try:
         with audited(db, actor, "patient.create", "patient") as session:
             require(actor_policy(session, actor), Cap.PATIENT_EDIT)
             _check_birth(session, date_of_birth)
             _check_provider(session, primary_provider_id)
             _check_mrn_free(session, mrn)
+            programs = _check_programs(session, program_ids)
             at = now()
             patient = Patient(
                 mrn=mrn, display_name=name, search_name=name.lower(),
                 date_of_birth=date_of_birth, primary_provider_id=primary_provider_id,
-                active=True, version=1, created_at=at, updated_at=at,
+                phone=phone, active=True, version=1, created_at=at, updated_at=at,
                 updated_by_id=actor.user_id,
             )  # fmt: skip
             session.add(patient)
             session.flush()
+            _set_programs(session, patient.id, programs)
             audit.write(session, actor.who(), "patient.create", "patient", patient.id, at=at,
                         category="patient", patient_id=patient.id,
-                        new=_values(patient))  # fmt: skip
+                        new={**_values(patient), "programs": list(programs)})  # fmt: skip
             return _row(session, patient.id)
     except IntegrityError:
         # Someone on another PC registered the same MRN a moment ago.
@@ -182,9 +230,13 @@ def update_patient(
     display_name: str | Unchanged = UNCHANGED,
     date_of_birth: date | None | Unchanged = UNCHANGED,
     primary_provider_id: int | None | Unchanged = UNCHANGED,
+    phone: str | None | Unchanged = UNCHANGED,
+    program_ids: tuple[int, ...] | Unchanged = UNCHANGED,
 ) -> PatientRow:
     """Change the given fields; a stale ``expected_version`` is a ConflictError."""
     changes: dict = {}
+    if not isinstance(phone, Unchanged):
+        changes["phone"] = clean_phone(phone)
     if not isinstance(mrn, Unchanged):
         changes["mrn"] = clean_mrn(mrn)
     if not isinstance(display_name, Unchanged):
@@ -206,14 +258,18 @@ def update_patient(
                 _check_provider(session, changes["primary_provider_id"])
             if "mrn" in changes:
                 _check_mrn_free(session, changes["mrn"], patient.id)
-            old = _values(patient)
+            old = {**_values(patient), "programs": list(_programs_of(session, patient.id))}
             for key, value in changes.items():
                 setattr(patient, key, value)
             patient.search_name = patient.display_name.lower()
-            new = _values(patient)
+            new = {**_values(patient), "programs": old["programs"]}
+            if not isinstance(program_ids, Unchanged):
+                new["programs"] = list(_check_programs(session, program_ids))
             changed = {k for k in new if new[k] != old[k]}
             if not changed:
                 return _row(session, patient.id)
+            if "programs" in changed:
+                _set_programs(session, patient.id, tuple(new["programs"]))
             at = now()
             # version_id_col: the UPDATE itself bumps the version and refuses a stale one.
             patient.updated_at, patient.updated_by_id = at, actor.user_id

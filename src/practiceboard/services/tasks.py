@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,6 +56,8 @@ class TaskDraft:
     intervention_id: int | None = None
     extra: dict = field(default_factory=dict)
     checklist: list = field(default_factory=list)
+    # A generated task's aging clock starts here (its lead window), not at creation.
+    clock_from: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ def create_in(session: Session, actor: Actor, policy: Policy, draft: TaskDraft) 
         check_owner(session, wf, draft.owner_id)
     owner = draft.owner_id or route_owner(session, wf, actor)
     at = now()
+    since = max(at, draft.clock_from) if draft.clock_from is not None else at
     task_id = _next_id(session)
     ref = f"{wf.ref_prefix}-{task_id:06d}"
     first = wf.first_status
@@ -127,7 +130,7 @@ def create_in(session: Session, actor: Actor, policy: Policy, draft: TaskDraft) 
         payer=payer, provider_id=draft.provider_id, patient_id=draft.patient_id,
         care_plan_id=draft.care_plan_id, intervention_id=draft.intervention_id,
         template_id=draft.template_id, priority=draft.priority, due_date=draft.due_date,
-        created_at=at, status_since=at, last_touched_at=at, extra=extra,
+        created_at=at, status_since=since, last_touched_at=since, extra=extra,
         checklist=list(draft.checklist), updated_at=at, updated_by_id=actor.user_id,
     )  # fmt: skip
     session.add(task)

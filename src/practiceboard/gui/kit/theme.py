@@ -65,6 +65,8 @@ ICON_NAMES: tuple[str, ...] = (
     "overdue", "warn", "breach", "attention", "watched", "reason",
     # navigation and actions
     "board", "queue", "bell", "search", "refresh", "add", "sign-out", "lock", "about",
+    # the care plan tracker
+    "patients", "chart",
     # drawn by the style sheet
     "chevron-down", "chevron-up",
 )  # fmt: skip

@@ -39,6 +39,18 @@ def _search(ctx, parent):
     return SearchView(ctx, parent)
 
 
+def _patients(ctx, parent):
+    from practiceboard.gui.views.care import PatientsView
+
+    return PatientsView(ctx, parent)
+
+
+def _care_dashboard(ctx, parent):
+    from practiceboard.gui.views.care import CareDashboardView
+
+    return CareDashboardView(ctx, parent)
+
+
 register(ViewSpec("board", "Board", "board", _board, shortcut="Ctrl+1", order=10))
 register(
     ViewSpec("queue", "My queue", "queue", _queue, shortcut="Ctrl+2", order=20,
@@ -52,4 +64,13 @@ register(
 register(
     ViewSpec("search", "Search results", "search", _search, shortcut="Ctrl+4", order=40,
              transient=True, search=True)
+)  # fmt: skip
+# The care plan tracker (issue 8): patients need patient.view (an admin sees no names).
+register(
+    ViewSpec("patients", "Patients", "patients", _patients, capability="patient.view",
+             shortcut="Ctrl+7", order=37)
+)  # fmt: skip
+register(
+    ViewSpec("care", "Care dashboard", "chart", _care_dashboard,
+             capability="careplan.edit_operational", shortcut="Ctrl+8", order=38)
 )  # fmt: skip

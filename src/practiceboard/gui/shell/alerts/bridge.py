@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
-from practiceboard.jobs import alerts
+from practiceboard.jobs import alerts, care
 from practiceboard.jobs.alerts import PRACTICE_SCAN_SECONDS, SCAN_SECONDS
 from practiceboard.jobs.scheduler import Scheduler
 
@@ -50,6 +50,11 @@ class AlertBridge(QObject):
         self.scheduler.practice_wide(
             "alerts:practice", self._practice, practice_every, first_in=first_in
         )
+        # Care plan tasks generated ahead (issue 8): practice-wide, as this PC's user.
+        self.scheduler.practice_wide(
+            care.JOB, lambda: care.generate(db, actor, db.workstation), care.EVERY_SECONDS,
+            first_in=first_in + 30,
+        )  # fmt: skip
 
     # ---------------------------------------------------------------- in the pool
 

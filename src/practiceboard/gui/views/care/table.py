@@ -1,0 +1,142 @@
+"""What the care views share: a read-only table over plain rows (columns as functions
+of a row), the sentence that stands in for an empty table, and date words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+
+from practiceboard.gui.kit import theme
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def day(d: date | None) -> str:
+    return f"{d:%m/%d/%Y}" if d else ""
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Any], str]
+    width: int = 14  # in average characters; 0: stretches
+    warn: Callable[[Any], bool] | None = None  # shown in the overdue colour when true
+
+
+class RowsModel(QAbstractTableModel):
+    """Read-only rows; ``row_id`` names the row (a task, patient or plan id)."""
+
+    def __init__(self, columns: Sequence[Column], row_id: Callable[[Any], int | None], parent=None):
+        super().__init__(parent)
+        self.columns, self.row_id = list(columns), row_id
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def data(self, index: Index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = self.rows[index.row()], self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return col.text(row)
+        if role == Qt.ItemDataRole.ForegroundRole and col.warn is not None and col.warn(row):
+            return QBrush(QColor(theme.BADGE_COLORS["overdue"]))
+        return None
+
+
+class RowsTable(QTableView):
+    """Whole rows, one at a time; ``activated_id(int)`` on double-click or Enter."""
+
+    activated_id = Signal(int)
+
+    def __init__(self, columns: Sequence[Column], row_id, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rows_model = RowsModel(columns, row_id, self)
+        self.setModel(self.rows_model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        rows = self.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        head = self.horizontalHeader()
+        head.setHighlightSections(False)
+        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        char = self.fontMetrics().averageCharWidth()
+        for i, col in enumerate(columns):
+            if col.width == 0:
+                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
+            else:
+                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
+                head.resizeSection(i, col.width * char + 16)
+        self.doubleClicked.connect(self._open)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        keep = self.current_id()
+        self.rows_model.set_rows(rows)
+        if keep is not None:
+            self.select_id(keep)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._open(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        ident = self.rows_model.row_id(self.rows_model.rows[index.row()])
+        if ident is not None:
+            self.activated_id.emit(ident)
+
+    def current_row(self) -> Any | None:
+        index = self.currentIndex()
+        if not index.isValid() or not self.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.rows_model.rows[index.row()]
+
+    def current_id(self) -> int | None:
+        row = self.current_row()
+        return None if row is None else self.rows_model.row_id(row)
+
+    def select_id(self, ident: int) -> bool:
+        for i, row in enumerate(self.rows_model.rows):
+            if self.rows_model.row_id(row) == ident:
+                self.selectRow(i)
+                return True
+        return False
+
+
+def label(text: str, parent: QWidget, kind: str | None = None, name: str = "") -> QLabel:
+    """A plain-text label (patient text is never rich text)."""
+    widget = QLabel(text, parent, objectName=name)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if kind:
+        widget.setProperty("kind", kind)
+    return widget
