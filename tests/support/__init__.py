@@ -21,6 +21,7 @@ Where a new helper goes:
   tasks.py    tasks through the services: FIELDS, new_task, make_task, move
   states.py   scenes set directly, not through a service: use_new_york, add_patient,
               set_task, let_see
+  weekly.py   a known fortnight for the weekly report: weekly_history, HISTORY_FACTS
   records.py  what an action left behind, as plain values: task_row, version, events,
               audit_rows, last_event_id, last_audit_id, counts, snapshot, values
 
@@ -44,9 +45,11 @@ from .records import (
 from .staff import PASSWORD, Staff, make_staff
 from .states import add_patient, let_see, set_task, use_new_york
 from .tasks import FIELDS, make_task, move, new_task
+from .weekly import HISTORY_FACTS, weekly_history
 
 __all__ = [
     "FIELDS",
+    "HISTORY_FACTS",
     "NY",
     "PASSWORD",
     "START",
@@ -76,5 +79,6 @@ __all__ = [
     "use_new_york",
     "values",
     "version",
+    "weekly_history",
     "wf_id",
 ]
