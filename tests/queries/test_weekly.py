@@ -101,3 +101,30 @@ def ref(db, task_id: int) -> str:
     from support import task_row
 
     return task_row(db, task_id).ref
+
+
+def test_the_tasks_behind_each_number(db, staff, history):
+    def ids(what, week):
+        return set(weekly.task_ids(db, staff.manager, what, *week.bounds(NY)))
+
+    assert ids("created", LAST) == {history[k] for k in "ABCD"}
+    assert ids("closed", THIS) == {history[k] for k in "BES"}
+    assert ids("breached", THIS) == {history["A"], history["F"]}
+    with pytest.raises(ValueError):
+        weekly.task_ids(db, staff.manager, "lost", *THIS.bounds(NY))
+
+
+def test_filters_by_days_in_status_and_by_ids(db, staff, history):
+    from practiceboard.core.rows import TaskFilter
+    from practiceboard.queries import tasks
+
+    def found(**kw):
+        cards, _total = tasks.search(db, staff.manager, TaskFilter(**kw), limit=50)
+        return {c.id for c in cards}
+
+    # the 8–14 days bucket: A (10 days) and D (11 days)
+    assert found(min_days_in_status=8, max_days_in_status=14) == {history["A"], history["D"]}
+    assert found(min_days_in_status=11) == {history["D"]}
+    assert found(task_ids=(history["B"], history["E"]), include_closed=True) == {
+        history["B"], history["E"]
+    }  # fmt: skip

@@ -97,6 +97,10 @@ class TaskFilter:
     needs_attention: bool = False
     text: str = ""  # reference, title, patient reference (MRN)
     include_closed: bool = False
+    # whole days in the current status, inclusive (the dashboard's aging buckets)
+    min_days_in_status: int | None = None
+    max_days_in_status: int | None = None
+    task_ids: tuple[int, ...] = ()  # exactly these (a dashboard number's tasks)
 
     def is_empty(self) -> bool:
         return self == TaskFilter()

@@ -302,3 +302,47 @@ def report_scope(db: Database, actor: Actor) -> None:
     """The weekly report is a report: reports.view (managers, admins)."""
     with db.read() as session:
         require(actor_policy(session, actor), Cap.REPORTS_VIEW)
+
+
+DRILL_LIMIT = 5000  # a dashboard number opens at most this many tasks in the list
+DRILLS = ("created", "closed", "breached")
+
+
+def task_ids(
+    db: Database,
+    actor: Actor,
+    what: str,
+    start: datetime,
+    end: datetime,
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> tuple[int, ...]:
+    """The tasks behind a period's number (created, closed or breached in it), for the
+    list a dashboard tile or bar opens; the first DRILL_LIMIT by id."""
+    if what not in DRILLS:
+        raise ValueError(f"unknown period number {what!r}")
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        scope = _scope(snap, filt)
+        if what == "breached":
+            return tuple(sorted({r.task_id for r in _breaches(session, snap, start, end, scope)}))
+        if what == "created":
+            col = Task.id
+            stmt = select(col).where(*scope, Task.created_at >= start, Task.created_at < end)
+        else:
+            col = TaskEvent.task_id
+            stmt = (
+                select(col)
+                .join(Task, Task.id == TaskEvent.task_id)
+                .where(
+                    *scope,
+                    TaskEvent.kind.in_(("created", "status")),
+                    TaskEvent.to_status_id.in_(_closed_ids(snap)),
+                    TaskEvent.at >= start,
+                    TaskEvent.at < end,
+                )  # fmt: skip
+                .distinct()
+            )
+        ids = session.connection().execute(stmt.order_by(col).limit(DRILL_LIMIT)).scalars()
+        return tuple(ids)
