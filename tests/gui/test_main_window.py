@@ -89,7 +89,7 @@ def test_new_task_is_offered_only_to_those_who_may_create(open_window, gui_staff
 def test_the_navigation_pane_switches_views(open_window, gui_staff):
     window = open_window(gui_staff.front_desk)
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert labels == ["Board", "My queue", "Needs attention", "Search results"]
+    assert labels == ["Board", "My queue", "Needs attention", "Dashboard", "Search results"]
     assert window.nav_item("search").isHidden()  # until there is a search
     window.nav.setCurrentItem(window.nav_item("attention"))
     assert window.current_key() == "attention"

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from practiceboard.core.actor import Actor
-from practiceboard.core.rows import CountRow, Dashboard
+from practiceboard.core.rows import CountRow, Dashboard, TaskFilter
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, Task, UserRole
 from practiceboard.domain.aging import AGING_BUCKETS
@@ -34,15 +34,23 @@ def bucket_expression(snap: Snapshot):
 
 
 def dashboard(
-    db: Database, actor: Actor, *, workflow_id: int | None = None, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    *,
+    workflow_id: int | None = None,
+    now: datetime | None = None,
+    filt: TaskFilter | None = None,
 ) -> Dashboard:
     """Counts of open tasks in the actor's workflows (managers and admins: all),
-    or in one of them."""
+    or in one of them; ``filt`` narrows them further (the dashboard's location and
+    role pickers)."""
     with db.read() as session:
         snap = load_snapshot(session, actor, now)
         if workflow_id is not None:
             check_workflow(snap, workflow_id)
         scope = filters.workflow_scope(snap, (workflow_id,) if workflow_id is not None else ())
+        if filt is not None:
+            scope = and_(scope, *filters.conditions(snap, filt))
         inner = (
             select(
                 Task.status_id,

@@ -32,6 +32,12 @@ def _search(ctx, parent):
     return SearchView(ctx, parent)
 
 
+def _dashboard(ctx, parent):
+    from practiceboard.gui.views.dashboard import DashboardView
+
+    return DashboardView(ctx, parent)
+
+
 register(ViewSpec("board", "Board", "board", _board, shortcut="Ctrl+1", order=10))
 register(
     ViewSpec("queue", "My queue", "queue", _queue, shortcut="Ctrl+2", order=20,
@@ -41,4 +47,7 @@ register(ViewSpec("attention", "Needs attention", "bell", _attention, shortcut="
 register(
     ViewSpec("search", "Search results", "search", _search, shortcut="Ctrl+4", order=40,
              transient=True, search=True)
+)  # fmt: skip
+register(
+    ViewSpec("dashboard", "Dashboard", "dashboard", _dashboard, shortcut="Ctrl+7", order=38)
 )  # fmt: skip
