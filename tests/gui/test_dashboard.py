@@ -71,7 +71,9 @@ def test_the_aging_bar_opens_its_tasks(qtbot, dash, history, wait_idle):
 def test_a_tile_opens_the_tasks_behind_its_number(qtbot, dash, history, wait_idle):
     pick_period(qtbot, dash, "last_week", wait_idle)
     dash.tiles["breached"].clicked.emit()
-    qtbot.waitUntil(lambda: dash.stack.currentIndex() == 1 and dash.list.loaded_once, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: dash.stack.currentIndex() == 1 and dash.list.loaded_once, timeout=10_000
+    )
     wait_idle()
     assert {c.id for c in dash.list.table.cards().rows} == {history["A"], history["F"]}
     assert "From the dashboard: 2 tasks" in dash.list.filter_bar.chip_texts()
