@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from practiceboard.gui.views.dashboard import DashboardView
 from support import NY, use_new_york, weekly_history
@@ -56,16 +57,30 @@ def test_this_week_so_far(dash):
 
 def test_the_aging_bar_opens_its_tasks(qtbot, dash, history, wait_idle):
     aging = dash.charts["aging"]
-    row = aging.categories.index("Records request · New")
-    assert [v[row] for v in aging.values] == [0, 1, 1, 0, 0]
-    aging.clicked.emit(2, row)  # the 8–14 days part: task A
+    row = aging.categories.index("Records request")
+    assert [v[row] for v in aging.values] == [0, 2, 2, 0, 0]
+    aging.clicked.emit(2, row)  # 8–14 days in status: A (10 days) and D (11 days)
     assert dash.stack.currentIndex() == 1
     qtbot.waitUntil(lambda: dash.list.loaded_once, timeout=10_000)
     wait_idle()
-    assert [c.id for c in dash.list.table.cards().rows] == [history["A"]]
+    assert {c.id for c in dash.list.table.cards().rows} == {history["A"], history["D"]}
     chips = dash.list.filter_bar.chip_texts()
-    assert "In status: 8–14 days" in chips and any(c.startswith("Status:") for c in chips)
-    dash.stack.setCurrentIndex(0)
+    assert "In status: 8–14 days" in chips and "Workflow: Records request" in chips
+    dash.findChild(QPushButton, "backToDashboard").click()
+    assert dash.stack.currentIndex() == 0
+
+
+def test_one_workflow_shows_aging_per_status(qtbot, dash, history, wait_idle):
+    before = dash.result
+    dash.workflow.setCurrentIndex(dash.workflow.findText("Records request"))
+    qtbot.waitUntil(lambda: dash.result is not before, timeout=15_000)
+    wait_idle()
+    aging = dash.charts["aging"]
+    assert aging.categories == ("New", "Requested", "Waiting on sender")
+    aging.clicked.emit(2, 0)  # New, 8–14 days: A
+    qtbot.waitUntil(lambda: dash.list.loaded_once, timeout=10_000)
+    wait_idle()
+    assert [c.id for c in dash.list.table.cards().rows] == [history["A"]]
 
 
 def test_a_tile_opens_the_tasks_behind_its_number(qtbot, dash, history, wait_idle):
@@ -111,7 +126,7 @@ def test_exports_are_excel_safe_csv(qtbot, dash, tmp_path, wait_idle):
     path = dash.charts["aging"].write_csv(tmp_path / "aging.csv")
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == ["", "0–2 days", "3–7 days", "8–14 days", "15–30 days", "over 30 days"]
-    assert ["Records request · New", "0", "1", "1", "0", "0"] in rows
+    assert ["Records request", "0", "2", "2", "0", "0"] in rows
     dash.charts["load_owner"].clicked.emit(0, 0)
     qtbot.waitUntil(lambda: dash.list.loaded_once, timeout=10_000)
     wait_idle()

@@ -69,3 +69,19 @@ def test_cli_says_what_is_missing(sqlite_db, gui_staff, capsys):
     assert cli.main(["report", "weekly", "--db", sqlite_db.url, "--week", "soon",
                      "--csv", "x"]) == 1  # fmt: skip
     assert "2026-W47" in capsys.readouterr().err
+
+
+def test_the_monday_job_draws_the_pdf_in_a_pool_thread(qapp, sqlite_db, history, tmp_path):
+    """As the scheduler runs it: off the GUI thread, with the real PDF writer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from practiceboard.jobs import weekly_report
+    from support import ny
+
+    with ThreadPoolExecutor(1) as pool:
+        written = pool.submit(
+            weekly_report.run, sqlite_db, write_pdf, at=ny(2025, 7, 14, 7, 1), folder=tmp_path
+        ).result(timeout=60)
+    assert written.path == tmp_path / "Weekly aging report 2025-W28.pdf"
+    _pages, text = pdf_text(qapp, written.path)
+    assert "Open at the end of the week 4 3 +1" in text and MRN in text  # a manager's copy

@@ -74,12 +74,13 @@ class ChartCard(QFrame):
         top.addWidget(self.export)
         layout.addLayout(top)
         self.chart = QChart()
-        self.chart.setBackgroundVisible(False)
+        self.chart.setBackgroundBrush(QColor(theme.SURFACE))
+        self.chart.setBackgroundRoundness(0)
         self.chart.setMargins(QMargins(0, 0, 0, 0))
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.view = QChartView(self.chart, self)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumHeight(190)
+        self.view.setFixedHeight(220)
         layout.addWidget(self.view, 1)
         self.empty = QLabel("Nothing to show for this period.", self)
         self.empty.setProperty("kind", "muted")
@@ -109,7 +110,7 @@ class ChartCard(QFrame):
         else:
             kind, cats, order = QBarSeries, list(self.categories), list(range(len(self.categories)))
         bars = kind()
-        bars.setLabelsVisible(not self.stacked)
+        bars.setLabelsVisible(self.horizontal and not self.stacked)
         for index, (name, values) in enumerate(zip(self.series_names, self.values, strict=True)):
             bar_set = QBarSet(name)
             bar_set.setColor(QColor(colours[index % len(colours)]))
@@ -121,6 +122,7 @@ class ChartCard(QFrame):
         self.chart.addSeries(bars)
         cat_axis = QBarCategoryAxis()
         cat_axis.append(cats)
+        cat_axis.setTruncateLabels(False)
         value_axis = QValueAxis()
         value_axis.setLabelFormat("%d")
         per = [[v[i] for v in self.values] for i in range(len(self.categories))]
@@ -138,7 +140,7 @@ class ChartCard(QFrame):
         bars.attachAxis(value_axis)
         self.chart.legend().setVisible(len(self.series_names) > 1)
         rows = len(self.categories) if self.horizontal else 8
-        self.view.setMinimumHeight(min(420, max(190, 22 * rows + 70)))
+        self.view.setFixedHeight(min(420, max(220, 28 * rows + 90)))
 
     def _hover(self, on: bool, series: int, category: int) -> None:
         if not on:

@@ -141,7 +141,27 @@ class DashData:
     breaches: tuple[ExceptionRow, ...]
     metrics: Metrics | None = None
     prev_metrics: Metrics | None = None
-    status_ids: dict[str, int] = field(default_factory=dict)  # aging label -> status id
+    status_ids: dict[str, int] = field(default_factory=dict)  # "Workflow · Status" -> id
+    workflow_ids: dict[str, int] = field(default_factory=dict)  # workflow name -> id
+
+    def aging(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Open work by days in status: per workflow, or per status when one workflow is
+        picked; only rows with open work."""
+        if self.request.workflow_id is not None:
+            return [(label, counts) for label, counts in self.board.aging if sum(counts)]
+        per: dict[str, list[int]] = {}
+        for label, counts in self.board.aging:
+            wf = label.partition(" · ")[0]
+            row = per.setdefault(wf, [0] * len(counts))
+            per[wf] = [a + b for a, b in zip(row, counts, strict=True)]
+        return [(wf, tuple(counts)) for wf, counts in per.items() if sum(counts)]
+
+    def aging_filter(self, label: str) -> TaskFilter:
+        """What an aging row stands for, as a list filter."""
+        if self.request.workflow_id is None:
+            return TaskFilter(workflow_ids=(self.workflow_ids[label],))
+        wf_name = next(n for n, i in self.workflow_ids.items() if i == self.request.workflow_id)
+        return TaskFilter(status_ids=(self.status_ids[f"{wf_name} · {label}"],))
 
 
 def _metrics(db, actor, start, end, workflow: tuple[str, str] | None) -> Metrics:
@@ -179,6 +199,7 @@ def load(db: Database, actor, request: Request, *, now: datetime | None = None) 
             for s in snap.statuses.values()
             if s.workflow_id in snap.visible
         }
+        workflow_ids = {snap.workflows[w].name: w for w in snap.visible}
         wf = request.workflow_id
         workflow = (snap.workflows[wf].key, snap.workflows[wf].name) if wf is not None else None
     p = period(request.period_key, today, zone, at, request.custom)
@@ -198,7 +219,7 @@ def load(db: Database, actor, request: Request, *, now: datetime | None = None) 
         m = _metrics(db, actor, p.start, p.end, workflow)
         pm = _metrics(db, actor, p.prev_start, p.prev_end, workflow)
     return DashData(request, p, at, str(zone), counts, prev, board, weeks, volume, breaches,
-                    m, pm, status_ids)  # fmt: skip
+                    m, pm, status_ids, workflow_ids)  # fmt: skip
 
 
 def drill_ids(db: Database, actor, what: str, start, end, filt: TaskFilter) -> tuple[int, ...]:

@@ -200,7 +200,7 @@ class DashboardView(QWidget):
         grid.addLayout(tiles)
         charts = QGridLayout()
         self.charts = {
-            "aging": ChartCard("aging", "Open work by status and days in status",
+            "aging": ChartCard("aging", "Open work by workflow and days in status",
                                data.DEFINITIONS["aging"], body, stacked=True),
             "load_owner": ChartCard("load_owner", "Load by owner", data.DEFINITIONS["load_owner"],
                                     body, stacked=True),
@@ -211,11 +211,11 @@ class DashboardView(QWidget):
             "exceptions": ChartCard("exceptions", "SLA breaches by reason",
                                     data.DEFINITIONS["exceptions"], body),
         }  # fmt: skip
-        charts.addWidget(self.charts["aging"], 0, 0, 2, 1)
+        charts.addWidget(self.charts["aging"], 0, 0)
         charts.addWidget(self.charts["load_owner"], 0, 1)
-        charts.addWidget(self.charts["volume"], 1, 1)
+        charts.addWidget(self.charts["volume"], 1, 0)
+        charts.addWidget(self.charts["exceptions"], 1, 1)
         charts.addWidget(self.charts["load_role"], 2, 0)
-        charts.addWidget(self.charts["exceptions"], 2, 1)
         charts.setColumnStretch(0, 1)
         charts.setColumnStretch(1, 1)
         for key, card in self.charts.items():
@@ -392,7 +392,12 @@ class DashboardView(QWidget):
                                  ("closed", c.closed, b.closed),
                                  ("breached", c.breached, b.breached)):  # fmt: skip
             self.tiles[key].show_value(now, before, p.prev_label)
-        aging = [(label, counts) for label, counts in result.board.aging if sum(counts)]
+        aging = result.aging()
+        by_status = result.request.workflow_id is not None
+        self.charts["aging"].title.setText(
+            "Open work by status and days in status" if by_status
+            else "Open work by workflow and days in status"
+        )  # fmt: skip
         self.charts["aging"].set_data(
             [label for label, _ in aging],
             [(b[0], [counts[i] for _, counts in aging]) for i, b in enumerate(AGING_BUCKETS)],
@@ -410,7 +415,7 @@ class DashboardView(QWidget):
             [("Open", [r.count for r in result.board.by_role])],
         )
         self.charts["volume"].set_data(
-            [w.monday.strftime("%b %d").replace(" 0", " ") for w in result.weeks],
+            [f"{w.monday.month}/{w.monday.day}" for w in result.weeks],
             [("Created", [v[0] for v in result.volume]), ("Closed", [v[1] for v in result.volume])],
             PAIR_COLOURS,
         )
@@ -489,8 +494,10 @@ class DashboardView(QWidget):
         label = card.categories[category]
         if key == "aging":
             lo, hi = AGING_BUCKETS[series][1], AGING_BUCKETS[series][2]
-            filt = replace(base, status_ids=(result.status_ids[label],),
-                           min_days_in_status=lo, max_days_in_status=hi)  # fmt: skip
+            row = result.aging_filter(label)
+            filt = replace(base, workflow_ids=row.workflow_ids or base.workflow_ids,
+                           status_ids=row.status_ids, min_days_in_status=lo,
+                           max_days_in_status=hi)  # fmt: skip
             self.open_list(filt, f"{label}, {AGING_BUCKETS[series][0]} in status")
         elif key == "load_owner":
             owner = result.board.by_owner[category]
