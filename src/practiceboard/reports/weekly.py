@@ -257,8 +257,8 @@ def _exceptions(breaches, reasons, zone) -> Section:
             f"{b.workflow} · {b.status}",
             b.owner,
             moment_label(b.entered, zone),
-            f"{b.business_hours:.1f}",
-            f"{b.breach_hours:g}",
+            round(b.business_hours, 1),
+            round(b.breach_hours, 1),
             b.reason or "—",
         )  # fmt: skip
         for b in breaches
@@ -440,7 +440,9 @@ def to_html(report: WeeklyReport, chart_width: int = 640) -> str:
         f"{html.escape(report.generated_by)}</p>",
     ]
     for number, section in enumerate(report.sections, start=1):
-        parts.append(f"<h2>{number}. {html.escape(section.title)}</h2>")
+        # The oldest items start a page of their own: page 1 is the overview.
+        brk = ' style="page-break-before: always"' if number == 3 else ""
+        parts.append(f"<h2{brk}>{number}. {html.escape(section.title)}</h2>")
         parts.append(f'<p class="intro">{html.escape(section.intro)}</p>')
         for chart in section.charts:
             parts.append(f'<p><img src="chart:{chart.key}" width="{chart_width}" /></p>')
