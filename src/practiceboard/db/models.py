@@ -338,6 +338,20 @@ class Task(Base):
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority"),
         # The board, queues and dashboard all read open work by these columns.
         Index("ix_tasks_open_board", "closed_at", "workflow_id", "status_id", "owner_id"),
+        # The dashboard's counts: aging and "needs attention" read from the index alone.
+        Index(
+            "ix_tasks_open_aging",
+            "closed_at",
+            "workflow_id",
+            "status_id",
+            "owner_id",
+            "status_since",
+            "due_date",
+            "last_touched_at",
+            "reason_code_id",
+            "reason_note",
+            "last_note_at",
+        ),  # fmt: skip
         Index("ix_tasks_owner_open_due", "owner_id", "closed_at", "due_date"),
         Index("ix_tasks_status_since", "status_id", "status_since"),
         # Urgency pages read open tasks oldest-in-status first and stop at the page's end.

@@ -1,0 +1,43 @@
+"""covering index for the dashboard's counts: open tasks with their aging columns
+
+Revision ID: 0008
+Revises: 0005
+Create Date: 2026-11-29 07:05:00
+
+The dashboard counts open work per status and owner, with its aging bucket and whether
+it needs attention. Those read status_since, due_date, last_touched_at and the reason
+columns; without them in an index every open task's row is fetched from the table, which
+was most of the query's time. On SQLite the new index gets its statistics at once: a
+database that has them for its other indexes (ANALYZE) would otherwise never pick it.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+COLUMNS = [
+    "closed_at", "workflow_id", "status_id", "owner_id", "status_since", "due_date",
+    "last_touched_at", "reason_code_id", "reason_note", "last_note_at",
+]  # fmt: skip
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index("ix_tasks_open_aging", COLUMNS, unique=False)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        has_stats = bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        ).first()
+        if has_stats:
+            bind.exec_driver_sql("ANALYZE ix_tasks_open_aging")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_tasks_open_aging")
