@@ -26,6 +26,7 @@ os.environ.setdefault("PRACTICEBOARD_HOME", str(DATA / "home"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench_alerts import alert_rows  # noqa: E402
+from bench_dashboard import dashboard_rows  # noqa: E402
 from bench_move import find_move  # noqa: E402
 from generate import PASSWORD, generate  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
@@ -152,6 +153,7 @@ def measure(db: Database, label: str, gui: bool) -> list[Row]:
 
     if db.is_sqlite:
         rows.append(_move_row(db, worker, raw, label))
+    rows.extend(dashboard_rows(db, manager, label, median_ms, Row, raw))
     raw.close()
     rows.extend(alert_rows(db, label, median_ms, Row, idle=db.is_sqlite))
     if gui:

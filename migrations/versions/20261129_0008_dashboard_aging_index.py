@@ -1,4 +1,4 @@
-"""covering index for the dashboard's counts: open tasks with their aging columns
+"""indexes for the dashboard: open tasks with their aging columns; tasks by creation
 
 Revision ID: 0008
 Revises: 0005
@@ -7,7 +7,8 @@ Create Date: 2026-11-29 07:05:00
 The dashboard counts open work per status and owner, with its aging bucket and whether
 it needs attention. Those read status_since, due_date, last_touched_at and the reason
 columns; without them in an index every open task's row is fetched from the table, which
-was most of the query's time. On SQLite the new index gets its statistics at once: a
+was most of the query's time. Created-per-week and the weekly report's "new" read tasks
+by their creation moment (with the workflow, for the reader's scope). On SQLite the new index gets its statistics at once: a
 database that has them for its other indexes (ANALYZE) would otherwise never pick it.
 """
 
@@ -29,6 +30,7 @@ COLUMNS = [
 def upgrade() -> None:
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.create_index("ix_tasks_open_aging", COLUMNS, unique=False)
+        batch_op.create_index("ix_tasks_created", ["created_at", "workflow_id"], unique=False)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         has_stats = bind.exec_driver_sql(
@@ -36,8 +38,10 @@ def upgrade() -> None:
         ).first()
         if has_stats:
             bind.exec_driver_sql("ANALYZE ix_tasks_open_aging")
+            bind.exec_driver_sql("ANALYZE ix_tasks_created")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_tasks_created")
         batch_op.drop_index("ix_tasks_open_aging")

@@ -352,6 +352,8 @@ class Task(Base):
             "reason_note",
             "last_note_at",
         ),  # fmt: skip
+        # Created per week (dashboard) and "new this week" (weekly report).
+        Index("ix_tasks_created", "created_at", "workflow_id"),
         Index("ix_tasks_owner_open_due", "owner_id", "closed_at", "due_date"),
         Index("ix_tasks_status_since", "status_id", "status_since"),
         # Urgency pages read open tasks oldest-in-status first and stop at the page's end.

@@ -91,6 +91,9 @@ def _period_counts(session, snap: Snapshot, start, end, filt) -> PeriodCounts:
         .select_from(Task)
         .where(*scope, Task.created_at < end, Task.closed_at.is_(None), ~moved_since)
     ).scalar_one()
+    # The tasks that moved since the end (through the (kind, at) index), and for each
+    # its last move before the end (through the (task, at) index).
+    moved = select(later.task_id).where(later.kind.in_(MOVES), later.at >= end)
     last = (
         select(
             TaskEvent.to_status_id.label("sid"),
@@ -101,7 +104,13 @@ def _period_counts(session, snap: Snapshot, start, end, filt) -> PeriodCounts:
             .label("rn"),
         )  # fmt: skip
         .join(Task, Task.id == TaskEvent.task_id)
-        .where(*scope, TaskEvent.kind.in_(MOVES), TaskEvent.at < end, moved_since)
+        .where(
+            *scope,
+            TaskEvent.task_id.in_(moved),
+            TaskEvent.kind.in_(MOVES),
+            TaskEvent.at < end,
+            Task.created_at < end,
+        )  # fmt: skip
         .subquery()
     )
     then_open = conn.execute(
@@ -255,7 +264,8 @@ def volume(
     now: datetime | None = None,
 ) -> list[tuple[int, int]]:
     """(created, closed) per period between consecutive edges, oldest first: one
-    GROUP BY each, the period a CASE over the edges."""
+    GROUP BY each, the period a CASE over the edges. Closed counts a task in the period
+    of its closing (when reopened and closed again: the last one)."""
     if len(edges) < 2:
         return []
     with db.read() as session:
@@ -276,24 +286,15 @@ def volume(
         created = dict(
             conn.execute(select(inner.c.b, func.count()).group_by(inner.c.b)).tuples().all()
         )
+        # Closed: by the task's closing moment (the latest, for a task reopened and closed
+        # again), read from the open-work index, whose first column is closed_at.
         closing = (
-            select(bucket(TaskEvent.at).label("b"), TaskEvent.task_id.label("t"))
-            .join(Task, Task.id == TaskEvent.task_id)
-            .where(
-                *scope,
-                TaskEvent.kind.in_(("created", "status")),
-                TaskEvent.to_status_id.in_(_closed_ids(snap) or [-1]),
-                TaskEvent.at >= edges[0],
-                TaskEvent.at < edges[-1],
-            )  # fmt: skip
+            select(bucket(Task.closed_at).label("b"))
+            .where(*scope, Task.closed_at >= edges[0], Task.closed_at < edges[-1])
             .subquery()
         )
         closed = dict(
-            conn.execute(
-                select(closing.c.b, func.count(func.distinct(closing.c.t))).group_by(closing.c.b)
-            )
-            .tuples()
-            .all()
+            conn.execute(select(closing.c.b, func.count()).group_by(closing.c.b)).tuples().all()
         )
     return [(created.get(i, 0), closed.get(i, 0)) for i in range(len(edges) - 1)]
 

@@ -41,7 +41,9 @@ DEFINITIONS = {
     "load_owner": "Open tasks per owner; the darker part needs attention (overdue, past "
     "the SLA, untouched for three business days, or an unexplained 'other').",
     "load_role": "Open tasks per role of their owner (a person with two roles counts in both).",
-    "volume": "Tasks created and tasks closed in each of the last twelve weeks.",
+    "volume": "Tasks created and tasks closed in each of the last twelve weeks (a task "
+    "reopened and closed again counts in the week of its last closing; one still open "
+    "after a reopen counts in none).",
     "exceptions": "The period's SLA breaches by the reason given when the task entered the status.",
     "cycle": "Creation to reaching a done or cancelled status, for tasks closed in the "
     "period: median and 90th percentile (wall-clock time).",
@@ -183,8 +185,11 @@ def _metrics(db, actor, start, end, workflow: tuple[str, str] | None) -> Metrics
     )  # fmt: skip
 
 
-def load(db: Database, actor, request: Request, *, now: datetime | None = None) -> DashData:
-    """Everything the dashboard shows (runs in a worker)."""
+def load(
+    db: Database, actor, request: Request, *, now: datetime | None = None, with_metrics: bool = True
+) -> DashData:
+    """Everything the dashboard shows (runs in a worker); the metrics only for report
+    readers (and not at all with ``with_metrics=False``: the bench's tiles-only figure)."""
     from practiceboard.core.actor import actor_policy
     from practiceboard.core.clock import now as clock_now
     from practiceboard.queries.cards import load_snapshot
@@ -193,7 +198,7 @@ def load(db: Database, actor, request: Request, *, now: datetime | None = None) 
     with db.read() as session:
         snap = load_snapshot(session, actor, at)
         zone, today = snap.cal.tzinfo(), snap.today
-        reads_reports = actor_policy(session, actor).can(Cap.REPORTS_VIEW)
+        reads_reports = with_metrics and actor_policy(session, actor).can(Cap.REPORTS_VIEW)
         status_ids = {
             f"{snap.workflows[s.workflow_id].name} · {s.name}": s.id
             for s in snap.statuses.values()
