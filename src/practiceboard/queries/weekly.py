@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import case, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from practiceboard.core.actor import Actor, actor_policy, require
@@ -58,7 +58,23 @@ def period_counts(
         return _period_counts(session, snap, start, end, filt)
 
 
-def _period_counts(session, snap: Snapshot, start, end, filt) -> PeriodCounts:
+def period_report(
+    db: Database,
+    actor: Actor,
+    start: datetime,
+    end: datetime,
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> tuple[PeriodCounts, list[ExceptionRow]]:
+    """period_counts and sla_exceptions at once (the breaches are found once)."""
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        breaches = _breaches(session, snap, start, end, _scope(snap, filt))
+        return _period_counts(session, snap, start, end, filt, breaches), breaches
+
+
+def _period_counts(session, snap: Snapshot, start, end, filt, breaches=None) -> PeriodCounts:
     scope = _scope(snap, filt)
     conn = session.connection()
     created = conn.execute(
@@ -118,7 +134,9 @@ def _period_counts(session, snap: Snapshot, start, end, filt) -> PeriodCounts:
         .select_from(last)
         .where(last.c.rn == 1, last.c.sid.in_(_open_ids(snap)))
     ).scalar_one()
-    breached = len({r.task_id for r in _breaches(session, snap, start, end, scope)})
+    if breaches is None:
+        breaches = _breaches(session, snap, start, end, scope)
+    breached = len({r.task_id for r in breaches})
     return PeriodCounts(still + then_open, created, closed, breached)
 
 
@@ -139,62 +157,77 @@ def sla_exceptions(
 
 
 def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
-    by_hours: dict[float, list[int]] = defaultdict(list)
-    for sid in snap.breach_cutoffs:  # open statuses with a breach threshold, not paused
-        by_hours[float(snap.statuses[sid].breach_hours)].append(sid)
-    if not by_hours:
+    hours_of = {sid: float(snap.statuses[sid].breach_hours) for sid in snap.breach_cutoffs}
+    if not hours_of:  # open statuses with a breach threshold that do not pause the clock
         return []
     cal = snap.cal
     # Breached in the period <=> entered after cutoff(start, h) and at or before
     # cutoff(end, h): the calendar (holidays, hours) turns h into two timestamps.
-    window = [
-        and_(
-            TaskEvent.to_status_id.in_(sorted(sids)),
-            TaskEvent.at > cal.business_cutoff(start, hours),
-            TaskEvent.at <= cal.business_cutoff(end, hours),
+    window = {h: (cal.business_cutoff(start, h), cal.business_cutoff(end, h))
+              for h in set(hours_of.values())}  # fmt: skip
+    earliest = min(lo for lo, _hi in window.values())
+    latest = max(hi for _lo, hi in window.values())
+    conn = session.connection()
+    # One range over the (kind, at) index; each threshold's own window is checked here.
+    entries = [
+        r
+        for r in conn.execute(
+            select(
+                TaskEvent.id,
+                TaskEvent.task_id,
+                TaskEvent.to_status_id,
+                TaskEvent.at,
+                TaskEvent.reason_code_id,
+            )  # fmt: skip
+            .join(Task, Task.id == TaskEvent.task_id)
+            .where(
+                *scope,
+                TaskEvent.kind.in_(MOVES),
+                TaskEvent.at > earliest,
+                TaskEvent.at <= latest,
+                TaskEvent.to_status_id.in_(sorted(hours_of)),
+            )  # fmt: skip
         )
-        for hours, sids in sorted(by_hours.items())
+        if window[hours_of[r[2]]][0] < r[3] <= window[hours_of[r[2]]][1]
     ]
-    nxt = aliased(TaskEvent)
-    left_at = (
-        select(func.min(nxt.at))
-        .where(
-            nxt.task_id == TaskEvent.task_id,
-            nxt.kind.in_(MOVES),
-            or_(nxt.at > TaskEvent.at, and_(nxt.at == TaskEvent.at, nxt.id > TaskEvent.id)),
+    if not entries:
+        return []
+    # When each stay ended: the task's next move (through the (task, at) index).
+    ids = sorted({r[1] for r in entries})
+    moves: dict[int, list[tuple]] = defaultdict(list)
+    for chunk in range(0, len(ids), 500):
+        for tid, at, eid in conn.execute(
+            select(TaskEvent.task_id, TaskEvent.at, TaskEvent.id).where(
+                TaskEvent.task_id.in_(ids[chunk : chunk + 500]),
+                TaskEvent.kind.in_(MOVES),
+                TaskEvent.at >= earliest,
+            )  # fmt: skip
+        ):
+            moves[tid].append((at, eid))
+    tasks = {
+        r[0]: r
+        for chunk in range(0, len(ids), 500)
+        for r in conn.execute(
+            select(Task.id, Task.ref, Task.workflow_id, Task.owner_id).where(
+                Task.id.in_(ids[chunk : chunk + 500])
+            )
         )
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(
-            Task.id,
-            Task.ref,
-            Task.workflow_id,
-            TaskEvent.to_status_id,
-            Task.owner_id,
-            TaskEvent.at,
-            left_at,
-            TaskEvent.reason_code_id,
-        )  # fmt: skip
-        .select_from(TaskEvent)
-        .join(Task, Task.id == TaskEvent.task_id)
-        .where(*scope, TaskEvent.kind.in_(MOVES), or_(*window))
-        .order_by(TaskEvent.at, TaskEvent.id)
-    ).all()
+    }
     out = []
-    for tid, ref, wf, sid, owner, entered, left, reason in rows:
-        status = snap.statuses[sid]
-        hours = float(status.breach_hours)
-        until = min(end, left) if left is not None else end
+    for eid, tid, sid, entered, reason in sorted(entries, key=lambda r: (r[3], r[0])):
+        left = min((m for m in moves[tid] if m > (entered, eid)), default=None)
+        until = min(end, left[0]) if left is not None else end
+        hours = hours_of[sid]
         spent = cal.business_hours(entered, until)
         if spent < hours:  # it left the status before the clock ran out
             continue
+        _id, ref, wf, owner = tasks[tid]
         out.append(
             ExceptionRow(
                 tid,
                 ref,
                 snap.workflows[wf].name,
-                status.name,
+                snap.statuses[sid].name,
                 snap.users.get(owner, ""),
                 entered,
                 spent,

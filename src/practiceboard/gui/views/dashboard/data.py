@@ -209,7 +209,7 @@ def load(
         workflow = (snap.workflows[wf].key, snap.workflows[wf].name) if wf is not None else None
     p = period(request.period_key, today, zone, at, request.custom)
     filt = request.task_filter()
-    counts = weekly.period_counts(db, actor, p.start, p.end, filt=filt, now=at)
+    counts, breaches = weekly.period_report(db, actor, p.start, p.end, filt=filt, now=at)
     prev = weekly.period_counts(db, actor, p.prev_start, p.prev_end, filt=filt, now=at)
     extra = TaskFilter(location_ids=filt.location_ids, role_keys=filt.role_keys)
     board = dashboard.dashboard(db, actor, workflow_id=request.workflow_id, now=at,
@@ -218,12 +218,11 @@ def load(
     weeks = tuple(last.previous(n) for n in range(VOLUME_WEEKS - 1, -1, -1))
     edges = [w.bounds(zone)[0] for w in weeks] + [weeks[-1].bounds(zone)[1]]
     volume = tuple(weekly.volume(db, actor, edges, filt=filt, now=at))
-    breaches = tuple(weekly.sla_exceptions(db, actor, p.start, p.end, filt=filt, now=at))
     m = pm = None
     if reads_reports:
         m = _metrics(db, actor, p.start, p.end, workflow)
         pm = _metrics(db, actor, p.prev_start, p.prev_end, workflow)
-    return DashData(request, p, at, str(zone), counts, prev, board, weeks, volume, breaches,
+    return DashData(request, p, at, str(zone), counts, prev, board, weeks, volume, tuple(breaches),
                     m, pm, status_ids, workflow_ids)  # fmt: skip
 
 
