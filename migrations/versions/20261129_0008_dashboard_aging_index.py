@@ -8,7 +8,8 @@ The dashboard counts open work per status and owner, with its aging bucket and w
 it needs attention. Those read status_since, due_date, last_touched_at and the reason
 columns; without them in an index every open task's row is fetched from the table, which
 was most of the query's time. Created-per-week and the weekly report's "new" read tasks
-by their creation moment (with the workflow, for the reader's scope). On SQLite the new index gets its statistics at once: a
+by their creation moment (with the workflow, for the reader's scope). The week's breaches
+and closings read the moves into some statuses within a time range. On SQLite the new index gets its statistics at once: a
 database that has them for its other indexes (ANALYZE) would otherwise never pick it.
 """
 
@@ -31,6 +32,8 @@ def upgrade() -> None:
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.create_index("ix_tasks_open_aging", COLUMNS, unique=False)
         batch_op.create_index("ix_tasks_created", ["created_at", "workflow_id"], unique=False)
+    with op.batch_alter_table("task_events", schema=None) as batch_op:
+        batch_op.create_index("ix_task_events_status_at", ["to_status_id", "at"], unique=False)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         has_stats = bind.exec_driver_sql(
@@ -39,9 +42,12 @@ def upgrade() -> None:
         if has_stats:
             bind.exec_driver_sql("ANALYZE ix_tasks_open_aging")
             bind.exec_driver_sql("ANALYZE ix_tasks_created")
+            bind.exec_driver_sql("ANALYZE ix_task_events_status_at")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_events_status_at")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_created")
         batch_op.drop_index("ix_tasks_open_aging")

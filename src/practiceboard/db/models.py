@@ -422,6 +422,9 @@ class TaskEvent(Base):
         Index("ix_task_events_task_at", "task_id", "at"),
         # Metrics (reopen rate, approval turnaround, rework) read events by kind and period.
         Index("ix_task_events_kind_at", "kind", "at"),
+        # Moves into some statuses within a time range (the weekly report's breaches and
+        # closings).
+        Index("ix_task_events_status_at", "to_status_id", "at"),
         CheckConstraint(
             "kind IN ('created', 'status', 'handoff', 'decision', 'note', 'reopen', 'edit',"
             " 'watch', 'unwatch')",

@@ -166,12 +166,13 @@ def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
     window = {h: (cal.business_cutoff(start, h), cal.business_cutoff(end, h))
               for h in set(hours_of.values())}  # fmt: skip
     earliest = min(lo for lo, _hi in window.values())
-    latest = max(hi for _lo, hi in window.values())
     conn = session.connection()
-    # One range over the (kind, at) index; each threshold's own window is checked here.
-    entries = [
-        r
-        for r in conn.execute(
+    # Per threshold, the moves into its statuses within its window: a range each over
+    # the (status, at) index of the events.
+    entries = []
+    for hours, (lo, hi) in sorted(window.items()):
+        sids = sorted(sid for sid, h in hours_of.items() if h == hours)
+        entries += conn.execute(
             select(
                 TaskEvent.id,
                 TaskEvent.task_id,
@@ -182,14 +183,12 @@ def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
             .join(Task, Task.id == TaskEvent.task_id)
             .where(
                 *scope,
+                TaskEvent.to_status_id.in_(sids),
+                TaskEvent.at > lo,
+                TaskEvent.at <= hi,
                 TaskEvent.kind.in_(MOVES),
-                TaskEvent.at > earliest,
-                TaskEvent.at <= latest,
-                TaskEvent.to_status_id.in_(sorted(hours_of)),
             )  # fmt: skip
-        )
-        if window[hours_of[r[2]]][0] < r[3] <= window[hours_of[r[2]]][1]
-    ]
+        ).all()
     if not entries:
         return []
     # When each stay ended: the task's next move (through the (task, at) index).
