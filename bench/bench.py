@@ -29,6 +29,7 @@ from bench_alerts import alert_rows  # noqa: E402
 from bench_approvals import approval_rows  # noqa: E402
 from bench_care import care_rows  # noqa: E402
 from bench_care import fetcher as care_fetcher  # noqa: E402
+from bench_dashboard import dashboard_rows  # noqa: E402
 from bench_move import find_move  # noqa: E402
 from generate import PASSWORD, generate  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
@@ -156,6 +157,7 @@ def measure(db: Database, label: str, gui: bool) -> list[Row]:
     if db.is_sqlite:
         rows.append(_move_row(db, worker, raw, label))
     rows.extend(care_rows(db, label, median_ms, Row, care_fetcher(raw, db.is_sqlite), q))
+    rows.extend(dashboard_rows(db, manager, label, median_ms, Row, raw))
     raw.close()
     rows.extend(alert_rows(db, label, median_ms, Row, idle=db.is_sqlite))
     rows.extend(approval_rows(db, label, median_ms, Row, PASSWORD, gui=gui and db.is_sqlite))

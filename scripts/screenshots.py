@@ -99,6 +99,7 @@ class Shooter:
             self.manager(db, runner)
             self.approvals(db, runner)
             self.care(db, runner)
+            self.dashboard_and_report(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -237,6 +238,36 @@ class Shooter:
         self.save(window, "approvals-manager")
         window.close()
         self.settle(runner)
+
+
+    def dashboard_and_report(self, db, runner) -> None:
+        """The manager's dashboard (last week against the week before), and the first two
+        pages of last week's aging report as the PDF prints them (rendered with QtPdf)."""
+        from PySide6.QtCore import QSize
+        from PySide6.QtPdf import QPdfDocument
+
+        from practiceboard.gui.printing.document import write_pdf
+        from practiceboard.reports import weekly
+
+        window = self.window_for(db, runner, MANAGER)
+        view = self.show(window, runner, "dashboard")
+        view.set_period("last_week")
+        self.settle(runner)
+        self.save(window, "dashboard")
+        window.close()
+        self.settle(runner)
+        actor = weekly.report_actor(db, MANAGER)
+        report = weekly.build(db, actor, weekly.previous_week(db))
+        pdf = write_pdf(report, self.tmp / "weekly.pdf")
+        doc = QPdfDocument(None)
+        doc.load(str(pdf))
+        for page in (0, 1):
+            path = OUT / f"weekly-report-{page + 1}.png"
+            if not doc.render(page, QSize(1275, 1650)).save(str(path)):
+                raise RuntimeError(f"could not write {path}")
+            self.saved.append(path)
+            print(f"  {path.relative_to(ROOT)}")
+        doc.close()
 
 
 # ---------------------------------------------------------------- the care plan tracker

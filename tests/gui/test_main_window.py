@@ -90,7 +90,7 @@ def test_the_navigation_pane_switches_views(open_window, gui_staff):
     window = open_window(gui_staff.front_desk)
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
     assert labels == ["Board", "My queue", "Needs attention", "Approvals", "Patients",
-                      "Search results"]  # fmt: skip
+                      "Dashboard", "Search results"]  # fmt: skip
     assert window.nav_item("search").isHidden()  # until there is a search
     window.nav.setCurrentItem(window.nav_item("attention"))
     assert window.current_key() == "attention"

@@ -68,7 +68,7 @@ def nav_labels(window: MainWindow) -> list[str]:
 def test_a_registered_view_appears_in_the_navigation(window, throwaway):
     w = window()
     assert nav_labels(w) == ["Board", "My queue", "Needs attention", "Approvals", "Throwaway",
-                             "Patients", "Care dashboard", "Search results"]  # fmt: skip
+                             "Patients", "Care dashboard", "Dashboard", "Search results"]  # fmt: skip
     assert not w.nav_item("throwaway").isHidden()
     action = w.view_actions["throwaway"]
     assert action.shortcut().toString() == "Ctrl+9" and action.isVisible()
@@ -102,7 +102,8 @@ def test_the_main_window_names_no_view():
 
 def test_the_builtin_views_are_registered_once_in_order():
     keys = [s.key for s in registry.all_views()]
-    assert keys == ["board", "queue", "attention", "approvals", "patients", "care", "search"]
+    assert keys == ["board", "queue", "attention", "approvals", "patients", "care", "dashboard",
+                    "search"]  # fmt: skip
     search = registry.get("search")
     assert search.transient and search.search
     assert [s.key for s in registry.all_views() if s.fallback_start] == ["queue"]

@@ -22,6 +22,7 @@ Where a new helper goes:
   states.py   scenes set directly, not through a service: use_new_york, add_patient,
               set_task, let_see
   pg.py       the suite's PostgreSQL: pg_reachable, pg_where
+  weekly.py   a known fortnight for the weekly report: weekly_history, HISTORY_FACTS
   records.py  what an action left behind, as plain values: task_row, version, events,
               audit_rows, last_event_id, last_audit_id, counts, snapshot, values
 
@@ -46,9 +47,11 @@ from .records import (
 from .staff import PASSWORD, Staff, make_staff
 from .states import add_patient, let_see, set_calendar, set_task, use_new_york
 from .tasks import FIELDS, make_task, move, new_task
+from .weekly import HISTORY_FACTS, weekly_history
 
 __all__ = [
     "FIELDS",
+    "HISTORY_FACTS",
     "NY",
     "PASSWORD",
     "START",
@@ -81,5 +84,6 @@ __all__ = [
     "use_new_york",
     "values",
     "version",
+    "weekly_history",
     "wf_id",
 ]

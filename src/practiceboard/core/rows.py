@@ -97,6 +97,10 @@ class TaskFilter:
     needs_attention: bool = False
     text: str = ""  # reference, title, patient reference (MRN)
     include_closed: bool = False
+    # whole days in the current status, inclusive (the dashboard's aging buckets)
+    min_days_in_status: int | None = None
+    max_days_in_status: int | None = None
+    task_ids: tuple[int, ...] = ()  # exactly these (a dashboard number's tasks)
 
     def is_empty(self) -> bool:
         return self == TaskFilter()
@@ -432,3 +436,49 @@ class PickerOptions:
     templates: tuple[TemplateRow, ...] = ()
     owners: tuple[Option, ...] = ()
     routed_to: Option | None = None
+
+
+# ---------------------------------------------------------------- the weekly report and dashboard
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCounts:
+    """One period [start, end): open at its end, created in it, closed in it (tasks moved
+    into a done or cancelled status), and breached in it (tasks whose SLA breach moment
+    in one status fell inside it)."""
+
+    open_at_end: int
+    created: int
+    closed: int
+    breached: int
+
+
+@dataclass(frozen=True, slots=True)
+class AgedRow:
+    """An open task with its age in its status (the weekly report's oldest items)."""
+
+    task_id: int
+    ref: str
+    title: str
+    workflow: str
+    status: str
+    owner: str
+    status_since: datetime
+    days_in_status: int
+    reason: str  # the reason it is in this status, "" when none
+    mrn: str | None  # only for a reader who may see patients
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionRow:
+    """One SLA breach: a stay in a timed status that passed its breach threshold."""
+
+    task_id: int
+    ref: str
+    workflow: str
+    status: str
+    owner: str
+    entered: datetime
+    business_hours: float  # in the status by the end of the period (or when it left)
+    breach_hours: float
+    reason: str  # the reason code of the move into the status, "" when none

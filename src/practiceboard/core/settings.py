@@ -123,6 +123,29 @@ _DECLARED = (
         seeded=False,
     ),
     SettingDef(
+        "weekly_report_day",
+        int,
+        0,
+        "The weekday (0 Monday … 6 Sunday) on which last week's aging report is written "
+        "into the reports folder.",
+        seeded=False,
+    ),
+    SettingDef(
+        "weekly_report_time",
+        str,
+        "07:00",
+        "The practice time (HH:MM) from which that day's weekly aging report is written.",
+        seeded=False,
+    ),
+    SettingDef(
+        "reports_folder",
+        str,
+        "",
+        "Where the weekly aging report's PDFs go (a shared folder suits a practice with "
+        "several PCs); empty means the 'Reports' folder in the app's data folder.",
+        seeded=False,
+    ),
+    SettingDef(
         "database_id",
         str,
         None,

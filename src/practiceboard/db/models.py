@@ -360,6 +360,22 @@ class Task(Base):
         CheckConstraint("priority BETWEEN 0 AND 3", name="priority"),
         # The board, queues and dashboard all read open work by these columns.
         Index("ix_tasks_open_board", "closed_at", "workflow_id", "status_id", "owner_id"),
+        # The dashboard's counts: aging and "needs attention" read from the index alone.
+        Index(
+            "ix_tasks_open_aging",
+            "closed_at",
+            "workflow_id",
+            "status_id",
+            "owner_id",
+            "status_since",
+            "due_date",
+            "last_touched_at",
+            "reason_code_id",
+            "reason_note",
+            "last_note_at",
+        ),  # fmt: skip
+        # Created per week (dashboard) and "new this week" (weekly report).
+        Index("ix_tasks_created", "created_at", "workflow_id"),
         Index("ix_tasks_owner_open_due", "owner_id", "closed_at", "due_date"),
         Index("ix_tasks_status_since", "status_id", "status_since"),
         # Urgency pages read open tasks oldest-in-status first and stop at the page's end.
@@ -432,6 +448,9 @@ class TaskEvent(Base):
         Index("ix_task_events_task_at", "task_id", "at"),
         # Metrics (reopen rate, approval turnaround, rework) read events by kind and period.
         Index("ix_task_events_kind_at", "kind", "at"),
+        # Moves into some statuses within a time range (the weekly report's breaches and
+        # closings).
+        Index("ix_task_events_status_at", "to_status_id", "at"),
         CheckConstraint(
             "kind IN ('created', 'status', 'handoff', 'decision', 'note', 'reopen', 'edit',"
             " 'watch', 'unwatch')",

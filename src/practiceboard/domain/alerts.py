@@ -29,6 +29,7 @@ class AlertKind(StrEnum):
     APPROVAL_WARN = "approval_warn"  # a request waiting on my decision passed its warn
     ESCALATION = "escalation"  # a request waiting on someone else passed its breach
     BREACHES = "breaches"  # manager: a task in any workflow passed its time limit
+    REPORT_READY = "report_ready"  # manager: the weekly aging report is in the reports folder
 
 
 KIND_LABELS: dict[AlertKind, str] = {
@@ -41,6 +42,7 @@ KIND_LABELS: dict[AlertKind, str] = {
     AlertKind.APPROVAL_WARN: "A decision waits on me",
     AlertKind.ESCALATION: "Escalated decision",
     AlertKind.BREACHES: "Any task past its time limit (managers)",
+    AlertKind.REPORT_READY: "Weekly aging report ready (managers)",
 }
 
 # What each alert says happened, after "REF · Workflow — ".

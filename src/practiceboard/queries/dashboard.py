@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from practiceboard.core.actor import Actor
-from practiceboard.core.rows import CountRow, Dashboard
+from practiceboard.core.rows import CountRow, Dashboard, TaskFilter
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, Task, UserRole
 from practiceboard.domain.aging import AGING_BUCKETS
@@ -34,15 +34,23 @@ def bucket_expression(snap: Snapshot):
 
 
 def dashboard(
-    db: Database, actor: Actor, *, workflow_id: int | None = None, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    *,
+    workflow_id: int | None = None,
+    now: datetime | None = None,
+    filt: TaskFilter | None = None,
 ) -> Dashboard:
     """Counts of open tasks in the actor's workflows (managers and admins: all),
-    or in one of them."""
+    or in one of them; ``filt`` narrows them further (the dashboard's location and
+    role pickers)."""
     with db.read() as session:
         snap = load_snapshot(session, actor, now)
         if workflow_id is not None:
             check_workflow(snap, workflow_id)
         scope = filters.workflow_scope(snap, (workflow_id,) if workflow_id is not None else ())
+        if filt is not None:
+            scope = and_(scope, *filters.conditions(snap, filt))
         inner = (
             select(
                 Task.status_id,
@@ -53,26 +61,25 @@ def dashboard(
             .where(Task.closed_at.is_(None), scope)
             .subquery()
         )
-        # One row per (status, owner) with a count per aging bucket. Grouping the
+        # One row per (status, owner, bucket). Grouping by the bucket, not summing a CASE
+        # per bucket, evaluates the bucket's CASE once a row: SQLite flattens the subquery,
+        # and five SUM(CASE WHEN bucket = i) would each recompute it. Grouping the
         # subquery's plain columns: PostgreSQL cannot match a GROUP BY expression with
         # bound parameters to the same expression in the SELECT list.
-        per_bucket = [
-            func.sum(case((inner.c.bucket == index, 1), else_=0))
-            for index in range(len(AGING_BUCKETS))
-        ]
-        rows = (
+        grouped = (
             session.connection()
             .execute(
                 select(
                     inner.c.status_id,
                     inner.c.owner_id,
+                    inner.c.bucket,
                     func.count(),
                     func.sum(inner.c.flag),
-                    *per_bucket,
-                ).group_by(inner.c.status_id, inner.c.owner_id)  # fmt: skip
+                ).group_by(inner.c.status_id, inner.c.owner_id, inner.c.bucket)  # fmt: skip
             )
             .all()
         )
+        rows = _per_owner(grouped)
         owners = sorted({r[1] for r in rows})
         roles_of: dict[int, list[tuple[str, str]]] = defaultdict(list)
         if owners:
@@ -84,6 +91,17 @@ def dashboard(
             ):
                 roles_of[uid].append((key, name))
     return _assemble(snap, workflow_id, rows, roles_of)
+
+
+def _per_owner(grouped) -> list[tuple]:
+    """(status, owner, n, flagged, *count per bucket) from (status, owner, bucket, n, flagged)."""
+    per: dict[tuple[int, int], list[int]] = {}
+    for sid, owner, bucket, n, flagged in grouped:
+        row = per.setdefault((sid, owner), [0, 0] + [0] * len(AGING_BUCKETS))
+        row[0] += n
+        row[1] += int(flagged or 0)
+        row[2 + int(bucket)] += n
+    return [(sid, owner, *row) for (sid, owner), row in per.items()]
 
 
 def _assemble(snap: Snapshot, workflow_id: int | None, rows, roles_of) -> Dashboard:

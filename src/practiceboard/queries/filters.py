@@ -7,6 +7,8 @@ database does the filtering and the same cutoffs decide the flags on each card.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -75,6 +77,14 @@ def conditions(snap: Snapshot, filt: TaskFilter) -> list[ColumnElement]:
         out.append(text_condition(snap, filt.text))
     if filt.needs_attention:
         out.append(attention_condition(snap))
+    # Whole days in status as aging.whole_days counts them (the dashboard's buckets):
+    # at least n days <=> entered at or before now - n days.
+    if filt.min_days_in_status is not None:
+        out.append(Task.status_since <= snap.now - timedelta(days=filt.min_days_in_status))
+    if filt.max_days_in_status is not None:
+        out.append(Task.status_since > snap.now - timedelta(days=filt.max_days_in_status + 1))
+    if filt.task_ids:
+        out.append(Task.id.in_(sorted(set(filt.task_ids))))
     return out
 
 

@@ -64,7 +64,7 @@ ICON_NAMES: tuple[str, ...] = (
     # badges
     "overdue", "warn", "breach", "attention", "watched", "reason",
     # navigation and actions
-    "board", "queue", "bell", "search", "refresh", "add", "sign-out", "lock", "about",
+    "board", "queue", "bell", "search", "dashboard", "refresh", "add", "sign-out", "lock", "about",
     # the care plan tracker
     "patients", "chart",
     # drawn by the style sheet

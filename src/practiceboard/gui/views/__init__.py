@@ -51,6 +51,12 @@ def _care_dashboard(ctx, parent):
     return CareDashboardView(ctx, parent)
 
 
+def _dashboard(ctx, parent):
+    from practiceboard.gui.views.dashboard import DashboardView
+
+    return DashboardView(ctx, parent)
+
+
 register(ViewSpec("board", "Board", "board", _board, shortcut="Ctrl+1", order=10))
 register(
     ViewSpec("queue", "My queue", "queue", _queue, shortcut="Ctrl+2", order=20,
@@ -73,4 +79,7 @@ register(
 register(
     ViewSpec("care", "Care dashboard", "chart", _care_dashboard,
              capability="careplan.edit_operational", shortcut="Ctrl+8", order=38)
+)  # fmt: skip
+register(
+    ViewSpec("dashboard", "Dashboard", "dashboard", _dashboard, shortcut="Ctrl+6", order=39)
 )  # fmt: skip

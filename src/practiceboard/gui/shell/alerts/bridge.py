@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
-from practiceboard.jobs import alerts, care
+from practiceboard.jobs import alerts, care, weekly_report
 from practiceboard.jobs.alerts import PRACTICE_SCAN_SECONDS, SCAN_SECONDS
 from practiceboard.jobs.scheduler import Scheduler
 
@@ -55,6 +55,11 @@ class AlertBridge(QObject):
             care.JOB, lambda: care.generate(db, actor, db.workstation), care.EVERY_SECONDS,
             first_in=first_in + 30,
         )  # fmt: skip
+        # The Monday aging report: written once, on one PC, caught up at the next start.
+        self.scheduler.practice_wide(
+            weekly_report.JOB_NAME, self._weekly_report, weekly_report.CHECK_SECONDS,
+            first_in=first_in + 20,
+        )  # fmt: skip
 
     # ---------------------------------------------------------------- in the pool
 
@@ -64,6 +69,11 @@ class AlertBridge(QObject):
 
     def _practice(self):
         return len(alerts.scan(self.db))
+
+    def _weekly_report(self):
+        from practiceboard.gui.printing.document import write_pdf
+
+        return weekly_report.run(self.db, write_pdf)
 
     def _result(self, name: str, value) -> None:  # a pool thread: only emit
         if name != self._mine:

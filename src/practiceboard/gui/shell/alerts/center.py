@@ -8,8 +8,8 @@ can stay open beside the board while the person works through their alerts.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.domain.alerts import AlertKind
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
@@ -149,7 +150,9 @@ class NotificationCenter(QFrame):
 
     def _sync(self) -> None:
         row = self.current_row()
-        self.open_button.setEnabled(row is not None and row.task_id is not None)
+        self.open_button.setEnabled(
+            row is not None and (row.task_id is not None or row.kind == AlertKind.REPORT_READY)
+        )
         self.read_button.setEnabled(row is not None and row.unread)
         self.read_all_button.setEnabled(any(r.unread for r in self.rows))
         can_snooze = row is not None and row.task_id is not None
@@ -169,6 +172,8 @@ class NotificationCenter(QFrame):
             self._write(Op(self.ctx, notifications.mark_read, [row.id]))
         if row.task_id is not None:
             self.open_task.emit(row.task_id)
+        elif row.kind == AlertKind.REPORT_READY and row.body:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(row.body))  # the report's PDF
 
     def mark_current_read(self) -> None:
         row = self.current_row()

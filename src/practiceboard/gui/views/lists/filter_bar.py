@@ -369,6 +369,15 @@ class FilterBar(QWidget):
         add("Provider", "provider_ids", f.provider_ids, names["provider"])
         if f.due_from or f.due_to:
             out.append((self._due_text(f.due_from, f.due_to), {"due_from": None, "due_to": None}))
+        lo, hi = f.min_days_in_status, f.max_days_in_status
+        if lo is not None or hi is not None:
+            low = lo or 0
+            days = f"{low}–{hi} days" if hi is not None else f"over {max(0, low - 1)} days"
+            out.append((f"In status: {days}",
+                        {"min_days_in_status": None, "max_days_in_status": None}))  # fmt: skip
+        if f.task_ids:
+            n = len(f.task_ids)
+            out.append((f"From the dashboard: {n} task{'s' if n != 1 else ''}", {"task_ids": ()}))
         if f.needs_attention and self.show_attention:
             out.append(("Needs attention", {"needs_attention": False}))
         if f.include_closed and self.show_closed:

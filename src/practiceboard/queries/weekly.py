@@ -1,0 +1,381 @@
+"""Counts over a period for the weekly aging report and the dashboard's tiles:
+open at the end, created, closed and breached; the SLA breaches themselves; the
+oldest open work; created vs closed per week.
+
+SQL counts with cutoffs computed once from the practice calendar (as the board's
+attention flags do); only the few candidate breaches are checked in Python, to see
+whether the task was still in the status when its clock ran out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy.orm import aliased
+
+from practiceboard.core.actor import Actor, actor_policy, require
+from practiceboard.core.rows import AgedRow, ExceptionRow, PeriodCounts, TaskFilter
+from practiceboard.db.engine import Database
+from practiceboard.db.models import Patient, Task, TaskEvent
+from practiceboard.domain.aging import whole_days
+from practiceboard.domain.policy import Cap
+from practiceboard.domain.workflow import CLOSED_CATEGORIES
+from practiceboard.queries import filters
+from practiceboard.queries.cards import Snapshot, load_snapshot
+
+MOVES = ("created", "status", "reopen")  # events that put a task into a status
+
+
+def _scope(snap: Snapshot, filt: TaskFilter | None) -> list:
+    """The actor's workflows and the dashboard's filters, over open and closed work."""
+    if filt is None:
+        return [filters.workflow_scope(snap)]
+    return filters.conditions(snap, filt)
+
+
+def _closed_ids(snap: Snapshot) -> list[int]:
+    return sorted(s.id for s in snap.statuses.values() if s.category in CLOSED_CATEGORIES)
+
+
+def _open_ids(snap: Snapshot) -> list[int]:
+    return sorted(s.id for s in snap.statuses.values() if s.category not in CLOSED_CATEGORIES)
+
+
+def period_counts(
+    db: Database,
+    actor: Actor,
+    start: datetime,
+    end: datetime,
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> PeriodCounts:
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        return _period_counts(session, snap, start, end, filt)
+
+
+def period_report(
+    db: Database,
+    actor: Actor,
+    start: datetime,
+    end: datetime,
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> tuple[PeriodCounts, list[ExceptionRow]]:
+    """period_counts and sla_exceptions at once (the breaches are found once)."""
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        breaches = _breaches(session, snap, start, end, _scope(snap, filt))
+        return _period_counts(session, snap, start, end, filt, breaches), breaches
+
+
+def _period_counts(session, snap: Snapshot, start, end, filt, breaches=None) -> PeriodCounts:
+    scope = _scope(snap, filt)
+    conn = session.connection()
+    created = conn.execute(
+        select(func.count()).select_from(Task).where(*scope, Task.created_at >= start,
+                                                     Task.created_at < end)
+    ).scalar_one()  # fmt: skip
+    closed = conn.execute(
+        select(func.count(func.distinct(TaskEvent.task_id)))
+        .select_from(TaskEvent)
+        .join(Task, Task.id == TaskEvent.task_id)
+        .where(
+            *scope,
+            TaskEvent.kind.in_(("created", "status")),
+            TaskEvent.to_status_id.in_(_closed_ids(snap)),
+            TaskEvent.at >= start,
+            TaskEvent.at < end,
+        )  # fmt: skip
+    ).scalar_one()
+    # Open at the end: tasks that have not moved since are as they are now; for the
+    # others (few, for a past week) the last move before the end says.
+    later = aliased(TaskEvent)
+    moved_since = exists(
+        select(literal(1))
+        .select_from(later)
+        .where(later.task_id == Task.id, later.kind.in_(MOVES), later.at >= end)
+        .correlate(Task)
+    )
+    still = conn.execute(
+        select(func.count())
+        .select_from(Task)
+        .where(*scope, Task.created_at < end, Task.closed_at.is_(None), ~moved_since)
+    ).scalar_one()
+    # The tasks that moved since the end (through the (kind, at) index), and for each
+    # its last move before the end (through the (task, at) index).
+    moved = select(later.task_id).where(later.kind.in_(MOVES), later.at >= end)
+    last = (
+        select(
+            TaskEvent.to_status_id.label("sid"),
+            func.row_number()
+            .over(
+                partition_by=TaskEvent.task_id, order_by=(TaskEvent.at.desc(), TaskEvent.id.desc())
+            )
+            .label("rn"),
+        )  # fmt: skip
+        .join(Task, Task.id == TaskEvent.task_id)
+        .where(
+            *scope,
+            TaskEvent.task_id.in_(moved),
+            TaskEvent.kind.in_(MOVES),
+            TaskEvent.at < end,
+            Task.created_at < end,
+        )  # fmt: skip
+        .subquery()
+    )
+    then_open = conn.execute(
+        select(func.count())
+        .select_from(last)
+        .where(last.c.rn == 1, last.c.sid.in_(_open_ids(snap)))
+    ).scalar_one()
+    if breaches is None:
+        breaches = _breaches(session, snap, start, end, scope)
+    breached = len({r.task_id for r in breaches})
+    return PeriodCounts(still + then_open, created, closed, breached)
+
+
+def sla_exceptions(
+    db: Database,
+    actor: Actor,
+    start: datetime,
+    end: datetime,
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> list[ExceptionRow]:
+    """Every stay in a timed status whose breach moment fell in [start, end), in the
+    order they entered the status. Waiting statuses pause the clock: never here."""
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        return _breaches(session, snap, start, end, _scope(snap, filt))
+
+
+def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
+    hours_of = {sid: float(snap.statuses[sid].breach_hours) for sid in snap.breach_cutoffs}
+    if not hours_of:  # open statuses with a breach threshold that do not pause the clock
+        return []
+    cal = snap.cal
+    # Breached in the period <=> entered after cutoff(start, h) and at or before
+    # cutoff(end, h): the calendar (holidays, hours) turns h into two timestamps.
+    window = {h: (cal.business_cutoff(start, h), cal.business_cutoff(end, h))
+              for h in set(hours_of.values())}  # fmt: skip
+    earliest = min(lo for lo, _hi in window.values())
+    conn = session.connection()
+    # Per threshold, the moves into its statuses within its window: a range each over
+    # the (status, at) index of the events.
+    entries = []
+    for hours, (lo, hi) in sorted(window.items()):
+        sids = sorted(sid for sid, h in hours_of.items() if h == hours)
+        entries += conn.execute(
+            select(
+                TaskEvent.id,
+                TaskEvent.task_id,
+                TaskEvent.to_status_id,
+                TaskEvent.at,
+                TaskEvent.reason_code_id,
+            )  # fmt: skip
+            .join(Task, Task.id == TaskEvent.task_id)
+            .where(
+                *scope,
+                TaskEvent.to_status_id.in_(sids),
+                TaskEvent.at > lo,
+                TaskEvent.at <= hi,
+                TaskEvent.kind.in_(MOVES),
+            )  # fmt: skip
+        ).all()
+    if not entries:
+        return []
+    # When each stay ended: the task's next move (through the (task, at) index).
+    ids = sorted({r[1] for r in entries})
+    moves: dict[int, list[tuple]] = defaultdict(list)
+    for chunk in range(0, len(ids), 500):
+        for tid, at, eid in conn.execute(
+            select(TaskEvent.task_id, TaskEvent.at, TaskEvent.id).where(
+                TaskEvent.task_id.in_(ids[chunk : chunk + 500]),
+                TaskEvent.kind.in_(MOVES),
+                TaskEvent.at >= earliest,
+            )  # fmt: skip
+        ):
+            moves[tid].append((at, eid))
+    tasks = {
+        r[0]: r
+        for chunk in range(0, len(ids), 500)
+        for r in conn.execute(
+            select(Task.id, Task.ref, Task.workflow_id, Task.owner_id).where(
+                Task.id.in_(ids[chunk : chunk + 500])
+            )
+        )
+    }
+    out = []
+    for eid, tid, sid, entered, reason in sorted(entries, key=lambda r: (r[3], r[0])):
+        left = min((m for m in moves[tid] if m > (entered, eid)), default=None)
+        until = min(end, left[0]) if left is not None else end
+        hours = hours_of[sid]
+        spent = cal.business_hours(entered, until)
+        if spent < hours:  # it left the status before the clock ran out
+            continue
+        _id, ref, wf, owner = tasks[tid]
+        out.append(
+            ExceptionRow(
+                tid,
+                ref,
+                snap.workflows[wf].name,
+                snap.statuses[sid].name,
+                snap.users.get(owner, ""),
+                entered,
+                spent,
+                hours,
+                snap.reasons[reason].label if reason in snap.reasons else "",
+            )  # fmt: skip
+        )
+    return out
+
+
+def oldest_open(
+    db: Database,
+    actor: Actor,
+    limit: int = 25,
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> list[AgedRow]:
+    """The open tasks longest in their status; the MRN only for a reader who may see
+    patients."""
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        mrn = Patient.mrn if snap.show_patient else literal(None)
+        stmt = (
+            select(
+                Task.id,
+                Task.ref,
+                Task.title,
+                Task.workflow_id,
+                Task.status_id,
+                Task.owner_id,
+                Task.status_since,
+                Task.reason_code_id,
+                mrn,
+            )  # fmt: skip
+            .select_from(Task)
+            .where(*_scope(snap, filt), Task.closed_at.is_(None))
+            .order_by(Task.status_since, Task.id)
+            .limit(limit)
+        )
+        if snap.show_patient:
+            stmt = stmt.outerjoin(Patient, Patient.id == Task.patient_id)
+        rows = session.execute(stmt).all()
+    return [
+        AgedRow(
+            tid,
+            ref,
+            title,
+            snap.workflows[wf].name,
+            snap.statuses[sid].name,
+            snap.users.get(owner, ""),
+            since,
+            whole_days(since, snap.now),
+            snap.reasons[reason].label if reason in snap.reasons else "",
+            mrn_value,
+        )  # fmt: skip
+        for tid, ref, title, wf, sid, owner, since, reason, mrn_value in rows
+    ]
+
+
+def volume(
+    db: Database,
+    actor: Actor,
+    edges: Sequence[datetime],
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> list[tuple[int, int]]:
+    """(created, closed) per period between consecutive edges, oldest first: one
+    GROUP BY each, the period a CASE over the edges. Closed counts a task in the period
+    of its closing (when reopened and closed again: the last one)."""
+    if len(edges) < 2:
+        return []
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        scope = _scope(snap, filt)
+
+        def bucket(col):
+            return case(
+                *((col < edge, i) for i, edge in enumerate(edges[1:])), else_=len(edges) - 1
+            )
+
+        conn = session.connection()
+        inner = (
+            select(bucket(Task.created_at).label("b"))
+            .where(*scope, Task.created_at >= edges[0], Task.created_at < edges[-1])
+            .subquery()
+        )
+        created = dict(
+            conn.execute(select(inner.c.b, func.count()).group_by(inner.c.b)).tuples().all()
+        )
+        # Closed: by the task's closing moment (the latest, for a task reopened and closed
+        # again), read from the open-work index, whose first column is closed_at.
+        closing = (
+            select(bucket(Task.closed_at).label("b"))
+            .where(*scope, Task.closed_at >= edges[0], Task.closed_at < edges[-1])
+            .subquery()
+        )
+        closed = dict(
+            conn.execute(select(closing.c.b, func.count()).group_by(closing.c.b)).tuples().all()
+        )
+    return [(created.get(i, 0), closed.get(i, 0)) for i in range(len(edges) - 1)]
+
+
+def report_scope(db: Database, actor: Actor) -> None:
+    """The weekly report is a report: reports.view (managers, admins)."""
+    with db.read() as session:
+        require(actor_policy(session, actor), Cap.REPORTS_VIEW)
+
+
+DRILL_LIMIT = 5000  # a dashboard number opens at most this many tasks in the list
+DRILLS = ("created", "closed", "breached")
+
+
+def task_ids(
+    db: Database,
+    actor: Actor,
+    what: str,
+    start: datetime,
+    end: datetime,
+    *,
+    filt: TaskFilter | None = None,
+    now: datetime | None = None,
+) -> tuple[int, ...]:
+    """The tasks behind a period's number (created, closed or breached in it), for the
+    list a dashboard tile or bar opens; the first DRILL_LIMIT by id."""
+    if what not in DRILLS:
+        raise ValueError(f"unknown period number {what!r}")
+    with db.read() as session:
+        snap = load_snapshot(session, actor, now)
+        scope = _scope(snap, filt)
+        if what == "breached":
+            return tuple(sorted({r.task_id for r in _breaches(session, snap, start, end, scope)}))
+        if what == "created":
+            col = Task.id
+            stmt = select(col).where(*scope, Task.created_at >= start, Task.created_at < end)
+        else:
+            col = TaskEvent.task_id
+            stmt = (
+                select(col)
+                .join(Task, Task.id == TaskEvent.task_id)
+                .where(
+                    *scope,
+                    TaskEvent.kind.in_(("created", "status")),
+                    TaskEvent.to_status_id.in_(_closed_ids(snap)),
+                    TaskEvent.at >= start,
+                    TaskEvent.at < end,
+                )  # fmt: skip
+                .distinct()
+            )
+        ids = session.connection().execute(stmt.order_by(col).limit(DRILL_LIMIT)).scalars()
+        return tuple(ids)
