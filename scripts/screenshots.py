@@ -239,7 +239,6 @@ class Shooter:
         window.close()
         self.settle(runner)
 
-
     def dashboard_and_report(self, db, runner) -> None:
         """The manager's dashboard (last week against the week before), and the first two
         pages of last week's aging report as the PDF prints them (rendered with QtPdf)."""

@@ -68,7 +68,8 @@ def nav_labels(window: MainWindow) -> list[str]:
 def test_a_registered_view_appears_in_the_navigation(window, throwaway):
     w = window()
     assert nav_labels(w) == ["Board", "My queue", "Needs attention", "Approvals", "Throwaway",
-                             "Patients", "Care dashboard", "Dashboard", "Search results"]  # fmt: skip
+                             "Patients", "Care dashboard", "Dashboard",
+                             "Search results"]  # fmt: skip
     assert not w.nav_item("throwaway").isHidden()
     action = w.view_actions["throwaway"]
     assert action.shortcut().toString() == "Ctrl+9" and action.isVisible()
