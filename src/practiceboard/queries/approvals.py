@@ -232,8 +232,9 @@ def requester_queue(db: Database, actor: Actor, *, now: datetime | None = None) 
     mine = [c for c in wait_cards if c.requester_id == me or asked[c.id].by == me]
     sent_back = _items(snap, back_cards, asked, decided)
     epoch = datetime.min.replace(tzinfo=snap.now.tzinfo)
-    sent_back.sort(key=lambda i: i.back_at or epoch, reverse=True)
-    waiting = sorted(_items(snap, mine, asked), key=lambda i: i.card.status_since)
+    # Ties (asked at the same moment) in reference order, so the list never shuffles.
+    sent_back.sort(key=lambda i: (i.back_at or epoch, -i.card.id), reverse=True)
+    waiting = sorted(_items(snap, mine, asked), key=lambda i: (i.card.status_since, i.card.id))
     return RequesterQueue(tuple(sent_back), tuple(waiting))
 
 
