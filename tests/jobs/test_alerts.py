@@ -222,3 +222,26 @@ def test_one_persons_scan_finds_exactly_their_share_of_everyones(db, staff, cloc
         a.user_id for a in everyone if a.kind == "escalation" and a.task_id == signoff.id
     } >= managers
     assert any(a.kind == "breaches" for a in everyone)  # which the everyone-scan does raise
+
+
+def test_a_persons_scan_skips_what_already_reached_them_in_this_stay(db, staff, clock):
+    """The per-minute scan does not re-read crossings already raised to the person; a warn
+    raised does not hide the breach, and what reached someone else hides nothing."""
+    from practiceboard.queries.alerts import scan_facts
+
+    t = new_task(db, staff.clinical, "supply", "Flu vaccine reorder")
+    approvals.request_approval(db, staff.clinical, t.id, expected_version=t.version)
+    with db.read() as s:
+        approver = s.get(Task, t.id).owner_id
+    at8, at24 = after(db, clock.now, 8), after(db, clock.now, 24)
+
+    def crossing_levels(at) -> list[str]:
+        return [c.level for c in scan_facts(db, at, approver).crossings if c.task.id == t.id]
+
+    assert crossing_levels(at8) == ["warn"]
+    alerts.scan(db, at8)  # everyone's scan records the approver's warn
+    assert crossing_levels(at8) == []  # already theirs: not read again
+    assert [c.level for c in scan_facts(db, at8).crossings] == ["warn"]  # everyone's still reads it
+    assert "breach" in crossing_levels(at24)  # the warn raised does not hide the breach
+    alerts.scan(db, at24, approver)
+    assert crossing_levels(at24) == []

@@ -187,8 +187,8 @@ def _crossings(
         query, hours = built
         params = {f"hi{i}": cutoff(h) for i, h in enumerate(hours)}
         params |= {f"lo{i}": cutoff(h + LOOKBACK_BUSINESS_HOURS) for i, h in enumerate(hours)}
-        if only == MINE:
-            params["owner"] = user_id
+        if only is not None:
+            params["who"] = user_id
         for tid, ref, title, owner, since, sid in session.execute(query, params):
             wf, status = timed[sid]
             for level in levels:
@@ -208,38 +208,63 @@ def _threshold(status, level: str) -> float | None:
     return None if hours is None else float(hours)
 
 
+# The alerts one person's scan can raise at each level: a threshold of their own task
+# (warn / approval_warn, breach) or, at breach, an escalation to them.
+PERSONAL_KINDS = {"warn": ("warn", "approval_warn"), "breach": ("breach", "escalation")}
+
+
 def _crossing_query(timed: dict, only, levels: tuple[str, ...]):
     """(statement, the threshold hours of its windows in parameter order), or None when
     no status of the limit has a threshold. Window i: status in its ids, entered at or
-    before :hi{i} and after :lo{i}."""
+    before :hi{i} and after :lo{i}.
+
+    For one person's scan (a limit given) each window also leaves out the tasks whose
+    alert of that level already reached the person (:who) during this stay in the status:
+    a notification of the level's kinds created since the task entered it. Run every
+    minute over a look-back of two business days, the scan otherwise re-reads every
+    crossing it raised already (a busy manager's ~200 a minute)."""
     statuses = only if isinstance(only, frozenset) else None
-    groups: dict[float, set[int]] = {}
+    groups: dict[tuple[str, float], set[int]] = {}
     for sid, (_wf, status) in timed.items():
         if statuses is not None and sid not in statuses:
             continue
         for level in levels:
             hours = _threshold(status, level)
             if hours is not None:
-                groups.setdefault(hours, set()).add(sid)
+                # Everyone's scan needs no level per window: merge the levels' windows.
+                groups.setdefault((level if only is not None else "", hours), set()).add(sid)
     if not groups:
         return None
-    hours = sorted(groups)
+    windows = sorted(groups)
+
+    def window(i: int, level: str, hours: float):
+        terms = [
+            Task.status_id.in_(sorted(groups[(level, hours)])),
+            Task.status_since <= bindparam(f"hi{i}", type_=UtcDateTime),
+            Task.status_since > bindparam(f"lo{i}", type_=UtcDateTime),
+        ]
+        if only is not None:
+            terms.append(
+                ~select(Notification.id)
+                .where(
+                    Notification.task_id == Task.id,
+                    Notification.user_id == bindparam("who"),
+                    Notification.kind.in_(PERSONAL_KINDS[level]),
+                    Notification.created_at >= Task.status_since,
+                )
+                .exists()
+            )
+        return and_(*terms)
+
     query = select(
         Task.id, Task.ref, Task.title, Task.owner_id, Task.status_since, Task.status_id
     ).where(
         Task.closed_at.is_(None),
-        or_(*(
-            and_(
-                Task.status_id.in_(sorted(groups[h])),
-                Task.status_since <= bindparam(f"hi{i}", type_=UtcDateTime),
-                Task.status_since > bindparam(f"lo{i}", type_=UtcDateTime),
-            )
-            for i, h in enumerate(hours)
-        )),
-    )  # fmt: skip
+        or_(*(window(i, level, hours) for i, (level, hours) in enumerate(windows))),
+    )
     if only == MINE:
-        query = query.where(Task.owner_id == bindparam("owner"))
-    return query, hours
+        query = query.where(Task.owner_id == bindparam("who"))
+    return query, [hours for _level, hours in windows]
 
 
 _decision = aliased(TaskEvent)
