@@ -106,6 +106,15 @@ def _refuse(db: Database, actor: Actor, action: str, patient_id: int | None) -> 
     raise PermissionDenied(message)
 
 
+def _of_visible_workflows(policy: Policy):
+    """Tasks of the workflows the role works on, for reads that start from a patient.
+    ``workflow_id + 0`` keeps the planner off the open-work indexes that lead with the
+    workflow: given both, SQLite walked every open task of the practice per patient
+    (480 ms for a page of 100 on the bench data) instead of the patient's own
+    (ix_tasks_patient_open, 0.5 ms)."""
+    return (Task.workflow_id + 0).in_(sorted(policy.workflow_ids))
+
+
 def _list_rows(
     session: Session, policy: Policy, today: date, where, limit: int
 ) -> list[PatientListRow]:
@@ -141,7 +150,7 @@ def _list_rows(
             risk[pid] = plan_risk
         if status == "active" and pid not in active:
             active[pid] = (plan_id, name)
-    visible = Task.workflow_id.in_(sorted(policy.workflow_ids))
+    visible = _of_visible_workflows(policy)
     open_ = [Task.patient_id.in_(ids), Task.closed_at.is_(None), visible]
     # The open task due soonest per patient (undated last): one correlated look-up per
     # patient, each on the patient's open tasks (ix_tasks_patient_open).
@@ -226,7 +235,7 @@ def list_patients(
                     select(Task.id)
                     .where(Task.patient_id == Patient.id, Task.closed_at.is_(None),
                            Task.care_plan_id.is_not(None), Task.due_date < today,
-                           Task.workflow_id.in_(sorted(policy.workflow_ids)))
+                           _of_visible_workflows(policy))
                     .exists()
                 )  # fmt: skip
             rows = _list_rows(session, policy, today, where, max(1, min(limit, LIST_LIMIT)))
@@ -267,7 +276,7 @@ def patient_page(
                     .join(Status, Status.id == Task.status_id)
                     .join(owner, owner.id == Task.owner_id)
                     .where(Task.patient_id == patient_id, Task.closed_at.is_(None),
-                           Task.workflow_id.in_(sorted(policy.workflow_ids)))
+                           _of_visible_workflows(policy))
                     .order_by(Task.due_date.is_(None), Task.due_date, Task.id)
                     .limit(TASK_LIMIT)
                 )
