@@ -102,7 +102,9 @@ class OverdueFollowups:
 def plan_rows(session: Session, sees_patients: bool, today: date, where, limit: int, workflows):
     """Plan rows; their task counts cover only the workflows in ``workflows``."""
     owner = aliased(User)
-    visible = Task.workflow_id.in_(sorted(workflows))
+    # workflow_id + 0: count each plan's tasks through its own index (ix_tasks_plan_open),
+    # not the practice's open work (see queries.patients._of_visible_workflows).
+    visible = (Task.workflow_id + 0).in_(sorted(workflows))
     open_tasks = (
         select(func.count(Task.id))
         .where(Task.care_plan_id == CarePlan.id, Task.closed_at.is_(None), visible)

@@ -245,7 +245,8 @@ def patient_entries(
             .join(Task, Task.id == TaskEvent.task_id)
             .where(
                 Task.patient_id == patient_id,
-                Task.workflow_id.in_(sorted(policy.workflow_ids)),
+                # + 0: through the patient's tasks, not every open task of the practice
+                (Task.workflow_id + 0).in_(sorted(policy.workflow_ids)),
                 TaskEvent.kind.in_(sorted(kinds)),
             )
             .order_by(TaskEvent.at.desc(), TaskEvent.id.desc())
