@@ -16,13 +16,11 @@ from functools import partial
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -43,6 +41,7 @@ from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.tables import set_up_rows_table
 from practiceboard.gui.views.approvals.flow import FlowPanel
 from practiceboard.gui.views.approvals.model import (
     BACK_COLUMNS,
@@ -73,32 +72,11 @@ class ApprovalTable(QTableView):
         super().__init__(parent)
         self.setModel(ApprovalTableModel(columns, self))
         self.keys = keys
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(
-            QAbstractItemView.SelectionMode.ExtendedSelection
-            if multi
-            else QAbstractItemView.SelectionMode.SingleSelection
+        set_up_rows_table(
+            self,
+            [None if col in ("asked", "back") else WIDTHS.get(col, 14) for col in columns],
+            multi=multi,
         )
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        rows = self.verticalHeader()
-        rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
-        head = self.horizontalHeader()
-        head.setHighlightSections(False)
-        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        char = self.fontMetrics().averageCharWidth()
-        for i, col in enumerate(columns):
-            if col in ("asked", "back"):
-                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-            else:
-                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                head.resizeSection(i, WIDTHS.get(col, 14) * char + 16)
         self.doubleClicked.connect(lambda index: self.task_activated.emit(index.data(TASK_ID_ROLE)))
 
     def items(self) -> ApprovalTableModel:

@@ -10,9 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import QLabel, QTableView, QWidget
 
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.tables import set_up_rows_table
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -73,28 +74,7 @@ class RowsTable(QTableView):
         super().__init__(parent)
         self.rows_model = RowsModel(columns, row_id, self)
         self.setModel(self.rows_model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        rows = self.verticalHeader()
-        rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
-        head = self.horizontalHeader()
-        head.setHighlightSections(False)
-        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        char = self.fontMetrics().averageCharWidth()
-        for i, col in enumerate(columns):
-            if col.width == 0:
-                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-            else:
-                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                head.resizeSection(i, col.width * char + 16)
+        set_up_rows_table(self, [None if col.width == 0 else col.width for col in columns])
         self.doubleClicked.connect(self._open)
 
     def set_rows(self, rows: Sequence[Any]) -> None:

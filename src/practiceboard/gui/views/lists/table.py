@@ -10,8 +10,6 @@ from functools import partial
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QStackedWidget,
     QTableView,
@@ -23,6 +21,7 @@ from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.tables import set_up_rows_table
 from practiceboard.gui.views.lists.model import TASK_ID_ROLE, CardTableModel
 
 SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)  # rows show tasks, patients and owners
@@ -39,28 +38,10 @@ class TaskTable(QTableView):
     def __init__(self, model: CardTableModel, parent: QWidget | None = None, *, sortable=True):
         super().__init__(parent)
         self.setModel(model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)  # Tab leaves the table, as in every other form
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        rows = self.verticalHeader()
-        rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        set_up_rows_table(
+            self, [None if col == "title" else WIDTHS.get(col, 24) for col in model.columns]
+        )
         head = self.horizontalHeader()
-        head.setHighlightSections(False)
-        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        char = self.fontMetrics().averageCharWidth()
-        for i, col in enumerate(model.columns):
-            if col == "title":
-                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Stretch)
-            else:
-                head.setSectionResizeMode(i, QHeaderView.ResizeMode.Interactive)
-                head.resizeSection(i, WIDTHS.get(col, 24) * char + 16)
         head.setSectionsClickable(sortable)
         if sortable:
             head.sectionClicked.connect(self._header_clicked)
