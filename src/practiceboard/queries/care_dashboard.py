@@ -31,6 +31,7 @@ from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, Us
 from practiceboard.domain.careplan import RISKS
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy, denial_message
+from practiceboard.queries.careplans import overdue_counts
 
 WEEKS = 12
 COMPLETION_DAYS = 30
@@ -101,21 +102,7 @@ def care_dashboard(db: Database, actor: Actor) -> CareDashboard:
         scope = _scope(policy)
         open_ = [*scope, Task.closed_at.is_(None)]
         overdue = [*open_, Task.due_date < today]
-        by_program = session.execute(
-            select(Program.id, Program.name, func.count(Task.id))
-            .join(CarePlan, CarePlan.program_id == Program.id)
-            .join(Task, Task.care_plan_id == CarePlan.id)
-            .where(*overdue)
-            .group_by(Program.id, Program.name)
-            .order_by(func.count(Task.id).desc(), Program.name)
-        ).all()
-        by_owner = session.execute(
-            select(User.id, User.display_name, func.count(Task.id))
-            .join(Task, Task.owner_id == User.id)
-            .where(*overdue)
-            .group_by(User.id, User.display_name)
-            .order_by(func.count(Task.id).desc(), User.display_name)
-        ).all()
+        by_program, by_owner = overdue_counts(session, policy, today)
         week_end = today + timedelta(days=6 - today.weekday())
         due_today, due_week = session.execute(
             select(
@@ -159,8 +146,8 @@ def care_dashboard(db: Database, actor: Actor) -> CareDashboard:
         ).one()
         return CareDashboard(
             today,
-            sum(n for _, _, n in by_program),
-            tuple(CountRow(str(i), name, n) for i, name, n in by_program),
+            sum(n for *_, n in by_program),
+            tuple(CountRow(str(i), name, n) for i, _key, name, n in by_program),
             tuple(CountRow(str(i), name, n) for i, name, n in by_owner),
             due_today,
             due_week,

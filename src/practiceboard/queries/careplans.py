@@ -267,37 +267,45 @@ def _plan_detail(session: Session, plan: CarePlan, workflows) -> PlanDetail:
     )  # fmt: skip
 
 
+def overdue_counts(session: Session, policy, today: date) -> tuple[list, list]:
+    """Open care plan tasks of the role's workflows due before ``today``: per program
+    (id, key, name, count) and per owner (id, name, count), the most first. Shared by the
+    overdue follow-ups (the weekly report) and the care dashboard."""
+    overdue = (
+        Task.care_plan_id.is_not(None),
+        Task.closed_at.is_(None),
+        Task.due_date < today,
+        Task.workflow_id.in_(sorted(policy.workflow_ids)),
+    )
+    by_program = session.execute(
+        select(Program.id, Program.key, Program.name, func.count(Task.id))
+        .join(CarePlan, CarePlan.program_id == Program.id)
+        .join(Task, Task.care_plan_id == CarePlan.id)
+        .where(*overdue)
+        .group_by(Program.id, Program.key, Program.name)
+        .order_by(func.count(Task.id).desc(), Program.name)
+    ).all()
+    by_owner = session.execute(
+        select(User.id, User.display_name, func.count(Task.id))
+        .join(Task, Task.owner_id == User.id)
+        .where(*overdue)
+        .group_by(User.id, User.display_name)
+        .order_by(func.count(Task.id).desc(), User.display_name)
+    ).all()
+    return by_program, by_owner
+
+
 def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:
     """Open care plan tasks due before today (practice time), by program and by owner."""
     with db.read() as session:
         policy = actor_policy(session, actor)
         require(policy, Cap.TASK_VIEW)
         today = practice_today(session)
-        overdue = [
-            Task.care_plan_id.is_not(None),
-            Task.closed_at.is_(None),
-            Task.due_date < today,
-            Task.workflow_id.in_(sorted(policy.workflow_ids)),
-        ]
-        by_program = session.execute(
-            select(Program.key, Program.name, func.count(Task.id))
-            .join(CarePlan, CarePlan.program_id == Program.id)
-            .join(Task, Task.care_plan_id == CarePlan.id)
-            .where(*overdue)
-            .group_by(Program.key, Program.name)
-            .order_by(func.count(Task.id).desc(), Program.name)
-        ).all()
-        by_owner = session.execute(
-            select(User.id, User.display_name, func.count(Task.id))
-            .join(Task, Task.owner_id == User.id)
-            .where(*overdue)
-            .group_by(User.id, User.display_name)
-            .order_by(func.count(Task.id).desc(), User.display_name)
-        ).all()
+        by_program, by_owner = overdue_counts(session, policy, today)
         return OverdueFollowups(
-            tuple(CountRow(key, name, n) for key, name, n in by_program),
+            tuple(CountRow(key, name, n) for _id, key, name, n in by_program),
             tuple(CountRow(str(uid), name, n) for uid, name, n in by_owner),
-            sum(n for _, _, n in by_program),
+            sum(n for *_, n in by_program),
         )
 
 
