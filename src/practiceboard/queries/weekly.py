@@ -36,6 +36,17 @@ def _scope(snap: Snapshot, filt: TaskFilter | None) -> list:
     return filters.conditions(snap, filt)
 
 
+def _closings(snap, start: datetime, end: datetime) -> tuple:
+    """Events that closed a task within [start, end): the week's "closed" (the count and
+    the tasks behind it)."""
+    return (
+        TaskEvent.kind.in_(("created", "status")),
+        TaskEvent.to_status_id.in_(_closed_ids(snap)),
+        TaskEvent.at >= start,
+        TaskEvent.at < end,
+    )
+
+
 def _closed_ids(snap: Snapshot) -> list[int]:
     return sorted(s.id for s in snap.statuses.values() if s.category in CLOSED_CATEGORIES)
 
@@ -85,13 +96,7 @@ def _period_counts(session, snap: Snapshot, start, end, filt, breaches=None) -> 
         select(func.count(func.distinct(TaskEvent.task_id)))
         .select_from(TaskEvent)
         .join(Task, Task.id == TaskEvent.task_id)
-        .where(
-            *scope,
-            TaskEvent.kind.in_(("created", "status")),
-            TaskEvent.to_status_id.in_(_closed_ids(snap)),
-            TaskEvent.at >= start,
-            TaskEvent.at < end,
-        )  # fmt: skip
+        .where(*scope, *_closings(snap, start, end))
     ).scalar_one()
     # Open at the end: tasks that have not moved since are as they are now; for the
     # others (few, for a past week) the last move before the end says.
@@ -368,13 +373,7 @@ def task_ids(
             stmt = (
                 select(col)
                 .join(Task, Task.id == TaskEvent.task_id)
-                .where(
-                    *scope,
-                    TaskEvent.kind.in_(("created", "status")),
-                    TaskEvent.to_status_id.in_(_closed_ids(snap)),
-                    TaskEvent.at >= start,
-                    TaskEvent.at < end,
-                )  # fmt: skip
+                .where(*scope, *_closings(snap, start, end))
                 .distinct()
             )
         ids = session.connection().execute(stmt.order_by(col).limit(DRILL_LIMIT)).scalars()
