@@ -298,6 +298,16 @@ def _care(self, db, runner) -> None:
     view.plan_dialog.resize(1000, 900)
     self.settle(runner, quiet_ms=100)
     self.save(view.plan_dialog, "care-plan")
+    from practiceboard.gui.views.care.plan_parts import InterventionDialog
+
+    plan = view.plan_dialog
+    part = InterventionDialog(plan.ctx, plan_id, plan.choices, clinical=plan.clinical,
+                              operational=plan.operational, row=plan.detail.interventions[0],
+                              parent=plan)  # fmt: skip
+    part.show()
+    self.settle(runner, quiet_ms=100)
+    self.save(part, "care-plan-intervention")
+    part.close()
     view.plan_dialog.close()
     window.close()
     self.settle(runner)

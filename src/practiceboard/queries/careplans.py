@@ -20,7 +20,16 @@ from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
 from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow, Option
 from practiceboard.core.unit import audited_read, get_or_404, record_denial
 from practiceboard.db.engine import Database
-from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User, Workflow
+from practiceboard.db.models import (
+    CarePlan,
+    Patient,
+    Program,
+    Role,
+    Status,
+    Task,
+    User,
+    Workflow,
+)
 from practiceboard.domain.careplan import PLAN_STATUSES, RISKS
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, denial_message
@@ -317,6 +326,10 @@ class CareChoices:
     programs: tuple[Option, ...]
     providers: tuple[Option, ...]
     today: date
+    # who does an intervention, by role (key, name), and the task workflows an
+    # intervention may generate into (key, name); the care task workflow first
+    roles: tuple[tuple[str, str], ...] = ()
+    workflows: tuple[tuple[str, str], ...] = ()
 
 
 def care_choices(db: Database, actor: Actor) -> CareChoices:
@@ -328,5 +341,14 @@ def care_choices(db: Database, actor: Actor) -> CareChoices:
         programs = options(
             session, select(Program.id, Program.name).where(Program.active).order_by(Program.name)
         )
+        roles = session.execute(
+            select(Role.key, Role.name).where(Role.key != "admin").order_by(Role.id)
+        ).all()
+        flows = session.execute(
+            select(Workflow.key, Workflow.name)
+            .where(Workflow.active, Workflow.kind != "approval")
+            .order_by((Workflow.key != "care_task"), Workflow.name)
+        ).all()
         return CareChoices(tuple(owners), tuple(programs), tuple(providers_in(session, policy)),
-                           practice_today(session))  # fmt: skip
+                           practice_today(session), tuple(map(tuple, roles)),
+                           tuple(map(tuple, flows)))  # fmt: skip

@@ -10,7 +10,7 @@ generates its due tasks (for roles that may), so the next check-ins appear at on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -45,6 +45,7 @@ from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.views.care.plan_parts import GoalDialog, InterventionDialog, ReviewDialog
 from practiceboard.gui.views.care.table import Column, RowsTable, day, label
 from practiceboard.queries import careplans as plan_queries
 from practiceboard.queries.careplans import CareChoices, PlanDetail
@@ -249,9 +250,26 @@ class PlanDialog(QDialog):
         self.lists = QWidget(self)
         lists = QVBoxLayout(self.lists)
         lists.setContentsMargins(0, 0, 0, 0)
-        lists.addWidget(label("Goals", self.lists, "heading"))
+        self.add_goal_button = QPushButton("Add goal…", self.lists, objectName="addGoal")
+        self.add_goal_button.clicked.connect(self.add_goal)
+        self.edit_goal_button = QPushButton("Edit goal…", self.lists, objectName="editGoal")
+        self.edit_goal_button.clicked.connect(self.edit_goal)
+        self.goals.activated_id.connect(lambda _id: self.edit_goal())
+        lists.addLayout(_heading_row(label("Goals", self.lists, "heading"),
+                                     self.add_goal_button, self.edit_goal_button))  # fmt: skip
         lists.addWidget(self.goals, 2)
-        lists.addWidget(label("Interventions", self.lists, "heading"))
+        self.add_iv_button = QPushButton("Add intervention…", self.lists,
+                                         objectName="addIntervention")  # fmt: skip
+        self.add_iv_button.clicked.connect(self.add_intervention)
+        self.edit_iv_button = QPushButton("Edit…", self.lists, objectName="editIntervention")
+        self.edit_iv_button.clicked.connect(self.edit_intervention)
+        self.stop_iv_button = QPushButton("Stop", self.lists, objectName="stopIntervention")
+        self.stop_iv_button.setToolTip("Stop generating tasks for it (tasks already made stay).")
+        self.stop_iv_button.clicked.connect(self.stop_intervention)
+        self.interventions.activated_id.connect(lambda _id: self.edit_intervention())
+        lists.addLayout(_heading_row(label("Interventions", self.lists, "heading"),
+                                     self.add_iv_button, self.edit_iv_button,
+                                     self.stop_iv_button))  # fmt: skip
         lists.addWidget(self.interventions, 2)
         lists.addWidget(self.tasks_heading)
         lists.addWidget(self.tasks, 3)
@@ -261,6 +279,9 @@ class PlanDialog(QDialog):
         row = QHBoxLayout()
         self.generate_button = QPushButton("Generate now", self, objectName="generateNow")
         self.generate_button.clicked.connect(self.generate)
+        self.review_button = QPushButton("Review…", self, objectName="reviewPlan")
+        self.review_button.setToolTip("Record today's review and set the next review date.")
+        self.review_button.clicked.connect(self.ask_review)
         self.hold_button = QPushButton("Put on hold…", self, objectName="holdPlan")
         self.hold_button.clicked.connect(self.ask_hold)
         self.resume_button = QPushButton("Resume", self, objectName="resumePlan")
@@ -269,8 +290,8 @@ class PlanDialog(QDialog):
         self.close_plan_button.clicked.connect(self.ask_close)
         self.close_tasks_button = QPushButton("", self, objectName="closeTasks")
         self.close_tasks_button.clicked.connect(self.close_tasks)
-        for b in (self.generate_button, self.hold_button, self.resume_button,
-                  self.close_plan_button, self.close_tasks_button):  # fmt: skip
+        for b in (self.generate_button, self.review_button, self.hold_button,
+                  self.resume_button, self.close_plan_button, self.close_tasks_button):  # fmt: skip
             row.addWidget(b)
         row.addStretch(1)
         self.save_button = QPushButton("Create plan" if plan_id is None else "Save", self,
@@ -293,8 +314,8 @@ class PlanDialog(QDialog):
 
     def _new_mode(self) -> None:
         self.lists.hide()
-        for b in (self.generate_button, self.hold_button, self.resume_button,
-                  self.close_plan_button, self.close_tasks_button):  # fmt: skip
+        for b in (self.generate_button, self.review_button, self.hold_button,
+                  self.resume_button, self.close_plan_button, self.close_tasks_button):  # fmt: skip
             b.hide()
         self.review.setEnabled(False)
         self.end.setEnabled(False)
@@ -371,6 +392,7 @@ class PlanDialog(QDialog):
                                    + (f", {overdue} overdue)" if overdue else ")"))  # fmt: skip
         may_generate = self.operational and self.ctx.can(Cap.TASK_CREATE)
         self.generate_button.setVisible(may_generate and p.status == "active")
+        self.review_button.setVisible(self.operational and not closed)
         self.hold_button.setVisible(self.operational and p.status == "active")
         self.resume_button.setVisible(self.operational and p.status in ("on_hold", "closed"))
         self.resume_button.setText("Reopen" if closed else "Resume")
@@ -379,6 +401,12 @@ class PlanDialog(QDialog):
         self.close_tasks_button.setVisible(self.operational and closed and n > 0)
         self.close_tasks_button.setText(f"Close {n} open generated task{'s' if n != 1 else ''}")
         self.save_button.setVisible(not closed and (self.operational or self.clinical))
+        # Goals and what an intervention is: clinical; its cadence and who: operational.
+        self.add_goal_button.setVisible(self.clinical and not closed)
+        self.edit_goal_button.setVisible(self.clinical and not closed)
+        self.add_iv_button.setVisible(self.clinical and not closed)
+        self.edit_iv_button.setVisible((self.clinical or self.operational) and not closed)
+        self.stop_iv_button.setVisible(self.clinical and not closed)
 
     def _failed(self, exc: Exception, text: str) -> None:
         self._busy(False)
@@ -489,3 +517,76 @@ class PlanDialog(QDialog):
 
     def close_tasks(self) -> None:
         self._act(careplans.close_generated_tasks)
+
+    # ---------------------------------------------------------------- goals, interventions, review
+
+    def _part(self, dialog: QDialog) -> None:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._after_change()
+
+    def _pick(self, table: RowsTable, what: str):
+        row = table.current_row()
+        if row is None:
+            self.errors.show(None, f"Select {what} first.")
+        return row
+
+    def add_goal(self) -> None:
+        self._part(GoalDialog(self.ctx, self.plan_id, self.choices.today, parent=self))
+
+    def edit_goal(self) -> None:
+        if not self.edit_goal_button.isVisible():
+            return
+        goal = self._pick(self.goals, "a goal")
+        if goal is not None:
+            self._part(GoalDialog(self.ctx, self.plan_id, self.choices.today, goal, self))
+
+    def _intervention_dialog(self, row=None) -> InterventionDialog:
+        return InterventionDialog(
+            self.ctx, self.plan_id, self.choices, clinical=self.clinical,
+            operational=self.operational, row=row,
+            goals=self.detail.goals if self.detail else (), parent=self,
+        )  # fmt: skip
+
+    def add_intervention(self) -> None:
+        self._part(self._intervention_dialog())
+
+    def edit_intervention(self) -> None:
+        if not self.edit_iv_button.isVisible():
+            return
+        row = self._pick(self.interventions, "an intervention")
+        if row is not None:
+            self._part(self._intervention_dialog(row))
+
+    def stop_intervention(self) -> None:
+        row = self._pick(self.interventions, "an intervention")
+        if row is None:
+            return
+        if not row.active:
+            self.errors.show(None, f"“{row.title}” is already stopped.")
+            return
+        question = (f"Stop generating tasks for “{row.title}”? Tasks already made stay "
+                    "as they are.")  # fmt: skip
+        if self.ctx.messages.confirm(self, "Stop intervention", question):
+            self._act_on(careplans.deactivate_intervention, row.id)
+
+    def _act_on(self, fn, *args) -> None:
+        self.errors.clear()
+        Op(self.ctx, fn, *args).changes(Change.of(Kind.CARE_PLAN, self.plan_id)).success(
+            lambda _r: self._after_change()
+        ).failure(self._failed).run()
+
+    def ask_review(self) -> None:
+        p = self.detail.plan
+        today = self.choices.today
+        proposed = p.review_date if p.review_date and p.review_date > today else None
+        self._part(ReviewDialog(self.ctx, self.plan_id, p.version, today,
+                                proposed or today + timedelta(days=90), self))  # fmt: skip
+
+
+def _heading_row(heading: QWidget, *buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(heading)
+    row.addStretch(1)
+    for b in buttons:
+        row.addWidget(b)
+    return row
