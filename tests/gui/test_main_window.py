@@ -287,3 +287,22 @@ def test_about_names_the_version_and_database(open_window, gui_staff, messages, 
     title, text = messages.log[-1]
     assert title == "About PracticeBoard"
     assert sqlite_db.describe() in text
+
+
+def test_the_reports_menu_offers_the_weekly_report_to_those_who_read_reports(
+    qtbot, open_window, gui_staff
+):
+    manager = open_window(gui_staff.manager)
+    titles = [m.title() for m in manager.menus]
+    assert titles == ["&Tasks", "&View", "&Reports", "&Help"]
+    weekly = manager.menus[2].actions()[0].menu()
+    assert [a.objectName() for a in weekly.actions()] == [
+        "weeklyPreviewAction", "weeklyPrintAction", "weeklyPdfAction",
+    ]  # fmt: skip
+    weekly.actions()[0].trigger()
+    qtbot.waitUntil(lambda: manager.weekly_report.dialog is not None, timeout=15_000)
+    dialog = manager.weekly_report.dialog
+    assert "Weekly aging report" in dialog.windowTitle()
+    dialog.close()
+    front_desk = open_window(gui_staff.front_desk)
+    assert "&Reports" not in [m.title() for m in front_desk.menus]

@@ -42,6 +42,7 @@ from practiceboard.gui.shell.sign_in import SignedIn
 from practiceboard.gui.shell.status_bar import ShellStatusBar
 from practiceboard.gui.shell.window_state import WindowState
 from practiceboard.gui.views import registry
+from practiceboard.gui.views.dashboard.report_actions import ReportActions
 from practiceboard.gui.views.registry import ViewSpec
 
 DEFAULT_SIZE = (1400, 860)
@@ -141,6 +142,15 @@ class MainWindow(QMainWindow):
         self.lock_action = self._action("&Lock screen", "lock", self.lock, "Ctrl+L", "lockAction")
         self.quit_action = self._action("&Quit", None, self.quit, "Ctrl+Q", "quitAction")
         self.about_action = self._action("&About PracticeBoard", "about", self.about)
+        # Reports → Weekly aging report: last week's report, previewed, printed or saved.
+        self.weekly_report = ReportActions(self.ctx, self)
+        self.report_actions = [
+            self._action("Print pre&view…", None, self.weekly_report.preview, None,
+                         "weeklyPreviewAction"),
+            self._action("&Print…", None, self.weekly_report.print, None, "weeklyPrintAction"),
+            self._action("Save as P&DF…", None, self.weekly_report.save_pdf, None,
+                         "weeklyPdfAction"),
+        ]  # fmt: skip
         self.view_actions: dict[str, QAction] = {}
         for spec in self.specs.values():
             go = partial(self.show_view, spec.key, focus=True)
@@ -149,7 +159,7 @@ class MainWindow(QMainWindow):
             self.view_actions[spec.key] = act
         self.session_actions = [
             self.new_task_action, self.refresh_action, self.find_action, self.open_action,
-            self.lock_action, *self.view_actions.values(),
+            self.lock_action, *self.view_actions.values(), *self.report_actions,
         ]  # fmt: skip
 
     def _build_tool_bar(self) -> None:
@@ -188,9 +198,15 @@ class MainWindow(QMainWindow):
         view.addActions(list(self.view_actions.values()))
         view.addSeparator()
         view.addAction(self.refresh_action)
+        self.menus = [tasks, view]
+        if self.ctx.can(Cap.REPORTS_VIEW):
+            reports = menus.addMenu("&Reports")
+            weekly = reports.addMenu("&Weekly aging report")
+            weekly.addActions(self.report_actions)
+            self.menus.append(reports)
         help_menu = menus.addMenu("&Help")
         help_menu.addAction(self.about_action)
-        self.menus = [tasks, view, help_menu]
+        self.menus.append(help_menu)
 
     def _build_central(self) -> None:
         self.nav = QListWidget(self)
