@@ -128,3 +128,25 @@ def test_percentile():
     assert metrics.percentile([4.0], 0.9) == 4.0
     assert metrics.percentile([1, 2, 3, 10], 0.5) == 2.5
     assert metrics.percentile([10, 1, 3, 2], 0.9) == pytest.approx(7.9)
+
+
+def test_metrics_narrowed_to_a_role_and_a_location(db, staff, history):
+    """The dashboard's location and role pickers narrow its metric tables too."""
+    front_desk = metrics.Narrow(role_keys=("front_desk",))
+    rec = by_key(metrics.cycle_time(db, staff.manager, *PERIOD, front_desk))["records"]
+    assert rec.count == 3  # Records 2 was handed to the clinical team
+    reassigned = by_key(metrics.reassignment_rate(db, staff.manager, *PERIOD, front_desk))
+    assert (reassigned["records"].numerator, reassigned["records"].denominator) == (0, 3)
+    clinical = metrics.Narrow(role_keys=("clinical",))
+    clin = by_key(metrics.reopen_rate(db, staff.manager, *PERIOD, clinical))["records"]
+    assert (clin.numerator, clin.denominator) == (0, 1)  # Records 2, closed once
+    nowhere = metrics.Narrow(location_ids=(10**6,))
+    assert all(r.count == 0 for r in metrics.cycle_time(db, staff.manager, *PERIOD, nowhere))
+    assert all(r.count == 0 for r in metrics.time_in_status(db, staff.manager, *PERIOD, nowhere))
+    assert all(
+        r.count == 0 for r in metrics.approval_turnaround(db, staff.manager, *PERIOD, nowhere)
+    )
+    assert all(r.denominator == 0 for r in metrics.rework_rate(db, staff.manager, *PERIOD, nowhere))
+    assert metrics.top_reasons(db, staff.manager, *PERIOD, narrow=nowhere) == []
+    everywhere = by_key(metrics.cycle_time(db, staff.manager, *PERIOD, metrics.Narrow()))
+    assert everywhere["records"].count == 4

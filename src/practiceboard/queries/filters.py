@@ -39,6 +39,27 @@ def text_condition(snap: Snapshot, text: str) -> ColumnElement:
     return or_(contains(func.lower(Task.ref), needle), contains(func.lower(Task.title), needle))
 
 
+def place_and_role_conditions(
+    location_ids: tuple[int, ...], role_keys: tuple[str, ...]
+) -> list[ColumnElement]:
+    """At one of these locations; owned by someone holding one of these roles (the
+    dashboard's two pickers, which its metrics apply too)."""
+    out: list[ColumnElement] = []
+    if role_keys:
+        # The owner holds one of these roles (role keys are bound values too).
+        out.append(
+            exists(
+                select(literal(1))
+                .select_from(UserRole)
+                .join(Role, Role.id == UserRole.role_id)
+                .where(UserRole.user_id == Task.owner_id, Role.key.in_(sorted(set(role_keys))))
+            )
+        )
+    if location_ids:
+        out.append(Task.location_id.in_(sorted(set(location_ids))))
+    return out
+
+
 def conditions(snap: Snapshot, filt: TaskFilter) -> list[ColumnElement]:
     """Every filter as a list of AND-ed conditions (visibility included)."""
     out = [workflow_scope(snap, filt.workflow_ids)]
@@ -53,18 +74,7 @@ def conditions(snap: Snapshot, filt: TaskFilter) -> list[ColumnElement]:
         out.append(Task.status_id.in_(sorted(status_ids)))
     if filt.owner_ids:
         out.append(Task.owner_id.in_(sorted(set(filt.owner_ids))))
-    if filt.role_keys:
-        # The owner holds one of these roles (role keys are bound values too).
-        out.append(
-            exists(
-                select(literal(1))
-                .select_from(UserRole)
-                .join(Role, Role.id == UserRole.role_id)
-                .where(UserRole.user_id == Task.owner_id, Role.key.in_(sorted(set(filt.role_keys))))
-            )
-        )
-    if filt.location_ids:
-        out.append(Task.location_id.in_(sorted(set(filt.location_ids))))
+    out.extend(place_and_role_conditions(filt.location_ids, filt.role_keys))
     if filt.payers:
         out.append(Task.payer.in_(sorted(set(filt.payers))))
     if filt.provider_ids:

@@ -22,6 +22,7 @@ from practiceboard.db.engine import Database
 from practiceboard.db.models import ReasonCode, Status, Task, TaskEvent, UtcDateTime, Workflow
 from practiceboard.domain.policy import Cap
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
+from practiceboard.queries.filters import place_and_role_conditions
 
 MOVES = ("created", "status", "reopen")  # events that put a task into a status
 
@@ -42,12 +43,21 @@ class _Scope:
     visible: list[int]
     workflows: dict[int, tuple[str, str]]  # id -> (key, name), visible ones, in order
     statuses: dict[int, tuple[int, str, str, str | None]]  # id -> (workflow, name, cat, decision)
+    narrow: tuple = ()  # more conditions on Task: the dashboard's location and role pickers
 
     def status_ids(self, pred) -> list[int]:
         return sorted(sid for sid, s in self.statuses.items() if pred(s))
 
 
-def _scope(session: Session, actor: Actor) -> _Scope:
+@dataclass(frozen=True)
+class Narrow:
+    """Only tasks at these locations, or owned by holders of these roles (empty: all)."""
+
+    location_ids: tuple[int, ...] = ()
+    role_keys: tuple[str, ...] = ()
+
+
+def _scope(session: Session, actor: Actor, narrow: Narrow | None = None) -> _Scope:
     policy = actor_policy(session, actor)
     require(policy, Cap.REPORTS_VIEW)
     wfs = session.execute(
@@ -64,7 +74,10 @@ def _scope(session: Session, actor: Actor) -> _Scope:
             ).where(Status.workflow_id.in_(visible))
         )
     }
-    return _Scope(visible, {w.id: (w.key, w.name) for w in wfs}, statuses)
+    extra = (
+        tuple(place_and_role_conditions(narrow.location_ids, narrow.role_keys)) if narrow else ()
+    )
+    return _Scope(visible, {w.id: (w.key, w.name) for w in wfs}, statuses, extra)
 
 
 def _durations(scope: _Scope, pairs: Iterable[tuple[int, float]]) -> list[DurationStat]:
@@ -87,25 +100,27 @@ def _in(period_col, start: datetime, end: datetime):
     return and_(period_col >= start, period_col < end)
 
 
-def cycle_time(db: Database, actor: Actor, start: datetime, end: datetime) -> list[DurationStat]:
+def cycle_time(
+    db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
+) -> list[DurationStat]:
     """Creation to closing (done or cancelled), for tasks closed in the period."""
     with db.read() as session:
-        scope = _scope(session, actor)
+        scope = _scope(session, actor, narrow)
         rows = session.execute(
             select(Task.workflow_id, Task.created_at, Task.closed_at).where(
-                _in(Task.closed_at, start, end), Task.workflow_id.in_(scope.visible)
+                _in(Task.closed_at, start, end), Task.workflow_id.in_(scope.visible), *scope.narrow
             )
         ).all()
     return _durations(scope, ((w, (c2 - c1).total_seconds()) for w, c1, c2 in rows))
 
 
 def time_in_status(
-    db: Database, actor: Actor, start: datetime, end: datetime
+    db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[DurationStat]:
     """Per status: each stay in it that ended (the task moved on) in the period,
     from the task events. Key is the status id, label 'Workflow · Status'."""
     with db.read() as session:
-        scope = _scope(session, actor)
+        scope = _scope(session, actor, narrow)
         touched = (
             select(TaskEvent.task_id)
             .where(TaskEvent.kind.in_(MOVES), _in(TaskEvent.at, start, end))
@@ -125,6 +140,7 @@ def time_in_status(
                 TaskEvent.kind.in_(MOVES),
                 TaskEvent.task_id.in_(touched),
                 Task.workflow_id.in_(scope.visible),
+                *scope.narrow,
             )  # fmt: skip
             .subquery()
         )
@@ -149,7 +165,7 @@ def _events_by_workflow(session, scope: _Scope, *where) -> Counter:
     rows = session.execute(
         select(Task.workflow_id, func.count(TaskEvent.id))
         .join(Task, Task.id == TaskEvent.task_id)
-        .where(Task.workflow_id.in_(scope.visible), *where)
+        .where(Task.workflow_id.in_(scope.visible), *scope.narrow, *where)
         .group_by(Task.workflow_id)
     )
     return Counter(dict(rows.tuples().all()))
@@ -160,16 +176,18 @@ def _tasks_by_workflow(session, scope: _Scope, *where) -> Counter:
         select(Task.workflow_id, func.count(func.distinct(Task.id)))
         .select_from(TaskEvent)
         .join(Task, Task.id == TaskEvent.task_id)
-        .where(Task.workflow_id.in_(scope.visible), *where)
+        .where(Task.workflow_id.in_(scope.visible), *scope.narrow, *where)
         .group_by(Task.workflow_id)
     )
     return Counter(dict(rows.tuples().all()))
 
 
-def reopen_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> list[RateStat]:
+def reopen_rate(
+    db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
+) -> list[RateStat]:
     """Reopen events in the period / tasks closed (moved into done or cancelled) in it."""
     with db.read() as session:
-        scope = _scope(session, actor)
+        scope = _scope(session, actor, narrow)
         closed = scope.status_ids(lambda s: s[2] in CLOSED_CATEGORIES)
         reopens = _events_by_workflow(
             session, scope, TaskEvent.kind == "reopen", _in(TaskEvent.at, start, end)
@@ -181,11 +199,13 @@ def reopen_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> l
     return _rates(scope, reopens, closes)
 
 
-def reassignment_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> list[RateStat]:
+def reassignment_rate(
+    db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
+) -> list[RateStat]:
     """Handoffs a person chose (not a transition rule) in the period / tasks
     created in the period."""
     with db.read() as session:
-        scope = _scope(session, actor)
+        scope = _scope(session, actor, narrow)
         manual = _events_by_workflow(
             session, scope, TaskEvent.kind == "handoff", TaskEvent.manual.is_(True),
             _in(TaskEvent.at, start, end),
@@ -194,7 +214,11 @@ def reassignment_rate(db: Database, actor: Actor, start: datetime, end: datetime
             dict(
                 session.execute(
                     select(Task.workflow_id, func.count(Task.id))
-                    .where(Task.workflow_id.in_(scope.visible), _in(Task.created_at, start, end))
+                    .where(
+                        Task.workflow_id.in_(scope.visible),
+                        *scope.narrow,
+                        _in(Task.created_at, start, end),
+                    )
                     .group_by(Task.workflow_id)
                 )
                 .tuples()
@@ -205,11 +229,11 @@ def reassignment_rate(db: Database, actor: Actor, start: datetime, end: datetime
 
 
 def approval_turnaround(
-    db: Database, actor: Actor, start: datetime, end: datetime
+    db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[DurationStat]:
     """Entering review to the decision, for decisions made in the period."""
     with db.read() as session:
-        scope = _scope(session, actor)
+        scope = _scope(session, actor, narrow)
         review = scope.status_ids(lambda s: s[2] == "review")
         if not review:
             return _durations(scope, ())
@@ -232,6 +256,7 @@ def approval_turnaround(
                 TaskEvent.kind == "decision",
                 _in(TaskEvent.at, start, end),
                 Task.workflow_id.in_(scope.visible),
+                *scope.narrow,
             )  # fmt: skip
         ).all()
     pairs = []
@@ -242,11 +267,13 @@ def approval_turnaround(
     return _durations(scope, pairs)
 
 
-def rework_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> list[RateStat]:
+def rework_rate(
+    db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
+) -> list[RateStat]:
     """Of the tasks that entered review in the period, the share sent back to
     Needs info at least once in it."""
     with db.read() as session:
-        scope = _scope(session, actor)
+        scope = _scope(session, actor, narrow)
         review = scope.status_ids(lambda s: s[2] == "review")
         sent_back = scope.status_ids(lambda s: s[3] == "sent_back")
         into_review = (
@@ -273,11 +300,12 @@ def top_reasons(
     *,
     kinds: tuple[str, ...] = ("rejection", "exception"),
     limit: int = 10,
+    narrow: Narrow | None = None,
 ) -> list[CountRow]:
     """The most used reason codes of these kinds on moves in the period, by count.
     Key 'kind:key', label the reason's label."""
     with db.read() as session:
-        scope = _scope(session, actor)
+        scope = _scope(session, actor, narrow)
         n = func.count(TaskEvent.id)
         rows = session.execute(
             select(ReasonCode.kind, ReasonCode.key, ReasonCode.label, n)
@@ -289,6 +317,7 @@ def top_reasons(
                 ReasonCode.kind.in_(kinds),
                 _in(TaskEvent.at, start, end),
                 Task.workflow_id.in_(scope.visible),
+                *scope.narrow,
             )  # fmt: skip
             .group_by(ReasonCode.kind, ReasonCode.key, ReasonCode.label)
             .order_by(n.desc(), ReasonCode.label)

@@ -166,21 +166,24 @@ class DashData:
         return TaskFilter(status_ids=(self.status_ids[f"{wf_name} · {label}"],))
 
 
-def _metrics(db, actor, start, end, workflow: tuple[str, str] | None) -> Metrics:
-    """Per workflow; only the picked workflow's rows when one is picked ((key, name))."""
+def _metrics(
+    db, actor, start, end, workflow: tuple[str, str] | None, narrow: metrics.Narrow
+) -> Metrics:
+    """Per workflow; only the picked workflow's rows when one is picked ((key, name));
+    only the tasks of the picked location and of owners in the picked role."""
 
     def only(rows):
         return tuple(r for r in rows if workflow is None or r.key == workflow[0])
 
     return Metrics(
-        only(metrics.cycle_time(db, actor, start, end)),
-        tuple(r for r in metrics.time_in_status(db, actor, start, end)
+        only(metrics.cycle_time(db, actor, start, end, narrow)),
+        tuple(r for r in metrics.time_in_status(db, actor, start, end, narrow)
               if workflow is None or r.label.startswith(f"{workflow[1]} · ")),
-        only(metrics.reopen_rate(db, actor, start, end)),
-        only(metrics.reassignment_rate(db, actor, start, end)),
-        only(metrics.approval_turnaround(db, actor, start, end)),
-        only(metrics.rework_rate(db, actor, start, end)),
-        tuple(metrics.top_reasons(db, actor, start, end,
+        only(metrics.reopen_rate(db, actor, start, end, narrow)),
+        only(metrics.reassignment_rate(db, actor, start, end, narrow)),
+        only(metrics.approval_turnaround(db, actor, start, end, narrow)),
+        only(metrics.rework_rate(db, actor, start, end, narrow)),
+        tuple(metrics.top_reasons(db, actor, start, end, narrow=narrow,
                                   kinds=("exception", "rejection", "needs_info"))),
     )  # fmt: skip
 
@@ -220,8 +223,9 @@ def load(
     volume = tuple(weekly.volume(db, actor, edges, filt=filt, now=at))
     m = pm = None
     if reads_reports:
-        m = _metrics(db, actor, p.start, p.end, workflow)
-        pm = _metrics(db, actor, p.prev_start, p.prev_end, workflow)
+        narrow = metrics.Narrow(filt.location_ids, filt.role_keys)
+        m = _metrics(db, actor, p.start, p.end, workflow, narrow)
+        pm = _metrics(db, actor, p.prev_start, p.prev_end, workflow, narrow)
     return DashData(request, p, at, str(zone), counts, prev, board, weeks, volume, tuple(breaches),
                     m, pm, status_ids, workflow_ids)  # fmt: skip
 
