@@ -31,11 +31,19 @@ from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.people import is_active
 from practiceboard.core.unit import audited
 from practiceboard.db.engine import Database
-from practiceboard.db.models import CareIntervention, CarePlan, Workflow
+from practiceboard.db.models import (
+    CareIntervention,
+    CarePlan,
+    Location,
+    Patient,
+    Setting,
+    User,
+    Workflow,
+)
 from practiceboard.domain.careplan import Cadence, next_open_day, parse_cadence
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap, Policy
-from practiceboard.services.tasks import TaskDraft, create_in
+from practiceboard.services.tasks import NEXT_TASK_ID, OWNER_CHECKS, TaskDraft, create_in
 
 CARE_WORKFLOW = "care_task"
 CATCH_UP_CAP = 12
@@ -177,9 +185,21 @@ def _generate(
             plan = session.get(CarePlan, one)
             guard.patient_id = plan.patient_id if plan is not None else None
         definitions.pin_workflows(session)  # one workflow read per chunk, not per task
+        # The session's identity map holds only what is referenced: keep the people,
+        # the locations and the database id (the audit key's) for the chunk, so each
+        # task's checks find them in memory instead of reading them again. Owners are
+        # checked once per chunk (generation changes no one's roles).
+        held = [
+            *session.scalars(select(User)), *session.scalars(select(Location)),
+            *session.scalars(select(Workflow)), session.get(Setting, "database_id"),
+        ]  # fmt: skip
+        session.info[OWNER_CHECKS] = set()
+        session.info[NEXT_TASK_ID] = None  # counted once, then one up per task
+        places = [h for h in held if isinstance(h, Location)]
+        default_location = next((loc.id for loc in places if loc.is_default), None)
         run = _Run(actor, policy, care_wf, definitions.practice_calendar(session),
                    max(0, definitions.setting(session, "care_days_ahead")), through,
-                   upcoming, today)  # fmt: skip
+                   upcoming, today, default_location)  # fmt: skip
         for plan_id in plan_ids:
             try:
                 with session.begin_nested():
@@ -191,6 +211,9 @@ def _generate(
                 continue
             total = total + GenerationResult(c, 1 if c else 0, s, d)
         session.flush()
+        session.info.pop(OWNER_CHECKS, None)
+        session.info.pop(NEXT_TASK_ID, None)
+        del held
     return total
 
 
@@ -204,6 +227,7 @@ class _Run:
     through: date
     upcoming: int
     today: date
+    location_id: int | None  # the practice's default location, read once
     # Open tasks per member of a role, counted once per transaction and kept up to date
     # as tasks are assigned: core.definitions' least-loaded rule without counting every
     # open task again for each new one.
@@ -227,6 +251,7 @@ def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, in
     plan = session.get(CarePlan, plan_id)
     if plan is None or plan.status != "active":
         return 0, 0, 0
+    patient = session.get(Patient, plan.patient_id)  # held: each of its tasks reads it
     # FOR UPDATE: a second PC waits here, then sees the advanced next_due and skips.
     interventions = session.scalars(
         select(CareIntervention)
@@ -266,6 +291,7 @@ def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, in
                 workflow_id=wf_id, title=iv.title, owner_id=_owner(session, run, iv, plan),
                 due_date=on, patient_id=plan.patient_id, care_plan_id=plan.id,
                 intervention_id=iv.id, clock_from=_clock_start(run.calendar, on, run.ahead),
+                location_id=run.location_id,
             )  # fmt: skip
             try:
                 with session.begin_nested():
@@ -278,6 +304,7 @@ def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, in
         # Everything up to `end` is done; past the plan's end date nothing moves.
         iv.next_due = cadence.next_after(iv.start_date, end)
     session.flush()
+    del patient
     return created, skipped, duplicates
 
 

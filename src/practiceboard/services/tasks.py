@@ -78,10 +78,21 @@ def route_owner(session: Session, wf: WorkflowDef, actor: Actor) -> int:
     return definitions.intake_owner(session, wf, actor.user_id)
 
 
+NEXT_TASK_ID = "next_task_id"  # session.info key: a batch writer's running task id (SQLite)
+
+
 def _next_id(session: Session) -> int:
     if session.get_bind().dialect.name == "postgresql":
         return session.execute(select(func.nextval("tasks_id_seq"))).scalar_one()
     # SQLite: the write transaction began IMMEDIATE, so no one else can take this id.
+    # A batch writer that puts NEXT_TASK_ID in session.info counts once per transaction
+    # (a task rolled back to its savepoint leaves a gap, never a repeat).
+    if NEXT_TASK_ID in session.info:
+        ident = session.info[NEXT_TASK_ID]
+        if ident is None:
+            ident = (session.execute(select(func.max(Task.id))).scalar() or 0) + 1
+        session.info[NEXT_TASK_ID] = ident + 1
+        return ident
     return (session.execute(select(func.max(Task.id))).scalar() or 0) + 1
 
 
@@ -177,9 +188,17 @@ def check_visible_and_editable(policy: Policy, task: Task) -> None:
         )
 
 
+OWNER_CHECKS = "owner_checks"  # session.info key: (workflow id, user id) already checked
+
+
 def check_owner(session: Session, wf: WorkflowDef, user_id: int) -> None:
     """A task may only go to an active person whose roles work on its workflow;
-    anyone else could never see or move it."""
+    anyone else could never see or move it. A batch writer that puts a set in
+    ``session.info[OWNER_CHECKS]`` has each (workflow, person) checked once per
+    transaction (its own writes change no one's roles)."""
+    memo = session.info.get(OWNER_CHECKS)
+    if memo is not None and (wf.id, user_id) in memo:
+        return
     user = session.get(User, user_id)
     if user is None:
         raise ValidationError("The owner must be an active staff member.", "owner")
@@ -193,6 +212,8 @@ def check_owner(session: Session, wf: WorkflowDef, user_id: int) -> None:
             f"{user.display_name} does not work on {wf.name} tasks. Pick someone who does.",
             "owner",
         )
+    if memo is not None:
+        memo.add((wf.id, user_id))
 
 
 @dataclass(frozen=True)
