@@ -151,3 +151,27 @@ def test_slow_marker_is_declared_and_the_smoke_test_is_off_by_default():
     extras = pyproject["project"]["optional-dependencies"]
     assert any(d.startswith("pyinstaller") for d in extras["dist"])
     assert not any("pyinstaller" in d.lower() for d in extras["dev"])
+
+
+def test_windows_version_resource_says_the_version(spec):
+    """The spec's version resource text (evaluated by PyInstaller on Windows, which needs
+    pefile) is read here with stand-ins for PyInstaller's classes."""
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"))
+    (fn,) = [
+        n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "version_info_text"
+    ]
+    namespace: dict[str, object] = {"re": re}
+    exec(compile(ast.Module([fn], []), str(SPEC), "exec"), namespace)  # noqa: S102
+    text = namespace["version_info_text"](__version__, spec["APP_NAME"])
+
+    def record(kind):
+        return lambda *args, **kwargs: (kind, args, kwargs)
+
+    kinds = ("VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct",
+             "VarFileInfo", "VarStruct")  # fmt: skip
+    info = eval(text, {kind: record(kind) for kind in kinds})  # noqa: S307
+    fixed = info[2]["ffi"][2]
+    assert fixed["filevers"] == fixed["prodvers"] == (*map(int, __version__.split(".")), 0)
+    strings = dict(s[1] for s in info[2]["kids"][0][1][0][0][1][1])
+    assert strings["ProductVersion"] == strings["FileVersion"] == __version__
+    assert strings["OriginalFilename"] == f"{spec['APP_NAME']}.exe"
