@@ -42,12 +42,11 @@ Comment=Your practice's task board, approvals and care plans
 Exec="$APP/PracticeBoard"
 Icon=practiceboard
 Terminal=false
-Categories=Office;MedicalSoftware;
+Categories=Office;
 DESKTOP
 chmod 644 "$MENU"
-# Menus pick the entry up on their own; these only make it quicker where they exist.
+# Menus pick the entry up on their own; this only makes it quicker where it exists.
 command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$(dirname "$MENU")" || true
-command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t "$DATA_HOME/icons/hicolor" || true
 
 echo "PracticeBoard $("$APP/PracticeBoard" --version | sed 's/^practiceboard //') is installed in $APP."
 echo "Open it from your applications menu, or run: practiceboard"
