@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-rollback-journal lint bench screenshots clean
+.PHONY: run test test-rollback-journal lint bench screenshots dist dist-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,24 @@ screenshots: $(STAMP)
 	else \
 		QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py; \
 	fi
+
+## The installable app (installer/README.md): dist/PracticeBoard/ and, on Linux, the tarball
+## dist/PracticeBoard-<version>-linux-<machine>.tar.gz with its install.sh.
+DIST_STAMP := $(VENV)/.installed-dist
+$(DIST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,dist]'
+	touch $(DIST_STAMP)
+
+dist: $(DIST_STAMP)
+	$(BIN)/python -m PyInstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller installer/practiceboard.spec
+	$(BIN)/python installer/linux/make_tarball.py dist
+
+## The build's smoke test (tests/test_dist.py): --version, init, backup, audit verify,
+## the app offscreen, the tarball's install.sh and uninstall.sh in a throw-away HOME.
+dist-check: dist
+	QT_QPA_PLATFORM=offscreen PRACTICEBOARD_TEST_DIST=1 $(BIN)/python -m pytest \
+		-p no:cacheprovider -m slow tests/test_dist.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -20,7 +20,7 @@ import keyring.errors
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from practiceboard.core.paths import config_dir, data_dir
+from practiceboard.core.paths import config_dir, data_dir, shared_place
 from practiceboard.core.settings import env
 from practiceboard.db.engine import normalize_url
 from practiceboard.domain.errors import PracticeBoardError, ValidationError, first_line
@@ -83,7 +83,7 @@ def without_password(url: str) -> URL:
 
 
 def default_url() -> str:
-    return f"sqlite:///{data_dir() / 'practiceboard.db'}"
+    return f"sqlite:///{shared_place('practiceboard.db', data_dir() / 'practiceboard.db')}"
 
 
 def config_path() -> Path:

@@ -1,11 +1,22 @@
 """One place that finds files: the app's data folders and its bundled resources.
 
-Installed from a wheel, ``migrations``, ``ui`` and ``resources`` live in
-``practiceboard/_data``; in the source tree they are top-level folders.
+Bundled resources (``migrations``, ``ui``, ``resources``) are found by ``resource_dir``
+and nowhere else: in a frozen build (PyInstaller, ``installer/practiceboard.spec``)
+under the unpacked bundle, ``sys._MEIPASS``; installed from a wheel in
+``practiceboard/_data``; in the source tree as top-level folders.
+
+Data: each person's own files live in their user folders (``data_dir``,
+``config_dir``). What every Windows account on one PC shares — the SQLite database,
+audit keys, backups, reports — lives in ``%ProgramData%\\PracticeBoard`` when the
+installer made that folder and set its access list (``shared_place``): on Windows a
+file is only as private as its folder's access list, whatever its mode says.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import platformdirs
@@ -16,9 +27,24 @@ APP = "PracticeBoard"
 _PKG = Path(__file__).resolve().parent.parent  # the practiceboard package
 
 
+def bundle_dir() -> Path | None:
+    """The unpacked folder of a frozen build (PyInstaller's ``sys._MEIPASS``), else None."""
+    root = getattr(sys, "_MEIPASS", None)
+    return Path(root) if getattr(sys, "frozen", False) and root else None
+
+
+def resource_candidates(name: str, bundle: Path | None = None) -> list[Path]:
+    """Where ``migrations``, ``ui`` or ``resources`` may be, most specific first."""
+    places = [_PKG / "_data" / name, _PKG.parent.parent / name]
+    bundle = bundle if bundle is not None else bundle_dir()
+    if bundle is not None:
+        places.insert(0, bundle / "practiceboard" / "_data" / name)
+    return places
+
+
 def resource_dir(name: str) -> Path:
     """The folder ``migrations``, ``ui`` or ``resources``, wherever the app runs from."""
-    for candidate in (_PKG / "_data" / name, _PKG.parent.parent / name):
+    for candidate in resource_candidates(name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"PracticeBoard is missing its {name} folder; reinstall the app.")
@@ -40,3 +66,37 @@ def config_dir() -> Path:
     )
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def machine_dir(
+    platform: str | None = None, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """``%ProgramData%\\PracticeBoard`` on Windows when it exists (the installer makes it
+    and gives it to the clinic's staff group: ``installer/windows/practiceboard.iss``).
+    None elsewhere, when it is missing, or under PRACTICEBOARD_HOME."""
+    platform = platform or sys.platform
+    environ = os.environ if environ is None else environ
+    if platform != "win32" or environ.get("PRACTICEBOARD_HOME"):
+        return None
+    root = environ.get("ProgramData") or environ.get("PROGRAMDATA")
+    if not root:
+        return None
+    path = Path(root) / APP
+    return path if path.is_dir() else None
+
+
+def shared_place(
+    name: str,
+    personal: Path,
+    *,
+    platform: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Path:
+    """Where a file or folder that every account on this PC shares belongs: ``name`` in
+    the machine-wide folder when there is one, else ``personal``. What already exists in
+    ``personal`` (and not machine-wide) stays there, so an update never loses sight of a
+    database or an audit key."""
+    machine = machine_dir(platform, environ)
+    if machine is None or (personal.exists() and not (machine / name).exists()):
+        return personal
+    return machine / name

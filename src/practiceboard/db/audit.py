@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from practiceboard.core.paths import config_dir
+from practiceboard.core.paths import config_dir, shared_place
 from practiceboard.core.settings import env, read
 from practiceboard.db.models import AuditEntry, Setting
 from practiceboard.domain.errors import PracticeBoardError
@@ -36,7 +36,8 @@ class AuditKeyMissing(PracticeBoardError):
 
 
 def _key_path(database_id: str) -> Path:
-    return config_dir() / "audit-keys" / f"{database_id}.key"
+    name = f"audit-keys/{database_id}.key"
+    return shared_place(name, config_dir() / "audit-keys" / f"{database_id}.key")
 
 
 def audit_key(session: Session, *, create: bool = True) -> bytes:

@@ -26,7 +26,7 @@ from pathlib import Path, PureWindowsPath
 
 from sqlalchemy.engine import make_url
 
-from practiceboard.core.paths import data_dir
+from practiceboard.core.paths import data_dir, shared_place
 from practiceboard.core.settings import env
 from practiceboard.domain.errors import PracticeBoardError
 
@@ -57,7 +57,7 @@ def file_trouble(path: Path | str, exc: OSError, *, nothing_changed: bool = True
 
 
 def backup_folder() -> Path:
-    folder = data_dir() / "backups"
+    folder = shared_place("backups", data_dir() / "backups")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
