@@ -66,10 +66,14 @@ def test_roles_names_and_disabling_are_admin_only_and_audited(staff):
     users.set_active(db, admin, staff.clinical.user_id, False)
     r = row(db, "clinical")
     assert (r.display_name, r.roles, r.active) == (
-        "Cleo Clinic-Nurse", ("care_coordinator", "clinical"), False
+        "Cleo Clinic-Nurse",
+        ("care_coordinator", "clinical"),
+        False,
     )
     assert [e.action for e in audit_rows(db, None, after=mark)] == [
-        "user.roles", "user.rename", "user.disable"
+        "user.roles",
+        "user.rename",
+        "user.disable",
     ]
     for call in (
         lambda: users.unlock(db, staff.manager, staff.billing.user_id),

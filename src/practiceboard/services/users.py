@@ -191,9 +191,7 @@ _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 def one_time_password(minimum: int) -> str:
     """Groups of four easy-to-read characters, at least ``minimum`` long (dashes count)."""
     groups = max(3, math.ceil((minimum + 1) / 5))
-    return "-".join(
-        "".join(secrets.choice(_OTP_ALPHABET) for _ in range(4)) for _ in range(groups)
-    )
+    return "-".join("".join(secrets.choice(_OTP_ALPHABET) for _ in range(4)) for _ in range(groups))
 
 
 def unlock(db: Database, actor: Actor, user_id: int) -> None:
@@ -203,8 +201,8 @@ def unlock(db: Database, actor: Actor, user_id: int) -> None:
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("That account does not exist.")
-        old = {"failed_logins": user.failed_logins,
-               "locked_until": user.locked_until.isoformat() if user.locked_until else None}  # fmt: skip
+        until = user.locked_until.isoformat() if user.locked_until else None
+        old = {"failed_logins": user.failed_logins, "locked_until": until}
         user.failed_logins, user.locked_until = 0, None
         audit.write(session, actor.who(), "user.unlock", "user", user.id, category="security",
                     at=now(), old=old, new={"failed_logins": 0, "locked_until": None})  # fmt: skip

@@ -96,7 +96,9 @@ def set_workflow_roles(db: Database, actor: Actor, workflow_id: int, role_ids: l
         require(actor_policy(session, actor), Cap.ADMIN)
         wf = get_or_404(session, Workflow, workflow_id, "workflow")
         wanted = set(role_ids)
-        known = set(session.scalars(select(Role.id).where(Role.id.in_(wanted)))) if wanted else set()
+        known = (
+            set(session.scalars(select(Role.id).where(Role.id.in_(wanted)))) if wanted else set()
+        )
         if wanted - known:
             raise ValidationError("One of those roles no longer exists. Refresh and try again.")
         old = sorted(session.scalars(
@@ -216,8 +218,8 @@ def add_reason(db: Database, actor: Actor, kind: str, label: str,
                          position=position + 1, active=True)  # fmt: skip
         session.add(row)
         session.flush()
-        _write(session, actor, "reason.create", "reason_code", row.id, None,
-               {"kind": kind, "key": key, "label": label, "note_required": note_required})  # fmt: skip
+        new = {"kind": kind, "key": key, "label": label, "note_required": note_required}
+        _write(session, actor, "reason.create", "reason_code", row.id, None, new)
         return row.id
 
 
