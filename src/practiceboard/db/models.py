@@ -86,8 +86,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     # Set by an admin's password reset: the one-time password must be changed at sign-in.
+    # Deferred: an admin signs in on the older schema to upgrade it (db upgrade), before
+    # this column exists.
     must_change_password: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
+        Boolean, default=False, server_default=false(), deferred=True
     )
 
 

@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 
 from practiceboard.core.clock import now
 from practiceboard.core.definitions import practice_calendar, setting
-from practiceboard.core.paths import data_dir
 from practiceboard.db.backup import (
     BackupError,
     NoPgDump,
@@ -36,6 +35,7 @@ from practiceboard.db.models import Role, User, UserRole
 from practiceboard.domain.alerts import Alert, AlertKind, parse_clock
 from practiceboard.jobs import lease
 from practiceboard.services import notifications
+from practiceboard.services.backups import backup_folder
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +52,6 @@ class Nightly:
     removed: tuple[Path, ...]  # older nightly copies past the retention
     told: int  # people told of a failed or overdue backup
     problem: str | None = None  # why tonight's backup could not be made
-
-
-def backup_folder(db: Database) -> Path:
-    """The practice's backup folder: the setting, or 'backups' in the data folder."""
-    with db.read() as session:
-        configured = (setting(session, "backup_folder") or "").strip()
-    return Path(configured).expanduser() if configured else data_dir() / "backups"
 
 
 def nightly_files(folder: Path) -> dict[date, list[Path]]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from practiceboard.core import definitions, settings
 from practiceboard.core.actor import Actor, actor_policy, require
@@ -289,7 +289,9 @@ def list_users(db: Database) -> list[UserRow]:
                 bool(u.locked_until and u.locked_until > at),
                 u.must_change_password,
             )  # fmt: skip
-            for u in session.scalars(select(User).order_by(User.username))
+            for u in session.scalars(
+                select(User).options(undefer(User.must_change_password)).order_by(User.username)
+            )
         ]
 
 
