@@ -93,3 +93,23 @@ def test_an_admin_cannot_lock_themselves_out(staff):
     with pytest.raises(ValidationError, match="name as it should appear"):
         users.rename(db, admin, staff.billing.user_id, "   ")
     assert row(db, "admin").roles == ("admin",)
+
+
+def test_a_new_account_gets_a_one_time_password_and_the_admin_reads_the_list(staff):
+    from practiceboard.queries import admin as q
+
+    db = staff.db
+    uid, otp = users.add_account(db, staff.admin, "Jo.Doe", "Jo Doe", ["front_desk", "billing"])
+    actor = users.sign_in(db, "jo.doe", otp)
+    assert actor.user_id == uid and users.must_change_password(db, uid)
+    row = next(r for r in q.accounts(db, staff.admin) if r.id == uid)
+    assert (row.username, row.role_keys, row.must_change, row.active) == (
+        "jo.doe",
+        ("front_desk", "billing"),
+        True,
+        True,
+    )
+    with pytest.raises(ValidationError, match="already taken"):
+        users.add_account(db, staff.admin, "jo.doe", "Jo Again", ["billing"])
+    with pytest.raises(PermissionDenied):
+        q.accounts(db, staff.manager)

@@ -148,6 +148,22 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, pa
         return user.id
 
 
+def add_account(db: Database, actor: Actor, username: str, display_name: str,
+                role_keys: list[str]) -> tuple[int, str]:  # fmt: skip
+    """A new account with a one-time password, to be shown once and replaced by its owner
+    at the first sign-in. Returns (user id, the one-time password)."""
+    with audited(db, actor, "user.create", "user") as session:
+        require(actor_policy(session, actor), Cap.ADMIN)
+        otp = one_time_password(definitions.setting(session, "min_password_length"))
+        user = _insert_user(session, username, display_name, otp, role_keys)
+        user.must_change_password = True
+        new = {"username": user.username, "display_name": user.display_name,
+               "roles": sorted(role_keys), "must_change_password": True}  # fmt: skip
+        audit.write(session, actor.who(), "user.create", "user", user.id, category="security",
+                    at=now(), new=new)  # fmt: skip
+        return user.id, otp
+
+
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
     with audited(db, actor, "user.disable" if not active else "user.enable", "user",
                  user_id) as session:  # fmt: skip
