@@ -62,14 +62,14 @@ class BackupSummary:
     patients: int
     last_audit: LastAudit | None
 
-    def lines(self) -> list[str]:
-        """What the backup holds, in words (dates in UTC; the dialog shows local time)."""
-        taken = f"{self.taken_at:%Y-%m-%d %H:%M} UTC" if self.taken_at else "unknown"
-        last = (
-            f"#{self.last_audit.id}, {self.last_audit.action} by {self.last_audit.username}"
-            + (f" at {self.last_audit.at:%Y-%m-%d %H:%M} UTC" if self.last_audit.at else "")
-            if self.last_audit else "none"
-        )  # fmt: skip
+    def lines(self, when=None) -> list[str]:
+        """What the backup holds, in words; ``when`` writes a moment (default: UTC)."""
+        when = when or (lambda moment: f"{moment:%Y-%m-%d %H:%M} UTC")
+        taken = when(self.taken_at) if self.taken_at else "unknown"
+        last = "none"
+        if self.last_audit is not None:
+            a = self.last_audit
+            last = f"#{a.id}, {a.action} by {a.username}" + (f", {when(a.at)}" if a.at else "")
         return [
             f"Backup taken: {taken}",
             f"Tasks: {self.tasks:,}",

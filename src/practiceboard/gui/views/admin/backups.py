@@ -185,9 +185,7 @@ class RestoreDialog(QDialog):
 
         def shown(summary) -> None:
             self.path = path
-            taken = local(summary.taken_at) if summary.taken_at else "unknown"
-            lines = [f"Taken: {taken}", *summary.lines()[1:]]
-            self.summary.setText("\n".join(lines))
+            self.summary.setText("\n".join(summary.lines(local)))
             self._update()
 
         def failed(_e, text: str) -> None:

@@ -84,7 +84,7 @@ class UsersPanel(QWidget):
         self.rows, self.roles = loaded
         fill(self.table, [
             (r.display_name, r.username, ", ".join(r.role_names), state_of(r),
-             f"{r.last_login_at:%Y-%m-%d %H:%M}" if r.last_login_at else "never")
+             f"{r.last_login_at.astimezone():%Y-%m-%d %H:%M}" if r.last_login_at else "never")
             for r in self.rows
         ], [r.id for r in self.rows])  # fmt: skip
         self._update_buttons()

@@ -60,7 +60,7 @@ class WorkflowsPanel(QWidget):
         self.rename_button = QPushButton("Re&name", self)
         self.active = QCheckBox("&Switched on (new work can go into it)", self)
 
-        self.statuses = rows_table(("Status", "Kind", "Tasks in it", "State"), (26, 12, 10, None),
+        self.statuses = rows_table(("Status", "Kind", "Tasks in it", "State"), (28, 14, 13, None),
                                    self)  # fmt: skip
         self.status_name = QLineEdit(self)
         self.status_name.setMaxLength(80)
@@ -119,7 +119,7 @@ class WorkflowsPanel(QWidget):
         bottom = QHBoxLayout()
         roles_box = QVBoxLayout()
         roles_box.addWidget(self.roles_group)
-        roles_box.addWidget(self.save_roles_button)
+        roles_box.addWidget(self.save_roles_button, 0, Qt.AlignmentFlag.AlignLeft)
         roles_box.addStretch(1)
         bottom.addLayout(roles_box)
         bottom.addWidget(tpl_group, 1)
