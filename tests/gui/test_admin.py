@@ -213,3 +213,42 @@ def test_a_one_time_password_is_replaced_before_the_board_opens(
     assert got.args[0].actor.username == "clinical"
     assert not users.must_change_password(sqlite_db, gui_staff.clinical.user_id)
     assert users.sign_in(sqlite_db, "clinical", "my own long passphrase")
+
+
+def test_the_app_reopens_on_the_restored_data(qtbot, sqlite_db, gui_staff, qt_settings):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from practiceboard.gui.shell.app import Shell
+
+    codes: list[int] = []
+    shell = Shell(QApplication.instance(), sqlite_db.url,
+                  settings_factory=lambda: qt_settings, on_exit=codes.append)  # fmt: skip
+    shell.start()
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    shell.dialog.user_name.setText("admin")
+    shell.dialog.password.setText(PASSWORD)
+    shell.dialog.submit()
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    panel = shell.window.show_view("admin").backups
+    idle = lambda: qtbot.waitUntil(lambda: not shell.runner.busy, timeout=20_000)  # noqa: E731
+    idle()
+    panel.backup_now()
+    idle()
+    path = Path(panel.notice.text().split(": ", 1)[1])
+    make_task(sqlite_db, gui_staff.front_desk, "referral", "After the backup")
+
+    panel.open_restore()
+    panel.dialog.choose(path)
+    idle()
+    panel.dialog.confirm.setChecked(True)
+    panel.dialog.restore()
+    qtbot.waitUntil(lambda: shell.window is None and shell.dialog is not None, timeout=20_000)
+    notice = shell.dialog.error_label.text()
+    assert notice.startswith(f"The database was restored from {path.name}")
+    assert "Audit log intact" in notice
+    with shell.db.read() as s:
+        assert s.scalar(select(func.count(Task.id))) == 0
+    shell.dialog.reject()
+    assert codes == [0]

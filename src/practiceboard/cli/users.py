@@ -44,9 +44,10 @@ def cmd_users(args) -> int:
             width = max([len(r.username) for r in rows] + [8])
             for r in rows:
                 state = "disabled" if not r.active else ("locked" if r.locked else "active")
-                say(
-                    f"{r.username:<{width}}  {r.display_name:<28}  {state:<8}  {', '.join(r.roles)}"
-                )
+                if r.active and not r.locked and r.must_change:
+                    state = "new password due"
+                roles = ", ".join(r.roles)
+                say(f"{r.username:<{width}}  {r.display_name:<28}  {state:<16}  {roles}")
             if not rows:
                 say("No accounts yet. Run “practiceboard init” to create the first admin.")
             return 0
