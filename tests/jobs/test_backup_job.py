@@ -75,3 +75,26 @@ def test_a_failed_backup_and_an_overdue_one_are_told_once_a_day(db, clock, staff
     assert [t[2] for t in told(db)[2:]].count("No good backup for over 2 days") == 2
     backup.run(db, at=ny(2026, 3, 7, 9))
     assert [t[2] for t in told(db)].count("No good backup for over 2 days") == 2
+
+
+def test_a_backup_made_another_way_tonight_counts_and_a_pc_without_pg_dump_steps_aside(
+    db, clock, staff, tmp_path, monkeypatch
+):
+    from practiceboard.db import backup as db_backup
+    from practiceboard.jobs import lease
+
+    use_new_york(db)
+    folder = tmp_path / "backups"
+    db_backup.record_backup(db, tmp_path / "from-the-server.dump", ny(2026, 3, 5, 2, 30))
+    assert backup.run(db, at=ny(2026, 3, 5, 3), folder=folder) is None
+    assert not folder.exists()
+
+    def no_pg_dump(*_a, **_k):
+        raise db_backup.NoPgDump("pg_dump is not installed on this PC.")
+
+    monkeypatch.setattr(backup, "backup_database", no_pg_dump)
+    assert lease.take(db, backup.JOB, db.workstation, timedelta(minutes=10), ny(2026, 3, 6, 3))
+    done = backup.run(db, at=ny(2026, 3, 6, 3), folder=folder)
+    assert done is not None and done.problem == "pg_dump is not installed on this PC."
+    assert told(db) == []  # no alarm for a PC that cannot: the overdue alert covers it
+    assert lease.holder_of(db, backup.JOB, ny(2026, 3, 6, 3, 1)) is None  # given up

@@ -6,8 +6,11 @@ practice's last verified backup. It keeps 7 daily and 4 weekly nightly copies an
 older ones (manual and before-upgrade backups are left alone). A PC that was off at night
 catches up at its next start; the file's presence is the record.
 
-The managers and admins are told when a nightly backup fails, and when the last verified
-backup (made by anyone: this job, "Back up now", the CLI) is older than two days.
+A verified backup made after tonight's backup time by other means (the server PC's scheduled
+``practiceboard backup``, Back up now) counts as tonight's. The managers and admins are told
+when a nightly backup fails, and when the last verified backup (made by anyone) is older
+than two days. A PC without pg_dump (a front-desk PC of a PostgreSQL practice) gives the
+job up for one that can, without an alert of its own.
 """
 
 from __future__ import annotations
@@ -114,19 +117,21 @@ def run(db: Database, *, at: datetime | None = None, folder: Path | None = None)
     today = cal.local_date(at)
     due = datetime.combine(today, when, tzinfo=cal.tzinfo())
     written, removed, problem, told = None, (), None, 0
-    if at >= due and today not in nightly_files(folder):
+    last = last_verified_backup(db)
+    done_tonight = today in nightly_files(folder) or (last is not None and last[0] >= due)
+    if at >= due and not done_tonight:
         try:
             written = backup_database(db, label=f"nightly-{today:%Y%m%d}", folder=folder)
             record_backup(db, written, at)
             removed = prune(folder, today)
             log.info("nightly backup written to %s", written)
         except NoPgDump as exc:
-            # This PC cannot back the server up: give the lease up for a PC that can.
+            # This PC cannot back the server up: give the lease up for a PC that can (or
+            # the server's own scheduled backup); the overdue alert tells if none does.
             lease.release(db, JOB, db.workstation)
             problem = exc.message
         except BackupError as exc:
             problem = exc.message
-        if problem is not None:
             told += _tell(db, f"backup:failed:{today:%Y%m%d}", "Last night's backup failed",
                           f"{problem} Backup folder: {folder}", at)  # fmt: skip
     told += tell_if_stale(db, at, today)
