@@ -100,6 +100,7 @@ class Shooter:
             self.approvals(db, runner)
             self.care(db, runner)
             self.dashboard_and_report(db, runner)
+            self.admin_area(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -323,6 +324,55 @@ def _care(self, db, runner) -> None:
 
 
 Shooter.care = _care
+
+
+# ---------------------------------------------------------------- the admin area
+
+
+def _admin_area(self, db, runner) -> None:
+    """Issue 12's pictures, as the demo admin: Users (a locked account selected), the
+    Workflows tab on the referral workflow, and the restore dialog showing what a fresh
+    backup holds (nothing is restored)."""
+    from pathlib import Path
+
+    from practiceboard.domain.errors import AuthenticationError
+    from practiceboard.services import users
+
+    for _ in range(5):  # one locked account, so the Users tab shows the state and Unlock
+        try:
+            users.sign_in(db, FRONT_DESK, "a wrong guess")
+        except AuthenticationError:
+            pass
+    window = self.window_for(db, runner, "admin")
+    view = self.show(window, runner, "admin")
+    panel = view.users
+    panel.table.selectRow(next(i for i, r in enumerate(panel.rows) if r.username == FRONT_DESK))
+    self.settle(runner, quiet_ms=100)
+    self.save(window, "admin-users")
+
+    view.tabs.setCurrentWidget(view.workflows)
+    view.workflows.select_workflow("referral")
+    view.workflows.statuses.selectRow(2)
+    self.settle(runner, quiet_ms=100)
+    self.save(window, "admin-workflows")
+
+    view.tabs.setCurrentWidget(view.backups)
+    view.backups.backup_now()
+    self.settle(runner)
+    path = Path(view.backups.notice.text().split(": ", 1)[1])
+    view.backups.open_restore()
+    dialog = view.backups.dialog
+    dialog.choose(path)
+    self.settle(runner)
+    dialog.confirm.setChecked(True)
+    self.settle(runner, quiet_ms=100)
+    self.save(dialog, "restore-dialog")
+    dialog.close()
+    window.close()
+    self.settle(runner)
+
+
+Shooter.admin_area = _admin_area
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from practiceboard import cli
 from practiceboard.core import connection
 from practiceboard.db.engine import Database
+from practiceboard.domain.errors import AuthenticationError
 from practiceboard.services import users
 from support import PASSWORD, START, Clock, audit_rows, make_staff, new_task
 
@@ -189,6 +190,17 @@ def test_users_add_list_disable_enable_reset(run, staffed, monkeypatch):
     code, out, _ = run("users", "reset-password", "jdoe", "--db", staffed.url)
     assert code == 0 and "was reset" in out
     assert users.sign_in(staffed, "jdoe", "reset-password-2")
+    assert users.must_change_password(staffed, users.user_id_by_name(staffed, "jdoe"))
+
+    code, out, _ = run("users", "reset-password", "jdoe", "--one-time", "--db", staffed.url)
+    one_time = out.split("One-time password for jdoe: ")[1].split()[0]
+    assert users.sign_in(staffed, "jdoe", one_time)
+    for _ in range(5):
+        with pytest.raises(AuthenticationError):
+            users.sign_in(staffed, "jdoe", "wrong")
+    code, out, _ = run("users", "unlock", "jdoe", "--db", staffed.url)
+    assert code == 0 and "may sign in again" in out
+    assert users.sign_in(staffed, "jdoe", one_time)
 
 
 def test_user_changes_are_audited_to_the_admin(run, staffed, monkeypatch):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from practiceboard.cli.common import opened, say
 from practiceboard.db import migrate
-from practiceboard.db.backup import backup_database
+from practiceboard.db.backup import verified_backup
 
 
 def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
@@ -20,5 +20,5 @@ def cmd_backup(args) -> int:
     with opened(args) as db:
         migrate.ensure_known(db)
         folder = Path(args.to).expanduser() if args.to else None  # made if missing
-        say(str(backup_database(db, label="manual", folder=folder)))
+        say(str(verified_backup(db, label="manual", folder=folder)))
         return 0

@@ -24,8 +24,13 @@ def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
                    help="role key (repeat for several)")  # fmt: skip
     us.add_parser("list", parents=[db_opt], help="list accounts")
     for name, text in [("disable", "disable an account"), ("enable", "enable an account"),
-                       ("reset-password", "set a new password and clear a lockout")]:  # fmt: skip
+                       ("unlock", "clear a lockout after too many wrong passwords")]:  # fmt: skip
         us.add_parser(name, parents=[admin_opt], help=text).add_argument("username")
+    r = us.add_parser("reset-password", parents=[admin_opt],
+                      help="set a new password (changed by its owner at next sign-in)")  # fmt: skip
+    r.add_argument("username")
+    r.add_argument("--one-time", action="store_true",
+                   help="make a one-time password and print it, instead of typing one")  # fmt: skip
     p.set_defaults(func=cmd_users)
 
 
@@ -39,9 +44,10 @@ def cmd_users(args) -> int:
             width = max([len(r.username) for r in rows] + [8])
             for r in rows:
                 state = "disabled" if not r.active else ("locked" if r.locked else "active")
-                say(
-                    f"{r.username:<{width}}  {r.display_name:<28}  {state:<8}  {', '.join(r.roles)}"
-                )
+                if r.active and not r.locked and r.must_change:
+                    state = "new password due"
+                roles = ", ".join(r.roles)
+                say(f"{r.username:<{width}}  {r.display_name:<28}  {state:<16}  {roles}")
             if not rows:
                 say("No accounts yet. Run “practiceboard init” to create the first admin.")
             return 0
@@ -56,9 +62,20 @@ def cmd_users(args) -> int:
             users.set_active(db, admin, user_id, args.users_action == "enable")
             say(f"{args.username} is now {args.users_action}d.")
             return 0
-        password = new_password("PRACTICEBOARD_USER_PASSWORD", args.username)
-        users.reset_password(db, admin, user_id, password)
-        say(f"The password of {args.username} was reset; any lockout was cleared.")
+        if args.users_action == "unlock":
+            users.unlock(db, admin, user_id)
+            say(f"{args.username} may sign in again.")
+            return 0
+        typed = (
+            None if args.one_time else new_password("PRACTICEBOARD_USER_PASSWORD", args.username)
+        )
+        password = users.reset_password(db, admin, user_id, typed)
+        if args.one_time:
+            say(f"One-time password for {args.username}: {password}")
+        say(
+            f"The password of {args.username} was reset; any lockout was cleared. They choose "
+            "their own at their next sign-in."
+        )
         return 0
 
 

@@ -95,7 +95,7 @@ def _load_workflows(session: Session) -> _Workflows:
     for s in session.scalars(select(Status).order_by(Status.workflow_id, Status.position)):
         statuses[s.workflow_id].append(StatusDef(
             s.id, s.key, s.name, Category(s.category), s.position, s.definition_of_done,
-            s.warn_hours, s.breach_hours, s.pauses_sla, s.decision,
+            s.warn_hours, s.breach_hours, s.pauses_sla, s.decision, s.retired,
         ))  # fmt: skip
     transitions: dict[int, list[TransitionDef]] = defaultdict(list)
     for t in session.scalars(select(Transition).order_by(Transition.id)):

@@ -482,3 +482,77 @@ class ExceptionRow:
     business_hours: float  # in the status by the end of the period (or when it left)
     breach_hours: float
     reason: str  # the reason code of the move into the status, "" when none
+
+
+# ---------------------------------------------------------------- the admin screens
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    """A staff account as the Users admin lists it."""
+
+    id: int
+    username: str
+    display_name: str
+    role_keys: tuple[str, ...]
+    role_names: tuple[str, ...]
+    active: bool
+    locked: bool
+    must_change: bool  # a reset's one-time password not yet replaced
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusAdminRow:
+    id: int
+    key: str
+    name: str
+    category: str
+    position: int
+    retired: bool
+    open_tasks: int  # tasks in it now
+    used: bool  # a task is in it or ever was (cannot be deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateAdminRow:
+    id: int
+    name: str
+    title: str
+    details: str
+    checklist: tuple[str, ...]
+    priority: int
+    due_in_days: int | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowAdminRow:
+    id: int
+    key: str
+    name: str
+    kind: str
+    active: bool
+    role_ids: tuple[int, ...]  # roles that work on it (those seeing all see it anyway)
+    statuses: tuple[StatusAdminRow, ...]
+    templates: tuple[TemplateAdminRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonAdminRow:
+    id: int
+    kind: str
+    key: str
+    label: str
+    note_required: bool
+    active: bool
+    uses: int  # moves that gave it
+
+
+@dataclass(frozen=True, slots=True)
+class BackupState:
+    folder: str
+    nightly_time: str  # HH:MM practice time
+    last_at: datetime | None  # the last verified backup (any PC, any way)
+    last_file: str
+    last_pc: str

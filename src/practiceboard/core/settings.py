@@ -153,6 +153,21 @@ _DECLARED = (
         "when the database is created.",
         seeded=False,
     ),
+    SettingDef(
+        "backup_folder",
+        str,
+        "",
+        "Where backups go (a USB drive or a network share); empty means the 'backups' folder "
+        "in the app's data folder.",
+        seeded=False,
+    ),
+    SettingDef(
+        "backup_time",
+        str,
+        "02:00",
+        "When the nightly backup runs (HH:MM, practice time).",
+        seeded=False,
+    ),
 )
 SETTINGS: dict[str, SettingDef] = {d.key: d for d in _DECLARED}
 

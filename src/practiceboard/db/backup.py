@@ -71,6 +71,15 @@ def backup_database(db, label: str = "manual", folder: Path | None = None) -> Pa
         ) from exc
 
 
+def verified_backup(db, label: str = "manual", folder: Path | None = None) -> Path:
+    """A backup, checked after writing, and recorded as the practice's last verified backup
+    (on both engines; ``backup_database`` alone records PostgreSQL's only)."""
+    target = backup_database(db, label=label, folder=folder)
+    if db.is_sqlite:
+        record_backup(db, target)
+    return target
+
+
 def _backup(db, label: str, folder: Path | None) -> Path:
     folder = folder or backup_folder()
     folder.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -84,6 +85,12 @@ class User(Base):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # Set by an admin's password reset: the one-time password must be changed at sign-in.
+    # Deferred: an admin signs in on the older schema to upgrade it (db upgrade), before
+    # this column exists.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), deferred=True
+    )
 
 
 class Role(Base):
@@ -191,6 +198,8 @@ class Status(Base):
     pauses_sla: Mapped[bool] = mapped_column(Boolean, default=False)
     # The decision a move into this status records (approved | rejected | sent_back).
     decision: Mapped[str | None] = mapped_column(String(16))
+    # A retired status keeps its id and history; no task moves into it any more.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Transition(Base):

@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     ESCALATION = "escalation"  # a request waiting on someone else passed its breach
     BREACHES = "breaches"  # manager: a task in any workflow passed its time limit
     REPORT_READY = "report_ready"  # manager: the weekly aging report is in the reports folder
+    BACKUP = "backup"  # managers and admins: a nightly backup failed, or none is recent
 
 
 KIND_LABELS: dict[AlertKind, str] = {
@@ -43,6 +44,7 @@ KIND_LABELS: dict[AlertKind, str] = {
     AlertKind.ESCALATION: "Escalated decision",
     AlertKind.BREACHES: "Any task past its time limit (managers)",
     AlertKind.REPORT_READY: "Weekly aging report ready (managers)",
+    AlertKind.BACKUP: "Backup failed or overdue (managers, admins)",
 }
 
 # What each alert says happened, after "REF · Workflow — ".

@@ -62,6 +62,7 @@ class StatusDef:
     breach_hours: float | None = None
     pauses_sla: bool = False
     decision: str | None = None
+    retired: bool = False  # kept for its tasks and history; nothing moves into it
 
     @property
     def is_open(self) -> bool:
@@ -122,14 +123,16 @@ class WorkflowDef:
 
     @property
     def first_status(self) -> StatusDef:
-        return min(self.statuses, key=lambda s: s.position)
+        current = [s for s in self.statuses if not s.retired] or list(self.statuses)
+        return min(current, key=lambda s: s.position)
 
     def transition(self, from_id: int, to_id: int) -> TransitionDef | None:
         return self._moves.get((from_id, to_id))
 
     def moves_from(self, from_id: int) -> list[TransitionDef]:
         order = {s.id: s.position for s in self.statuses}
-        found = [t for (f, _), t in self._moves.items() if f == from_id]
+        found = [t for (f, to), t in self._moves.items()
+                 if f == from_id and not self._by_id[to].retired]  # fmt: skip
         return sorted(found, key=lambda t: order[t.to_status_id])
 
 
@@ -141,6 +144,8 @@ def move_blocker(
         return "The task is already in that status."
     src, dst = wf.status(from_id), wf.status(to_id)
     t = wf.transition(from_id, to_id)
+    if dst.retired:
+        return f"“{dst.name}” is retired: tasks no longer move into it."
     if t is None:
         if not src.is_open:
             return f"“{src.name}” is closed. Reopen the task first (with a reason)."

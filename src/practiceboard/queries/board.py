@@ -177,6 +177,7 @@ def _columns(snap: Snapshot, workflow_id: int | None, counts: Counter, attention
                 s.definition_of_done,
             )  # fmt: skip
             for s in snap.workflow_statuses(workflow_id)
+            if not s.retired or counts[s.id]
         )
     per_cat, att_cat = Counter(), Counter()
     present = set()

@@ -57,6 +57,7 @@ class StatusInfo:
     breach_hours: float | None
     pauses_sla: bool
     decision: str | None
+    retired: bool = False  # shown on the board only while tasks are still in it
 
     @property
     def is_open(self) -> bool:
@@ -127,7 +128,7 @@ class Snapshot:
 _STATUS_COLUMNS = (
     Status.id, Status.workflow_id, Status.key, Status.name, Status.category, Status.position,
     Status.definition_of_done, Status.warn_hours, Status.breach_hours, Status.pauses_sla,
-    Status.decision,
+    Status.decision, Status.retired,
 )  # fmt: skip
 _WORKFLOW_COLUMNS = (
     Workflow.id, Workflow.key, Workflow.name, Workflow.kind, Workflow.position, Workflow.active,

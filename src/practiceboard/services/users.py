@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -10,7 +11,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from practiceboard.core import definitions, settings
 from practiceboard.core.actor import Actor, actor_policy, require
@@ -41,6 +42,7 @@ class UserRow:
     active: bool
     roles: tuple[str, ...]
     locked: bool
+    must_change: bool = False  # reset by an admin; a new password is due at sign-in
 
 
 def hash_password(password: str) -> str:
@@ -146,6 +148,22 @@ def create_user(db: Database, actor: Actor, username: str, display_name: str, pa
         return user.id
 
 
+def add_account(db: Database, actor: Actor, username: str, display_name: str,
+                role_keys: list[str]) -> tuple[int, str]:  # fmt: skip
+    """A new account with a one-time password, to be shown once and replaced by its owner
+    at the first sign-in. Returns (user id, the one-time password)."""
+    with audited(db, actor, "user.create", "user") as session:
+        require(actor_policy(session, actor), Cap.ADMIN)
+        otp = one_time_password(definitions.setting(session, "min_password_length"))
+        user = _insert_user(session, username, display_name, otp, role_keys)
+        user.must_change_password = True
+        new = {"username": user.username, "display_name": user.display_name,
+               "roles": sorted(role_keys), "must_change_password": True}  # fmt: skip
+        audit.write(session, actor.who(), "user.create", "user", user.id, category="security",
+                    at=now(), new=new)  # fmt: skip
+        return user.id, otp
+
+
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
     with audited(db, actor, "user.disable" if not active else "user.enable", "user",
                  user_id) as session:  # fmt: skip
@@ -162,16 +180,89 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
                     new={"active": active})  # fmt: skip
 
 
-def reset_password(db: Database, actor: Actor, user_id: int, password: str) -> None:
+def reset_password(db: Database, actor: Actor, user_id: int, password: str | None = None) -> str:
+    """A new password for someone who forgot theirs; any lockout is cleared and they must
+    choose their own at the next sign-in. Without ``password`` a one-time password is
+    made; either way it is returned, to be shown once and never stored in clear."""
     with audited(db, actor, "user.reset_password", "user", user_id) as session:
         require(actor_policy(session, actor), Cap.ADMIN)
         user = session.get(User, user_id)
         if user is None:
             raise NotFound("That account does not exist.")
+        if password is None:
+            password = one_time_password(definitions.setting(session, "min_password_length"))
         check_password_rules(session, password)
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
+        user.must_change_password = True
         audit.write(session, actor.who(), "user.reset_password", "user", user.id,
+                    category="security", at=now(), new={"must_change_password": True})  # fmt: skip
+        return password
+
+
+# No 0/O, 1/l/I: read aloud or copied off a screen without mistakes.
+_OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def one_time_password(minimum: int) -> str:
+    """Groups of four easy-to-read characters, at least ``minimum`` long (dashes count)."""
+    groups = max(3, math.ceil((minimum + 1) / 5))
+    return "-".join("".join(secrets.choice(_OTP_ALPHABET) for _ in range(4)) for _ in range(groups))
+
+
+def unlock(db: Database, actor: Actor, user_id: int) -> None:
+    """Let a locked-out person try again now, without changing their password."""
+    with audited(db, actor, "user.unlock", "user", user_id) as session:
+        require(actor_policy(session, actor), Cap.ADMIN)
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("That account does not exist.")
+        until = user.locked_until.isoformat() if user.locked_until else None
+        old = {"failed_logins": user.failed_logins, "locked_until": until}
+        user.failed_logins, user.locked_until = 0, None
+        audit.write(session, actor.who(), "user.unlock", "user", user.id, category="security",
+                    at=now(), old=old, new={"failed_logins": 0, "locked_until": None})  # fmt: skip
+
+
+def rename(db: Database, actor: Actor, user_id: int, display_name: str) -> None:
+    """Change the name shown on cards (the user name, which people sign in with, stays)."""
+    with audited(db, actor, "user.rename", "user", user_id) as session:
+        require(actor_policy(session, actor), Cap.ADMIN)
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("That account does not exist.")
+        name = " ".join((display_name or "").split())
+        if not name or len(name) > 120:
+            raise ValidationError(
+                "Give the person's name as it should appear on cards.", "display_name"
+            )
+        old, user.display_name = user.display_name, name
+        audit.write(session, actor.who(), "user.rename", "user", user.id, category="security",
+                    at=now(), old={"display_name": old}, new={"display_name": name})  # fmt: skip
+
+
+def must_change_password(db: Database, user_id: int) -> bool:
+    with db.read() as session:
+        user = session.get(User, user_id)
+        return bool(user and user.must_change_password)
+
+
+def change_own_password(db: Database, actor: Actor, current: str, new: str) -> None:
+    """The signed-in person replaces their password (after a reset: the one-time one)."""
+    with audited(db, actor, "user.change_password", "user", actor.user_id) as session:
+        user = session.get(User, actor.user_id)
+        if user is None or not user.active:
+            raise NotFound("That account does not exist or is disabled.")
+        if not _verify(user.password_hash, current):
+            raise ValidationError("The current password is not right.", "current")
+        if new == current:
+            raise ValidationError(
+                "Choose a new password, different from the one you were given.", "password"
+            )
+        check_password_rules(session, new)
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        audit.write(session, actor.who(), "user.change_password", "user", user.id,
                     category="security", at=now())  # fmt: skip
 
 
@@ -182,6 +273,11 @@ def set_roles(db: Database, actor: Actor, user_id: int, role_keys: list[str]) ->
             raise NotFound("That account does not exist.")
         old = _roles_of(session, user_id)
         ids = _role_ids(session, role_keys)
+        if user_id == actor.user_id and "admin" in old and "admin" not in role_keys:
+            raise ValidationError(
+                "You cannot take the Administrator role from yourself; another admin can.",
+                "roles",
+            )
         session.execute(delete(UserRole).where(UserRole.user_id == user_id))
         for rid in ids:
             session.add(UserRole(user_id=user_id, role_id=rid))
@@ -207,8 +303,11 @@ def list_users(db: Database) -> list[UserRow]:
                 u.active,
                 tuple(_roles_of(session, u.id)),
                 bool(u.locked_until and u.locked_until > at),
+                u.must_change_password,
             )  # fmt: skip
-            for u in session.scalars(select(User).order_by(User.username))
+            for u in session.scalars(
+                select(User).options(undefer(User.must_change_password)).order_by(User.username)
+            )
         ]
 
 

@@ -211,6 +211,7 @@ class Shell:
         self.window = None
         self.opening: OpeningWindow | None = None
         self.exit_code: int | None = None
+        self.notice = ""  # said at the next sign-in (after a restore: what was restored)
 
     # ---------------------------------------------------------------- the database
 
@@ -232,7 +233,8 @@ class Shell:
     def _opened(self, opened: Opened) -> None:
         self._close_opening()
         self.db = opened.db
-        notes = [opened.warning or ""]
+        notes = [self.notice, opened.warning or ""]
+        self.notice = ""
         if opened.backup:
             notes.append(f"The database was upgraded; a backup is at {opened.backup}.")
         self.sign_in(notice="\n\n".join(n for n in notes if n))
@@ -311,10 +313,22 @@ class Shell:
             self.open_window(payload)
         elif reason == "sign_out":
             self.sign_in(username)
+        elif reason == "restored":
+            self._reopen(payload)
         elif reason == "gave_up":
             self.sign_in(username, "Too many wrong passwords at the lock screen. Sign in again.")
         else:
             self._finish(0)
+
+    def _reopen(self, restored) -> None:
+        """The database was replaced by a backup: open it again from the start (upgrade,
+        accounts) on the restored data, and say what happened at the sign-in."""
+        self.runner.wait(5000)
+        if self.db is not None:
+            self.db.dispose()
+            self.db = None
+        self.notice = restore_notice(restored)
+        self.start()
 
     def bring_forward(self) -> None:
         """Another start of the app on this PC asked for this one's window."""
@@ -338,6 +352,18 @@ class Shell:
             self.db.dispose()
             self.db = None
         self.on_exit(code)
+
+
+def restore_notice(restored) -> str:
+    """What the sign-in says after a restore: from which backup, the audit check, and
+    where the database as it was before is kept."""
+    taken = f" (taken {restored.summary.taken_at.astimezone():%Y-%m-%d %H:%M})" if (
+        restored.summary.taken_at) else ""  # fmt: skip
+    check = restored.audit_text if restored.audit_ok else f"Warning: {restored.audit_text}"
+    return (
+        f"The database was restored from {restored.summary.path.name}{taken}. {check} "
+        f"The database as it was before is saved at {restored.safety_backup}."
+    )
 
 
 _warmed = threading.Event()

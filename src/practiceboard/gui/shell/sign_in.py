@@ -39,11 +39,13 @@ class SignedIn:
     start_view: str  # attention | board | approvals | queue
     idle_minutes: int  # 0: never lock
     role_workflow_id: int | None = None  # a workflow named after one of the roles (billing)
+    must_change_password: bool = False  # signed in with an admin's one-time password
 
 
 def load_signed_in(db: Database, actor: Actor) -> SignedIn:
     """The policy snapshot, role names, start view and idle setting of a signed-in actor."""
     from practiceboard.queries import lookups
+    from practiceboard.services import users
 
     policy = lookups.policy_for(db, actor)
     own = next((wf.id for wf in lookups.workflows(db, actor) if wf.key in policy.roles), None)
@@ -54,6 +56,7 @@ def load_signed_in(db: Database, actor: Actor) -> SignedIn:
         lookups.start_view(db, actor),
         lookups.idle_lock_minutes(db),
         own,
+        users.must_change_password(db, actor.user_id),
     )
 
 
@@ -92,6 +95,7 @@ class SignInDialog(QDialog):
         self.setWindowIcon(theme.icon("app"))
         self.db, self.runner = db, runner
         self.result_session: SignedIn | None = None
+        self.change_dialog: QDialog | None = None  # a one-time password being replaced
         self._pending = self._cancelled = False
 
         self.form = load_ui("sign_in", self)
@@ -136,10 +140,33 @@ class SignInDialog(QDialog):
         self._set_pending(False)
         if self._cancelled:
             return  # cancelled while the check ran: stay signed out
+        if session.must_change_password:
+            self._change_password(session)
+            return
         self.result_session = session
         self.password.clear()  # the password never outlives the check
         self.signed_in.emit(session)
         self.accept()
+
+    def _change_password(self, session: SignedIn) -> None:
+        """A one-time password: the person chooses their own before the board opens."""
+        from dataclasses import replace
+
+        from practiceboard.gui.dialogs.change_password import ChangePasswordDialog
+
+        self.change_dialog = ChangePasswordDialog(
+            self.db, session.actor, self.runner, current=self.password.text(), parent=self
+        )
+        self.password.clear()
+
+        def changed() -> None:
+            self._succeeded(replace(session, must_change_password=False))
+
+        self.change_dialog.accepted.connect(changed)
+        self.change_dialog.rejected.connect(
+            lambda: self.show_error("Choose your own password to go on; sign in again.")
+        )
+        self.change_dialog.open()
 
     def _failed(self, exc: Exception) -> None:
         self._set_pending(False)

@@ -83,3 +83,16 @@ register(
 register(
     ViewSpec("dashboard", "Dashboard", "dashboard", _dashboard, shortcut="Ctrl+6", order=39)
 )  # fmt: skip
+
+
+# The admin area (issue 12): users, workflows, reason codes, backups and restore.
+def _admin(ctx, parent):
+    from practiceboard.gui.views.admin import AdminView
+
+    return AdminView(ctx, parent)
+
+
+register(
+    ViewSpec("admin", "Admin", "admin", _admin, capability=Cap.ADMIN, shortcut="Ctrl+9",
+             order=90)
+)  # fmt: skip

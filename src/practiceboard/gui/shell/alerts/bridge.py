@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
 from practiceboard.jobs import alerts, care, weekly_report
+from practiceboard.jobs import backup as nightly_backup
 from practiceboard.jobs.alerts import PRACTICE_SCAN_SECONDS, SCAN_SECONDS
 from practiceboard.jobs.scheduler import Scheduler
 
@@ -59,6 +60,11 @@ class AlertBridge(QObject):
         self.scheduler.practice_wide(
             weekly_report.JOB_NAME, self._weekly_report, weekly_report.CHECK_SECONDS,
             first_in=first_in + 20,
+        )  # fmt: skip
+        # The nightly backup (issue 12): once a night, on one PC; overdue backups told.
+        self.scheduler.practice_wide(
+            nightly_backup.JOB, lambda: nightly_backup.run(db), nightly_backup.CHECK_SECONDS,
+            first_in=first_in + 40,
         )  # fmt: skip
 
     # ---------------------------------------------------------------- in the pool
