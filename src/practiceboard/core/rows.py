@@ -482,3 +482,30 @@ class ExceptionRow:
     business_hours: float  # in the status by the end of the period (or when it left)
     breach_hours: float
     reason: str  # the reason code of the move into the status, "" when none
+
+
+# ---------------------------------------------------------------- practice settings
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdRow:
+    """An open status of a workflow with its warn and breach thresholds (business hours)."""
+
+    status_id: int
+    workflow: str
+    status: str
+    warn_hours: float | None
+    breach_hours: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSettings:
+    """What the Practice settings screen shows and saves back."""
+
+    practice_name: str
+    calendar: dict  # the calendar setting as stored (timezone filled in)
+    idle_lock_minutes: int
+    reports_folder: str
+    backup_folder: str
+    backup_time: str
+    thresholds: tuple[ThresholdRow, ...]
