@@ -229,6 +229,8 @@ def remember(settings: ServerSettings, store: connection.SecretStore | None = No
     store = store or connection.SecretStore()
     url = settings.url()
     connection.save_url(url)
+    if not settings.password:
+        return ""  # the server asks for none (trust), or it will be asked for
     ok, message = store.available()
     if not ok:
         return message

@@ -211,6 +211,10 @@ class Shell:
         self.window = None
         self.opening: OpeningWindow | None = None
         self.exit_code: int | None = None
+        self.wizard = None  # the first-run wizard, while it is open
+        self._first_start = True
+        self._auto_sign_in: tuple[str, str] | None = None  # the admin the wizard made
+        self._set_up_notice = ""  # for the sign-in dialog after the wizard (demo accounts)
 
     # ---------------------------------------------------------------- the database
 
@@ -218,6 +222,13 @@ class Shell:
         from practiceboard.core import connection
 
         try:
+            first, self._first_start = self._first_start, False
+            if first:
+                from practiceboard.gui.shell.first_run import needs_first_run
+
+                if needs_first_run(self.cli_url):
+                    self.first_run()
+                    return
             where = connection.resolve(self.cli_url).describe()
         except PracticeBoardError as exc:
             self._fatal("PracticeBoard cannot start", exc.message)
@@ -229,12 +240,39 @@ class Shell:
             partial(open_practice, self.cli_url, password), self._opened, self._open_failed
         )
 
+    def first_run(self):
+        """Nothing names a database yet: the set-up wizard, then open what it made."""
+        from practiceboard.gui.shell.first_run import FirstRunWizard
+
+        self.wizard = FirstRunWizard(self.runner)
+        self.wizard.completed.connect(self._set_up)
+        self.wizard.rejected.connect(lambda: self._finish(0))
+        self.wizard.show()
+        return self.wizard
+
+    def _set_up(self, made) -> None:
+        self.wizard.deleteLater()
+        self.wizard = None
+        self._set_up_notice = made.notice if not made.username else ""
+        if made.username:
+            self._auto_sign_in = (made.username, made.password)
+        self.start(made.server_password or None)
+
     def _opened(self, opened: Opened) -> None:
         self._close_opening()
         self.db = opened.db
-        notes = [opened.warning or ""]
+        notes = [opened.warning or "", self._set_up_notice]
+        self._set_up_notice = ""
         if opened.backup:
             notes.append(f"The database was upgraded; a backup is at {opened.backup}.")
+        if self._auto_sign_in is not None:
+            from practiceboard.gui.shell.sign_in import sign_in
+
+            username, password = self._auto_sign_in
+            self._auto_sign_in = None
+            self.runner.submit(partial(sign_in, self.db, username, password), self.open_window,
+                               lambda _exc: self.sign_in(username))  # fmt: skip
+            return
         self.sign_in(notice="\n\n".join(n for n in notes if n))
 
     def _open_failed(self, exc: Exception) -> None:
@@ -321,7 +359,7 @@ class Shell:
         if self.window is not None:
             self.window.alerts.show_window()  # from the tray, minimized or behind others
             return
-        front = self.dialog or self.opening
+        front = self.dialog or self.opening or self.wizard
         if front is not None:
             front.showNormal()
             if QGuiApplication.platformName() != "offscreen":
