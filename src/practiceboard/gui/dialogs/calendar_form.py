@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,8 @@ FIELDS = {"timezone": "zoneBox", "workdays": "day0", "opens": "opensEdit", "clos
 
 
 class CalendarForm(QWidget):
+    changed = Signal()  # anything in the form was changed (by the person or set_value)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("calendarForm")
@@ -57,7 +59,7 @@ class CalendarForm(QWidget):
         self.days: list[QCheckBox] = []
         for i, name in enumerate(DAYS):
             box = QCheckBox(name, self, objectName=f"day{i}")
-            box.toggled.connect(self._refresh_preview)
+            box.toggled.connect(self._changed)
             days.addWidget(box)
             self.days.append(box)
         days.addStretch(1)
@@ -75,13 +77,13 @@ class CalendarForm(QWidget):
         form.addRow("Business &hours:", hours)
 
         self.federal = QCheckBox("Closed on US federal holidays", self, objectName="federalCheck")
-        self.federal.toggled.connect(self._refresh_preview)
+        self.federal.toggled.connect(self._changed)
         form.addRow("Holidays:", self.federal)
         self.state = QComboBox(self, objectName="stateBox")
         self.state.addItem("No state holidays", None)
         for code, name in us_states().items():
             self.state.addItem(f"{name} ({code})", code)
-        self.state.currentIndexChanged.connect(self._refresh_preview)
+        self.state.currentIndexChanged.connect(self._changed)
         self.state.setAccessibleName("State holidays")
         form.addRow("Also the &state's:", self.state)
 
@@ -110,6 +112,10 @@ class CalendarForm(QWidget):
         self.preview.setWordWrap(True)
         self.preview.setProperty("kind", "muted")
         form.addRow("", self.preview)
+        for signal in (self.zone.currentTextChanged, self.opens.timeChanged,
+                       self.closes.timeChanged, self.closure_list.model().rowsInserted,
+                       self.closure_list.model().rowsRemoved):  # fmt: skip
+            signal.connect(self._changed)
         self.set_value({})
 
     # ---------------------------------------------------------------- value
@@ -168,6 +174,10 @@ class CalendarForm(QWidget):
         item.setData(Qt.ItemDataRole.UserRole, day.isoformat())
         self.closure_list.addItem(item)
         self.closure_list.sortItems()
+
+    def _changed(self, *_args) -> None:
+        self._refresh_preview()
+        self.changed.emit()
 
     def _refresh_preview(self) -> None:
         """This year's closed days as the form stands (or why it cannot say)."""

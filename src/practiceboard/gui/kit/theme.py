@@ -67,6 +67,8 @@ ICON_NAMES: tuple[str, ...] = (
     "board", "queue", "bell", "search", "dashboard", "refresh", "add", "sign-out", "lock", "about",
     # the care plan tracker
     "patients", "chart",
+    # administration
+    "settings",
     # drawn by the style sheet
     "chevron-down", "chevron-up",
 )  # fmt: skip

@@ -83,3 +83,16 @@ register(
 register(
     ViewSpec("dashboard", "Dashboard", "dashboard", _dashboard, shortcut="Ctrl+6", order=39)
 )  # fmt: skip
+
+
+def _settings(ctx, parent):
+    from practiceboard.gui.views.settings import PracticeSettingsView
+
+    return PracticeSettingsView(ctx, parent)
+
+
+# Practice settings (issue 12): admins only; the services check again on every save.
+register(
+    ViewSpec("settings", "Practice settings", "settings", _settings, capability=Cap.ADMIN,
+             order=90)
+)  # fmt: skip
