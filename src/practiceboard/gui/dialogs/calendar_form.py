@@ -74,7 +74,7 @@ class CalendarForm(QWidget):
         hours.addWidget(QLabel("to", self))
         hours.addWidget(self.closes)
         hours.addStretch(1)
-        form.addRow("Business &hours:", hours)
+        form.addRow("Business hours:", hours)
 
         self.federal = QCheckBox("Closed on US federal holidays", self, objectName="federalCheck")
         self.federal.toggled.connect(self._changed)
@@ -101,11 +101,11 @@ class CalendarForm(QWidget):
         adding.addWidget(self.remove_button)
         adding.addStretch(1)
         self.closure_list = QListWidget(self, objectName="closureList")
-        self.closure_list.setMaximumHeight(80)
+        self.closure_list.setMaximumHeight(64)
         self.closure_list.setAccessibleName("The practice's own closures")
         closures.addLayout(adding)
         closures.addWidget(self.closure_list)
-        form.addRow("Local &closures:", closures)
+        form.addRow("Local closures:", closures)
 
         self.preview = QLabel(self, objectName="holidayPreview")
         self.preview.setTextFormat(Qt.TextFormat.PlainText)

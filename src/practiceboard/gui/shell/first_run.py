@@ -282,10 +282,8 @@ class PracticePage(QWizardPage):
         self.name.setPlaceholderText("e.g. Valley Family Medicine")
         self.calendar = CalendarForm(self)
         self.error = _error_label(self)
-        form = QFormLayout()
-        form.addRow("Practice &name:", self.name)
+        self.calendar.layout().insertRow(0, "Practice &name:", self.name)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
         layout.addWidget(self.calendar)
         layout.addWidget(self.error)
 

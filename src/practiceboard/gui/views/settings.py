@@ -66,7 +66,6 @@ class PracticeSettingsView(QWidget):
         self.thresholds.verticalHeader().hide()
         self.thresholds.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.thresholds.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.thresholds.setMinimumHeight(260)
         self.reports = QLineEdit(self, objectName="reportsFolderEdit")
         self.backups = QLineEdit(self, objectName="backupFolderEdit")
         for edit in (self.reports, self.backups):
@@ -200,7 +199,15 @@ class PracticeSettingsView(QWidget):
                     self.thresholds.setItem(r, c, item)
         finally:
             self._filling = False
+        self._fit_table()
         self._set_dirty(False)
+
+    def _fit_table(self) -> None:
+        """Every status in view: the page scrolls, not a table inside it."""
+        table = self.thresholds
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setFixedHeight(rows + table.horizontalHeader().height() + 2 * table.frameWidth())
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def values(self) -> dict:
         return {
