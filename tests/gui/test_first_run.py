@@ -281,6 +281,8 @@ def test_a_new_practice_on_the_clinic_server(qtbot, wizard, wait_idle, empty_ser
 @pytest.mark.postgres
 def test_a_pc_joins_the_practice_already_on_the_server(qtbot, wizard, wait_idle, pg_db):
     make_staff(pg_db)
+    for key in (connection.config_path().parent / "audit-keys").glob("*.key"):
+        key.unlink()  # this PC is not the one that set the practice up
     made = []
     wizard.completed.connect(made.append)
     connect_to(qtbot, wizard, pg_db.url, wait_idle)
@@ -288,6 +290,7 @@ def test_a_pc_joins_the_practice_already_on_the_server(qtbot, wizard, wait_idle,
     wizard.next()
     assert wizard.currentId() == DONE
     assert "now works on" in wizard.done_page.subTitle()
+    assert "copy the practice's audit key file" in wizard.done_page.text.text()
     assert make_url(connection.saved_url()).database == make_url(pg_db.url).database
     wizard.accept()
     assert made[0].kind == "server" and made[0].username == ""

@@ -49,6 +49,7 @@ class Outcome:
     verdict: Verdict
     message: str
     practice_name: str | None = None
+    database_id: str | None = None  # names the audit key file (READY only)
 
     @property
     def usable(self) -> bool:
@@ -212,13 +213,17 @@ def _inspect(conn, settings: ServerSettings) -> Outcome:
         return Outcome(Verdict.EMPTY, (
             f"Connected. {where} has no practice yet: it will be set up next."
         ))  # fmt: skip
-    name_row = conn.execute("SELECT value FROM settings WHERE key = 'practice_name'").fetchone()
-    name = name_row[0] if name_row and isinstance(name_row[0], str) else None
+    held = dict(conn.execute(
+        "SELECT key, value FROM settings WHERE key IN ('practice_name', 'database_id')"
+    ).fetchall())  # fmt: skip
+    name = held.get("practice_name") if isinstance(held.get("practice_name"), str) else None
+    database_id = held.get("database_id") if isinstance(held.get("database_id"), str) else None
     return Outcome(
         Verdict.READY,
         f"Connected to {where}: the practice “{name or 'unnamed'}”, {accounts} "
         f"{'account' if accounts == 1 else 'accounts'}. This PC will use it.",
         name,
+        database_id,
     )
 
 

@@ -74,6 +74,13 @@ def needs_first_run(cli_url: str | None) -> bool:
     return path is not None and not path.exists()
 
 
+def audit_key_file(database_id: str | None) -> Path | None:
+    """Where this PC keeps the audit key of the database with this id."""
+    from practiceboard.core.paths import config_dir
+
+    return config_dir() / "audit-keys" / f"{database_id}.key" if database_id else None
+
+
 def _local_path() -> Path:
     from practiceboard.db.engine import sqlite_path
 
@@ -399,6 +406,14 @@ class DonePage(QWizardPage):
             self.setSubTitle(f"This PC now works on “{name or 'the practice'}”.")
             lines = ["Finish opens the sign-in window: sign in with the account your "
                      "administrator gave you."]  # fmt: skip
+            key = audit_key_file(self.w.server_outcome.database_id if self.w.server_outcome
+                                 else None)  # fmt: skip
+            if key is not None and not key.exists():
+                lines += ["", "Before anyone signs in on this PC, copy the practice's audit key "
+                          f"file from the PC that set the practice up to {key} (the same "
+                          "place on that PC). The audit log is signed with it; a PC without "
+                          "it would sign with a key of its own and the log would no longer "
+                          "verify."]  # fmt: skip
             if made.notice:
                 lines += ["", made.notice]
         else:
@@ -412,8 +427,10 @@ class DonePage(QWizardPage):
                 "  3. Create the first task: New task (Ctrl+N) on the board.",
             ]
             if made.kind == SERVER:
+                keys = connection.config_path().parent / "audit-keys"
                 lines += ["", "Then connect the other PCs: on each, choose “Shared on the "
-                          "clinic's server” and use the same server details."]  # fmt: skip
+                          "clinic's server” and use the same server details, and copy this "
+                          f"PC's audit key folder ({keys}) to the same place on each."]  # fmt: skip
             if made.notice:
                 lines += ["", made.notice]
         self.text.setText("\n".join(lines))
