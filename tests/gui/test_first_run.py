@@ -294,3 +294,41 @@ def test_a_pc_joins_the_practice_already_on_the_server(qtbot, wizard, wait_idle,
     assert make_url(connection.saved_url()).database == make_url(pg_db.url).database
     wizard.accept()
     assert made[0].kind == "server" and made[0].username == ""
+
+
+@pytest.mark.postgres
+def test_with_no_keyring_the_server_password_is_passed_on_not_saved(qtbot, wizard, wait_idle,
+                                                                    pg_db):  # fmt: skip
+    import keyring
+    from keyring.backends import null
+
+    keyring.set_keyring(null.Keyring())
+    make_staff(pg_db)
+    made = []
+    wizard.completed.connect(made.append)
+    url = make_url(pg_db.url).set(password="typed-Secret-1").render_as_string(False)
+    connect_to(qtbot, wizard, url, wait_idle)  # the test server trusts 127.0.0.1
+    wizard.next()
+    assert "no system keyring" in wizard.done_page.text.text() or (
+        "switched off" in wizard.done_page.text.text())  # fmt: skip
+    wizard.accept()
+    assert made[0].server_password == "typed-Secret-1"
+    assert "typed-Secret-1" not in connection.config_path().read_text()
+
+
+def test_after_the_demo_the_sign_in_window_names_its_accounts(
+    qtbot, app_state, sqlite_db, gui_staff
+):
+    import shutil
+
+    sqlite_db.dispose()
+    shutil.copyfile(make_url(sqlite_db.url).database, local_file())  # what the demo built
+    codes = []
+    shell = Shell(make_app(), None, on_exit=codes.append)
+    wizard = shell.first_run()
+    wizard.completed.emit(first_run.SetUp("demo", notice="Every demo account uses …"))
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    assert shell.wizard is None
+    assert "Every demo account uses" in shell.dialog.error_label.text()
+    shell.dialog.reject()
+    assert codes == [0]
