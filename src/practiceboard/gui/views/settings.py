@@ -93,6 +93,10 @@ class PracticeSettingsView(QWidget):
             signal.connect(self._edited)
         self.calendar.changed.connect(self._edited)
         self._set_dirty(False)
+        # Another PC's change (an admin elsewhere): shown unless this one is mid-edit.
+        ctx.signals.data_changed.connect(
+            lambda change: self.refresh() if change.everything_changed else None
+        )
         if autoload:
             self.refresh()
 
