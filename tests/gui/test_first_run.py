@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from practiceboard.core import connection
 from practiceboard.core.server_check import ServerSettings
 from practiceboard.db.engine import Database
-from practiceboard.gui.shell import first_run
+from practiceboard.gui.shell import first_run_work
 from practiceboard.gui.shell.app import Shell, make_app
 from practiceboard.gui.shell.first_run import ADMIN, CHOICE, DONE, PRACTICE, FirstRunWizard
 from practiceboard.services import users
@@ -93,13 +93,13 @@ def test_with_no_database_configured_the_app_opens_the_wizard(qtbot, app_state):
 
 
 def test_a_named_or_existing_database_skips_the_wizard(sqlite_db, monkeypatch):
-    assert first_run.needs_first_run(None)
-    assert not first_run.needs_first_run(sqlite_db.url)  # --db
+    assert first_run_work.needs_first_run(None)
+    assert not first_run_work.needs_first_run(sqlite_db.url)  # --db
     monkeypatch.setenv("PRACTICEBOARD_DB", sqlite_db.url)
-    assert not first_run.needs_first_run(None)
+    assert not first_run_work.needs_first_run(None)
     monkeypatch.delenv("PRACTICEBOARD_DB")
     local_file().write_bytes(b"")  # `make run --demo-if-empty` made the default file
-    assert not first_run.needs_first_run(None)
+    assert not first_run_work.needs_first_run(None)
 
 
 # ---------------------------------------------------------------- only this PC
@@ -208,7 +208,7 @@ def test_a_failed_build_keeps_the_input_and_leaves_nothing(qtbot, wizard, wait_i
 
 def test_the_demo_path_builds_the_demo_and_names_its_accounts(qtbot, wizard, wait_idle,
                                                               monkeypatch):  # fmt: skip
-    monkeypatch.setattr(first_run, "DEMO_TASKS", 40)
+    monkeypatch.setattr(first_run_work, "DEMO_TASKS", 40)
     made = []
     wizard.completed.connect(made.append)
     wizard.choice_page.demo.setChecked(True)
@@ -326,7 +326,7 @@ def test_after_the_demo_the_sign_in_window_names_its_accounts(
     codes = []
     shell = Shell(make_app(), None, on_exit=codes.append)
     wizard = shell.first_run()
-    wizard.completed.emit(first_run.SetUp("demo", notice="Every demo account uses …"))
+    wizard.completed.emit(first_run_work.SetUp("demo", notice="Every demo account uses …"))
     qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     assert shell.wizard is None
     assert "Every demo account uses" in shell.dialog.error_label.text()

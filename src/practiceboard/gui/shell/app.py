@@ -224,7 +224,7 @@ class Shell:
         try:
             first, self._first_start = self._first_start, False
             if first:
-                from practiceboard.gui.shell.first_run import needs_first_run
+                from practiceboard.gui.shell.first_run_work import needs_first_run
 
                 if needs_first_run(self.cli_url):
                     self.first_run()
