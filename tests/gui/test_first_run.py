@@ -155,6 +155,7 @@ def test_only_this_pc_checks_each_page_keeps_input_on_back_and_opens_the_board(
     create(qtbot, w, wait_idle)
     assert local_file().exists() and leftovers(local_file()) == [local_file()]
     assert not w.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert not w.button(QWizard.WizardButton.CancelButton).isVisible()  # it is made: Finish
     assert "Add your staff" in w.done_page.text.text()
     w.accept()  # Finish
     qtbot.waitUntil(lambda: shell.window is not None, timeout=20_000)

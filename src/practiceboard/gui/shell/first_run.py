@@ -350,6 +350,8 @@ class FirstRunWizard(QWizard):
         self.setWindowIcon(theme.icon("app"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        # Once the practice exists there is nothing left to cancel: only Finish.
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.runner = runner
         self.server: ServerSettings | None = None
         self.server_outcome: Outcome | None = None
