@@ -319,8 +319,8 @@ class DonePage(QWizardPage):
             self.setSubTitle("The practice is set up. Finish opens its board, still empty.")
             lines = [
                 "What next:",
-                "  1. Add your staff, each with their own account and roles "
-                "(“practiceboard users add”, or the Users screen where it is installed).",
+                "  1. Add your staff, each with their own account and roles: "
+                "“practiceboard users add” in a Command Prompt.",
                 "  2. Check the holidays, the aging thresholds and where backups go: "
                 "View ▸ Practice settings.",
                 "  3. Create the first task: New task (Ctrl+N) on the board.",
