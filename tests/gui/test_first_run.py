@@ -4,6 +4,7 @@ what was typed, bad input stops a page with a sentence, Cancel leaves nothing be
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -333,3 +334,29 @@ def test_after_the_demo_the_sign_in_window_names_its_accounts(
     assert "Every demo account uses" in shell.dialog.error_label.text()
     shell.dialog.reject()
     assert codes == [0]
+
+
+def test_a_named_database_with_no_practice_gets_the_practice_and_admin_steps(
+    qtbot, app_state, runner, wait_idle, qt_settings, tmp_path
+):
+    path = tmp_path / "named.db"
+    sqlite3.connect(path).close()  # an empty file given with --db
+    ended = []
+    shell = Shell(make_app(), str(path), on_exit=ended.append,
+                  settings_factory=lambda: qt_settings)  # fmt: skip
+    shell.runner = runner
+    shell.start()
+    qtbot.waitUntil(lambda: shell.wizard is not None, timeout=10_000)
+    w = shell.wizard
+    assert w.currentId() == PRACTICE
+    fill_practice(w)
+    w.next()
+    fill_admin(w)
+    create(qtbot, w, wait_idle)
+    w.accept()
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=20_000)
+    assert shell.window.ctx.actor.username == "pat"
+    assert not local_file().exists()  # built in the named database, not the default one
+    qtbot.waitUntil(lambda: not shell.runner.busy, timeout=10_000)
+    shell.window.quit_action.trigger()
+    qtbot.waitUntil(lambda: bool(ended), timeout=10_000)

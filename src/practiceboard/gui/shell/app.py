@@ -62,6 +62,15 @@ log = logging.getLogger(__name__)
 APP_NAME = ORG_NAME = "PracticeBoard"
 
 
+class NoPractice(PracticeBoardError):
+    """The database is reachable and migrated but holds no practice yet (no accounts):
+    the shell offers the wizard's practice and administrator steps for it."""
+
+    def __init__(self, message: str, url: str):
+        super().__init__(message)
+        self.url = url  # as connected (with the password that worked)
+
+
 class NeedPassword(PracticeBoardError):
     """The server wants a password the keyring does not hold; ask on the GUI thread."""
 
@@ -98,9 +107,10 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
     try:
         made = migrate.upgrade(db)
         if not users.list_users(db):
-            raise PracticeBoardError(
+            raise NoPractice(
                 "This database has no accounts yet. Run “practiceboard init” on this PC to "
-                "create the first admin account."
+                "create the first admin account.",
+                url,
             )
     except DBAPIError as exc:
         db.dispose()
@@ -215,6 +225,7 @@ class Shell:
         self._first_start = True
         self._auto_sign_in: tuple[str, str] | None = None  # the admin the wizard made
         self._set_up_notice = ""  # for the sign-in dialog after the wizard (demo accounts)
+        self._password: str | None = None  # the database password typed at this start
 
     # ---------------------------------------------------------------- the database
 
@@ -236,15 +247,18 @@ class Shell:
         if self.opening is None:
             self.opening = OpeningWindow(where)
             self.opening.show()
+        self._password = password
         self.runner.submit(
             partial(open_practice, self.cli_url, password), self._opened, self._open_failed
         )
 
-    def first_run(self):
-        """Nothing names a database yet: the set-up wizard, then open what it made."""
+    def first_run(self, existing: str | None = None):
+        """Nothing names a database yet: the set-up wizard, then open what it made.
+        ``existing``: a database that is there but holds no practice yet (the wizard
+        starts at the practice's page and builds in it)."""
         from practiceboard.gui.shell.first_run import FirstRunWizard
 
-        self.wizard = FirstRunWizard(self.runner)
+        self.wizard = FirstRunWizard(self.runner, existing=existing)
         self.wizard.completed.connect(self._set_up)
         self.wizard.rejected.connect(lambda: self._finish(0))
         self.wizard.show()
@@ -256,7 +270,7 @@ class Shell:
         self._set_up_notice = made.notice if not made.username else ""
         if made.username:
             self._auto_sign_in = (made.username, made.password)
-        self.start(made.server_password or None)
+        self.start(made.server_password or self._password or None)
 
     def _opened(self, opened: Opened) -> None:
         self._close_opening()
@@ -291,6 +305,10 @@ class Shell:
             return
         if isinstance(exc, migrate.SchemaError):
             self._fatal("Newer database", exc.message)
+            return
+        if isinstance(exc, NoPractice):
+            self._close_opening()
+            self.first_run(existing=exc.url)
             return
         if isinstance(exc, PracticeBoardError):
             self._fatal("PracticeBoard cannot start", exc.message)

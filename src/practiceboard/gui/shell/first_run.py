@@ -42,6 +42,7 @@ from practiceboard.gui.kit.errors import sentence
 from practiceboard.gui.kit.runner import Runner
 from practiceboard.gui.shell.first_run_work import (
     DEMO,
+    EXISTING,
     LOCAL,
     SERVER,
     SetUp,
@@ -271,8 +272,10 @@ class AdminPage(QWizardPage):
             return False
         page = self.w.practice_page
         kind, server = self.w.choice_page.choice(), self.w.server
+        if self.w.existing:
+            kind = EXISTING
         args = (kind, server, page.name.text(), page.calendar.value(), user, name,
-                self.password.text())  # fmt: skip
+                self.password.text(), self.w.existing or "")  # fmt: skip
         self.w.work(lambda: build_practice(*args), self, "Creating the practice…")
         return False
 
@@ -343,9 +346,11 @@ class FirstRunWizard(QWizard):
 
     completed = Signal(object)
 
-    def __init__(self, runner: Runner, parent: QWidget | None = None):
+    def __init__(self, runner: Runner, parent: QWidget | None = None, *,
+                 existing: str | None = None):  # fmt: skip
         super().__init__(parent)
         self.setObjectName("firstRunWizard")
+        self.existing = existing  # a database with no practice yet: start at its page
         self.setWindowTitle("Set up PracticeBoard")
         self.setWindowIcon(theme.icon("app"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -365,7 +370,7 @@ class FirstRunWizard(QWizard):
         for pid, page in ((CHOICE, self.choice_page), (PRACTICE, self.practice_page),
                           (ADMIN, self.admin_page), (DONE, self.done_page)):  # fmt: skip
             self.setPage(pid, page)
-        self.setStartId(CHOICE)
+        self.setStartId(PRACTICE if existing else CHOICE)
         self.resize(720, 640)
 
     def joins_practice(self) -> bool:

@@ -17,6 +17,7 @@ from practiceboard.core import connection
 from practiceboard.core.server_check import ServerSettings, remember
 
 LOCAL, SERVER, DEMO = "local", "server", "demo"
+EXISTING = "existing"  # a database named by --db or the settings, with no practice yet
 DEMO_TASKS = 2000  # as `make run` builds it
 
 
@@ -83,7 +84,8 @@ def _into_place(build, path: Path):
 
 
 def build_practice(kind: str, server: ServerSettings | None, name: str, calendar: dict,
-                   username: str, display_name: str, password: str) -> SetUp:  # fmt: skip
+                   username: str, display_name: str, password: str,
+                   existing_url: str = "") -> SetUp:  # fmt: skip
     """The wizard's one write (worker thread): schema, practice and first admin."""
     from practiceboard.db import migrate
     from practiceboard.db.engine import Database
@@ -96,6 +98,13 @@ def build_practice(kind: str, server: ServerSettings | None, name: str, calendar
     if kind == LOCAL:
         _into_place(build, local_path())
         return SetUp(LOCAL, username.strip().lower(), password)
+    if kind == EXISTING:
+        db = Database(existing_url)
+        try:
+            build(db)
+        finally:
+            db.dispose()
+        return SetUp(EXISTING, username.strip().lower(), password)
     assert server is not None
     db = Database(server.url())
     try:
