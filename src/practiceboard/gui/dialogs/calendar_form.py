@@ -27,8 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.core.timezone import local_timezone_name
-from practiceboard.domain.calendar import PracticeCalendar, us_states
-from practiceboard.domain.errors import ValidationError
+from practiceboard.domain.calendar import (
+    PRACTICE_CLOSED,
+    state_holidays,
+    us_federal_holidays,
+    us_states,
+)
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Fields of ValidationError -> the control that shows it.
@@ -180,17 +184,20 @@ class CalendarForm(QWidget):
         self.changed.emit()
 
     def _refresh_preview(self) -> None:
-        """This year's closed days as the form stands (or why it cannot say)."""
+        """This year's closed working days as the form stands. Computed from the holiday
+        lists themselves, not by building a PracticeCalendar: each calendar built takes a
+        slot of the calendars' shared cache, which the practice's own calendar needs."""
         year = date.today().year
-        try:
-            data = self.value()
-            cal = PracticeCalendar.from_dict({**data, "timezone": "UTC"})
-        except ValidationError:
-            self.preview.setText("")
-            return
-        held = cal.holidays_in(year)
+        data = self.value()
+        held = {date.fromisoformat(d): PRACTICE_CLOSED for d in data["extra_holidays"]
+                if d.startswith(str(year))}  # fmt: skip
+        if data["state"]:
+            held.update(state_holidays(data["state"], year))
+        if data["observe_us_federal_holidays"]:
+            held.update(us_federal_holidays(year))
+        workdays = set(data["workdays"])
         days = [f"{d:%b} {d.day} {name}" for d, name in sorted(held.items())
-                if d.weekday() in cal.workdays]  # fmt: skip
+                if d.weekday() in workdays]  # fmt: skip
         self.preview.setText(
             f"Closed on {len(days)} working days in {year}: " + "; ".join(days) + "."
             if days else f"No holidays or closures on working days in {year}."
