@@ -101,6 +101,7 @@ class Shooter:
             self.care(db, runner)
             self.dashboard_and_report(db, runner)
             self.admin_area(db, runner)
+            self.setup(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -372,7 +373,71 @@ def _admin_area(self, db, runner) -> None:
     self.settle(runner)
 
 
+# ---------------------------------------------------------------- first run and settings
+
+
+def _setup(self, db, runner) -> None:
+    """Issue 12's pictures: the first-run wizard's four steps (the practice really made,
+    in this run's temporary data folder), the Connect to server dialog after a test of a
+    server that does not answer, and the Practice settings screen as the demo admin."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from practiceboard.core.server_check import ServerSettings
+    from practiceboard.gui.dialogs.connect_dialog import ConnectDialog
+    from practiceboard.gui.shell.first_run import DONE, FirstRunWizard
+
+    wizard = FirstRunWizard(runner)
+    wizard.show()
+    self.settle(runner, quiet_ms=100)
+    self.save(wizard, "first-run-1-where")
+    wizard.next()
+    page = wizard.practice_page
+    page.name.setText("Valley Family Medicine")
+    page.calendar.zone.setCurrentText("America/Chicago")
+    page.calendar.state.setCurrentIndex(page.calendar.state.findData("TX"))
+    page.calendar.closure_date.setDate(page.calendar.closure_date.date().addDays(30))
+    page.calendar.add_closure()
+    self.settle(runner, quiet_ms=100)
+    self.save(wizard, "first-run-2-practice")
+    wizard.next()
+    admin = wizard.admin_page
+    admin.display_name.setText("Pat Okonkwo")
+    admin.username.setText("pokonkwo")
+    admin.password.setText("a long enough password")
+    admin.repeat.setText("a long enough passwort")
+    wizard.next()  # refused: the two passwords differ
+    self.settle(runner, quiet_ms=100)
+    self.save(wizard, "first-run-3-admin")
+    admin.repeat.setText("a long enough password")
+    wizard.next()
+    self.settle(runner)
+    if wizard.currentId() != DONE:
+        raise RuntimeError(f"the wizard did not finish: {admin.error.text()}")
+    self.save(wizard, "first-run-4-done")
+    wizard.close()
+
+    dialog = ConnectDialog(runner)
+    dialog.set_settings(ServerSettings("127.0.0.1", 1, "practiceboard", "practiceboard_app",
+                                       "secret"))  # fmt: skip
+    dialog.show()
+    dialog.test()
+    self.settle(runner)
+    self.save(dialog, "connect-to-server")
+    dialog.close()
+
+    window = self.window_for(db, runner, "admin")
+    view = self.show(window, runner, "settings")
+    self.save(window, "practice-settings")
+    scroll = view.findChild(QScrollArea, "settingsScroll")
+    scroll.ensureWidgetVisible(view.thresholds)
+    self.settle(runner, quiet_ms=100)
+    self.save(window, "practice-settings-aging")
+    window.close()
+    self.settle(runner)
+
+
 Shooter.admin_area = _admin_area
+Shooter.setup = _setup
 
 if __name__ == "__main__":
     sys.exit(main())

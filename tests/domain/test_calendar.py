@@ -10,7 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from practiceboard.domain.calendar import PracticeCalendar, us_federal_holidays
+from practiceboard.domain.calendar import (
+    PracticeCalendar,
+    state_holidays,
+    us_federal_holidays,
+    us_states,
+)
 from practiceboard.domain.errors import ValidationError
 from support import NY, ny
 
@@ -346,6 +351,7 @@ def test_to_dict_from_dict_round_trip():
         "closes": "19:00",
         "observe_us_federal_holidays": False,
         "extra_holidays": ["2026-08-14", "2026-12-24"],
+        "state": None,
     }
     assert PracticeCalendar.from_dict(json.loads(json.dumps(data))) == cal
     assert PracticeCalendar.from_dict(DEFAULT.to_dict()) == DEFAULT
@@ -394,3 +400,31 @@ def test_invalid_settings(data: dict, field: str):
         PracticeCalendar.from_dict(data)
     assert err.value.field == field
     assert err.value.message.endswith(".")
+
+
+# ------------------------------------------------------------------ state holidays
+
+
+def test_a_state_adds_its_own_holidays_from_the_holidays_package():
+    texas = PracticeCalendar(timezone="America/Chicago", state="tx")
+    assert texas.state == "TX"
+    held = texas.holidays_in(2027)
+    assert held[date(2027, 3, 2)] == "Texas Independence Day"  # a Tuesday
+    assert not texas.is_business_day(date(2027, 3, 2))
+    # A federal holiday keeps its federal name; the state adds no second entry.
+    assert held[date(2027, 2, 15)] == "Washington's Birthday"
+    assert state_holidays("TX", 2027)[date(2027, 3, 2)] == "Texas Independence Day"
+    assert date(2027, 2, 15) not in state_holidays("TX", 2027)
+    assert PracticeCalendar(timezone="America/Chicago").is_business_day(date(2027, 3, 2))
+    assert PracticeCalendar.from_dict(texas.to_dict()) == texas
+    # Three hours less of business time across the closure.
+    start = datetime(2027, 3, 1, 14, 0, tzinfo=ZoneInfo("America/Chicago"))
+    end = datetime(2027, 3, 3, 9, 0, tzinfo=ZoneInfo("America/Chicago"))
+    assert texas.business_hours(start, end) == 4.0
+
+
+def test_an_unknown_state_is_refused_with_a_sentence():
+    with pytest.raises(ValidationError, match="not a US state") as caught:
+        PracticeCalendar(state="ZZ")
+    assert caught.value.field == "state"
+    assert us_states()["TX"] == "Texas"

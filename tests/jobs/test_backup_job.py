@@ -8,10 +8,21 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from practiceboard.core.clock import now
 from practiceboard.db.backup import last_verified_backup
 from practiceboard.db.models import Notification, Setting
 from practiceboard.jobs import backup
 from support import ny, use_new_york
+
+
+def backup_at(db, hhmm: str) -> None:
+    """The practice's nightly backup time (Practice settings); these tests use 02:00."""
+    with db.write() as s:
+        row = s.get(Setting, "backup_time")
+        if row is None:
+            s.add(Setting(key="backup_time", value=hhmm, updated_at=now()))
+        else:
+            row.value = hhmm
 
 
 def told(db) -> list[tuple[int, str, str]]:
@@ -24,6 +35,7 @@ def told(db) -> list[tuple[int, str, str]]:
 
 def test_written_once_a_night_after_the_backup_time_and_recorded(db, clock, staff, tmp_path):
     use_new_york(db)
+    backup_at(db, "02:00")
     clock.set(ny(2026, 3, 5, 1, 50))
     assert backup.run(db, folder=tmp_path) is None  # before 02:00 practice time
     done = backup.run(db, at=ny(2026, 3, 5, 2, 5), folder=tmp_path)
@@ -58,6 +70,7 @@ def test_old_nightly_copies_are_removed_others_left(tmp_path):
 
 def test_a_failed_backup_and_an_overdue_one_are_told_once_a_day(db, clock, staff, tmp_path):
     use_new_york(db)
+    backup_at(db, "02:00")
     blocked = tmp_path / "usb-drive"
     blocked.write_text("a file where the folder should be")  # the folder cannot be made
     with db.write() as s:
@@ -84,6 +97,7 @@ def test_a_backup_made_another_way_tonight_counts_and_a_pc_without_pg_dump_steps
     from practiceboard.jobs import lease
 
     use_new_york(db)
+    backup_at(db, "02:00")
     folder = tmp_path / "backups"
     db_backup.record_backup(db, tmp_path / "from-the-server.dump", ny(2026, 3, 5, 2, 30))
     assert backup.run(db, at=ny(2026, 3, 5, 3), folder=folder) is None
@@ -98,3 +112,15 @@ def test_a_backup_made_another_way_tonight_counts_and_a_pc_without_pg_dump_steps
     assert done is not None and done.problem == "pg_dump is not installed on this PC."
     assert told(db) == []  # no alarm for a PC that cannot: the overdue alert covers it
     assert lease.holder_of(db, backup.JOB, ny(2026, 3, 6, 3, 1)) is None  # given up
+
+
+def test_the_default_time_is_ten_at_night_and_an_empty_time_switches_it_off(
+    db, clock, staff, tmp_path
+):
+    use_new_york(db)
+    assert backup.run(db, at=ny(2026, 3, 5, 21, 50), folder=tmp_path) is None
+    done = backup.run(db, at=ny(2026, 3, 5, 22, 5), folder=tmp_path)
+    assert done is not None and done.written is not None
+    backup_at(db, "")
+    assert backup.run(db, at=ny(2026, 3, 6, 23), folder=tmp_path) is None  # off
+    assert len(backup.nightly_files(tmp_path)) == 1

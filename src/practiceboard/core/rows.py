@@ -556,3 +556,30 @@ class BackupState:
     last_at: datetime | None  # the last verified backup (any PC, any way)
     last_file: str
     last_pc: str
+
+
+# ---------------------------------------------------------------- practice settings
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdRow:
+    """An open status of a workflow with its warn and breach thresholds (business hours)."""
+
+    status_id: int
+    workflow: str
+    status: str
+    warn_hours: float | None
+    breach_hours: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSettings:
+    """What the Practice settings screen shows and saves back."""
+
+    practice_name: str
+    calendar: dict  # the calendar setting as stored (timezone filled in)
+    idle_lock_minutes: int
+    reports_folder: str
+    backup_folder: str
+    backup_time: str
+    thresholds: tuple[ThresholdRow, ...]

@@ -40,9 +40,11 @@ _DECLARED = (
             "closes": "17:00",
             "observe_us_federal_holidays": True,
             "extra_holidays": [],
+            "state": None,
         },  # fmt: skip
         "Business hours, workdays and holidays (SLA clocks and due dates); timezone None "
-        "means this PC's own time zone.",
+        "means this PC's own time zone; state (a two-letter code) adds that state's own "
+        "holidays.",
     ),
     SettingDef("lockout_attempts", int, 5, "Wrong passwords in a row before an account locks."),
     SettingDef("lockout_minutes", int, 15, "How long a locked account stays locked."),
@@ -153,19 +155,22 @@ _DECLARED = (
         "when the database is created.",
         seeded=False,
     ),
+)
+_DECLARED += (
     SettingDef(
         "backup_folder",
         str,
         "",
-        "Where backups go (a USB drive or a network share); empty means the 'backups' folder "
-        "in the app's data folder.",
+        "Where the nightly backup goes (a USB drive or a network share); empty means the "
+        "'backups' folder in the app's data folder.",
         seeded=False,
     ),
     SettingDef(
         "backup_time",
         str,
-        "02:00",
-        "When the nightly backup runs (HH:MM, practice time).",
+        "22:00",
+        "The practice time (HH:MM) from which the nightly backup is made; empty: no "
+        "nightly backup.",
         seeded=False,
     ),
 )

@@ -1,5 +1,9 @@
 """The practice calendar: business hours, workdays and holidays, in the practice's time zone.
 
+The US federal holidays are computed here (observed dates only, as federal offices close);
+a state's own holidays come from the ``holidays`` package (``state_holidays``), those of its
+days that are not federal holidays already.
+
 Business time is the overlap of a span with [opens, closes) local wall-clock time on business
 days (a workday that is not a holiday). Board loads ask this for thousands of cards whose spans
 can be years long, so whole days are counted arithmetically (weeks by division, holidays by
@@ -74,6 +78,46 @@ def us_federal_holidays(year: int) -> dict[date, str]:
     return dict(_federal(year))
 
 
+# ------------------------------------------------------------------ state holidays
+
+
+def us_states() -> dict[str, str]:
+    """Two-letter code -> name of every US state, territory and DC the ``holidays``
+    package knows, sorted by name."""
+    import holidays
+
+    names = {code: name for name, code in holidays.US.subdivisions_aliases.items()}
+    return dict(sorted(((c, names.get(c, c)) for c in holidays.US.subdivisions),
+                       key=lambda item: item[1]))  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _state_only(state: str, year: int) -> tuple[tuple[date, str], ...]:
+    import holidays
+
+    federal = holidays.US(years=year)
+    own = holidays.US(subdiv=state, years=year)
+    return tuple(
+        sorted((d, name) for d, name in own.items() if d not in federal and d.year == year)
+    )
+
+
+def state_holidays(state: str, year: int) -> dict[date, str]:
+    """The state's public holidays in ``year`` that are not federal holidays, date -> name."""
+    return dict(_state_only(state, year))
+
+
+def _check_state(state: str | None) -> str | None:
+    if not state:
+        return None
+    code = str(state).strip().upper()
+    if code not in us_states():
+        raise ValidationError(
+            f"“{state}” is not a US state or territory. Choose one from the list.", "state"
+        )
+    return code
+
+
 # ------------------------------------------------------------------ the calendar
 
 
@@ -130,6 +174,7 @@ def _shared_cache(
     closes: time,
     observe_us_federal_holidays: bool,
     extra_holidays: frozenset[date],
+    state: str | None,
 ) -> _Cache:
     # Every field is part of the key, so a changed setting never sees stale derived data.
     return _Cache(ZoneInfo(timezone), _seconds_of(closes) - _seconds_of(opens), workdays)
@@ -143,6 +188,7 @@ class PracticeCalendar:
     closes: time = time(17, 0)
     observe_us_federal_holidays: bool = True
     extra_holidays: frozenset[date] = frozenset()  # practice-specific closures
+    state: str | None = None  # two-letter code: that state's own holidays close too
     _cache: _Cache = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -150,6 +196,7 @@ class PracticeCalendar:
         set_ = object.__setattr__
         set_(self, "workdays", frozenset(self.workdays))
         set_(self, "extra_holidays", frozenset(self.extra_holidays))
+        set_(self, "state", _check_state(self.state))
         if not self.workdays:
             raise ValidationError(
                 "Choose at least one day of the week the practice is open.", "workdays"
@@ -175,6 +222,7 @@ class PracticeCalendar:
             self.closes,
             self.observe_us_federal_holidays,
             self.extra_holidays,
+            self.state,
         )
         set_(self, "_cache", cache)
 
@@ -194,7 +242,8 @@ class PracticeCalendar:
         return moment.astimezone(self._cache.tz).date()
 
     def holidays_in(self, year: int) -> dict[date, str]:
-        """Observed federal holidays (if observed) plus practice closures dated in ``year``."""
+        """Observed federal holidays (if observed), the state's own holidays (if a state is
+        chosen) and the practice's closures dated in ``year``."""
         return dict(self._year(year).names)
 
     def is_business_day(self, d: date) -> bool:
@@ -205,6 +254,8 @@ class PracticeCalendar:
         if cached is not None:
             return cached
         names = {d: PRACTICE_CLOSED for d in self.extra_holidays if d.year == year}
+        if self.state:
+            names.update(_state_only(self.state, year))
         if self.observe_us_federal_holidays:
             names.update(_federal(year))  # the federal name wins on a shared date
         closed = frozenset(d.toordinal() for d in names)
@@ -358,6 +409,7 @@ class PracticeCalendar:
             "closes": _format_time(self.closes),
             "observe_us_federal_holidays": self.observe_us_federal_holidays,
             "extra_holidays": [d.isoformat() for d in sorted(self.extra_holidays)],
+            "state": self.state,
         }
 
     @classmethod
@@ -375,6 +427,8 @@ class PracticeCalendar:
             kwargs["observe_us_federal_holidays"] = bool(data["observe_us_federal_holidays"])
         if data.get("extra_holidays"):
             kwargs["extra_holidays"] = frozenset(_parse_date(v) for v in data["extra_holidays"])
+        if data.get("state"):
+            kwargs["state"] = str(data["state"])
         return cls(**kwargs)
 
 

@@ -88,3 +88,31 @@ def workflow_fields(declared: list[dict] | None, given: dict | None) -> dict:
         if value:
             out[f["key"]] = value
     return out
+
+
+USERNAME_MAX = 64
+PERSON_NAME_MAX = 120
+
+
+def username(value: str | None) -> str:
+    """A sign-in name: lower case letters, digits, dots, dashes, underscores."""
+    name = (value or "").strip().lower()
+    if (
+        not name
+        or len(name) > USERNAME_MAX
+        or not name.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
+        raise ValidationError(
+            "User names use letters, digits, dots, dashes or underscores (at most 64).", "username"
+        )
+    return name
+
+
+def person_name(value: str | None) -> str:
+    """A person's name as it appears on cards."""
+    name = _clean(value)
+    if not name or len(name) > PERSON_NAME_MAX:
+        raise ValidationError(
+            "Give the person's name as it should appear on cards.", "display_name"
+        )
+    return name

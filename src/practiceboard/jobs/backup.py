@@ -1,6 +1,7 @@
 """The nightly backup: a practice-wide job (one PC, under its lease) that checks every few
-minutes and, once the practice's backup time has passed (02:00 unless configured), backs
-the database up into the backup folder when tonight's copy is not there yet — checked
+minutes and, once the practice's backup time has passed (22:00 unless configured in
+Practice settings; set empty, there is no nightly backup), backs the database up into
+the backup folder when tonight's copy is not there yet — checked
 after writing (SQLite ``integrity_check``, ``pg_restore --list``) and recorded as the
 practice's last verified backup. It keeps 7 daily and 4 weekly nightly copies and removes
 older ones (manual and before-upgrade backups are left alone). A PC that was off at night
@@ -112,7 +113,10 @@ def run(db: Database, *, at: datetime | None = None, folder: Path | None = None)
     at = at or now()
     with db.read() as session:
         cal = practice_calendar(session)
-        when = parse_clock(setting(session, "backup_time"))
+        nightly = (setting(session, "backup_time") or "").strip()
+    if not nightly:  # the practice switched the nightly backup off (Practice settings)
+        return None
+    when = parse_clock(nightly)
     folder = folder or backup_folder(db)
     today = cal.local_date(at)
     due = datetime.combine(today, when, tzinfo=cal.tzinfo())

@@ -21,6 +21,7 @@ from practiceboard.core.unit import audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, Setting, User, UserRole
+from practiceboard.domain import validation
 from practiceboard.domain.errors import AuthenticationError, NotFound, ValidationError
 from practiceboard.domain.policy import Cap
 
@@ -69,22 +70,10 @@ def _role_ids(session: Session, role_keys: list[str]) -> list[int]:
 
 def _insert_user(session: Session, username: str, display_name: str, password: str,
                  role_keys: list[str]) -> User:  # fmt: skip
-    username = (username or "").strip().lower()
-    if (
-        not username
-        or len(username) > 64
-        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
-    ):
-        raise ValidationError(
-            "User names use letters, digits, dots, dashes or underscores (at most 64).", "username"
-        )
+    username = validation.username(username)
     if session.scalars(select(User.id).where(func.lower(User.username) == username)).first():
         raise ValidationError(f"The user name “{username}” is already taken.", "username")
-    display_name = " ".join((display_name or "").split())
-    if not display_name or len(display_name) > 120:
-        raise ValidationError(
-            "Give the person's name as it should appear on cards.", "display_name"
-        )
+    display_name = validation.person_name(display_name)
     check_password_rules(session, password)
     role_ids = _role_ids(session, role_keys)
     user = User(username=username, display_name=display_name, password_hash=hash_password(password),

@@ -69,6 +69,8 @@ ICON_NAMES: tuple[str, ...] = (
     "patients", "chart",
     # the admin area
     "admin",
+    # administration
+    "settings",
     # drawn by the style sheet
     "chevron-down", "chevron-up",
 )  # fmt: skip

@@ -62,6 +62,15 @@ log = logging.getLogger(__name__)
 APP_NAME = ORG_NAME = "PracticeBoard"
 
 
+class NoPractice(PracticeBoardError):
+    """The database is reachable and migrated but holds no practice yet (no accounts):
+    the shell offers the wizard's practice and administrator steps for it."""
+
+    def __init__(self, message: str, url: str):
+        super().__init__(message)
+        self.url = url  # as connected (with the password that worked)
+
+
 class NeedPassword(PracticeBoardError):
     """The server wants a password the keyring does not hold; ask on the GUI thread."""
 
@@ -98,9 +107,10 @@ def open_practice(cli_url: str | None, password: str | None = None) -> Opened:
     try:
         made = migrate.upgrade(db)
         if not users.list_users(db):
-            raise PracticeBoardError(
+            raise NoPractice(
                 "This database has no accounts yet. Run “practiceboard init” on this PC to "
-                "create the first admin account."
+                "create the first admin account.",
+                url,
             )
     except DBAPIError as exc:
         db.dispose()
@@ -212,6 +222,11 @@ class Shell:
         self.opening: OpeningWindow | None = None
         self.exit_code: int | None = None
         self.notice = ""  # said at the next sign-in (after a restore: what was restored)
+        self.wizard = None  # the first-run wizard, while it is open
+        self._first_start = True
+        self._auto_sign_in: tuple[str, str] | None = None  # the admin the wizard made
+        self._set_up_notice = ""  # for the sign-in dialog after the wizard (demo accounts)
+        self._password: str | None = None  # the database password typed at this start
 
     # ---------------------------------------------------------------- the database
 
@@ -219,6 +234,13 @@ class Shell:
         from practiceboard.core import connection
 
         try:
+            first, self._first_start = self._first_start, False
+            if first:
+                from practiceboard.gui.shell.first_run_work import needs_first_run
+
+                if needs_first_run(self.cli_url):
+                    self.first_run()
+                    return
             where = connection.resolve(self.cli_url).describe()
         except PracticeBoardError as exc:
             self._fatal("PracticeBoard cannot start", exc.message)
@@ -226,17 +248,46 @@ class Shell:
         if self.opening is None:
             self.opening = OpeningWindow(where)
             self.opening.show()
+        self._password = password
         self.runner.submit(
             partial(open_practice, self.cli_url, password), self._opened, self._open_failed
         )
 
+    def first_run(self, existing: str | None = None):
+        """Nothing names a database yet: the set-up wizard, then open what it made.
+        ``existing``: a database that is there but holds no practice yet (the wizard
+        starts at the practice's page and builds in it)."""
+        from practiceboard.gui.shell.first_run import FirstRunWizard
+
+        self.wizard = FirstRunWizard(self.runner, existing=existing)
+        self.wizard.completed.connect(self._set_up)
+        self.wizard.rejected.connect(lambda: self._finish(0))
+        self.wizard.show()
+        return self.wizard
+
+    def _set_up(self, made) -> None:
+        self.wizard.deleteLater()
+        self.wizard = None
+        self._set_up_notice = made.notice if not made.username else ""
+        if made.username:
+            self._auto_sign_in = (made.username, made.password)
+        self.start(made.server_password or self._password or None)
+
     def _opened(self, opened: Opened) -> None:
         self._close_opening()
         self.db = opened.db
-        notes = [self.notice, opened.warning or ""]
-        self.notice = ""
+        notes = [self.notice, opened.warning or "", self._set_up_notice]
+        self.notice = self._set_up_notice = ""
         if opened.backup:
             notes.append(f"The database was upgraded; a backup is at {opened.backup}.")
+        if self._auto_sign_in is not None:
+            from practiceboard.gui.shell.sign_in import sign_in
+
+            username, password = self._auto_sign_in
+            self._auto_sign_in = None
+            self.runner.submit(partial(sign_in, self.db, username, password), self.open_window,
+                               lambda _exc: self.sign_in(username))  # fmt: skip
+            return
         self.sign_in(notice="\n\n".join(n for n in notes if n))
 
     def _open_failed(self, exc: Exception) -> None:
@@ -255,6 +306,10 @@ class Shell:
             return
         if isinstance(exc, migrate.SchemaError):
             self._fatal("Newer database", exc.message)
+            return
+        if isinstance(exc, NoPractice):
+            self._close_opening()
+            self.first_run(existing=exc.url)
             return
         if isinstance(exc, PracticeBoardError):
             self._fatal("PracticeBoard cannot start", exc.message)
@@ -335,7 +390,7 @@ class Shell:
         if self.window is not None:
             self.window.alerts.show_window()  # from the tray, minimized or behind others
             return
-        front = self.dialog or self.opening
+        front = self.dialog or self.opening or self.wizard
         if front is not None:
             front.showNormal()
             if QGuiApplication.platformName() != "offscreen":

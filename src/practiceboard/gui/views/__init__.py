@@ -96,3 +96,16 @@ register(
     ViewSpec("admin", "Admin", "admin", _admin, capability=Cap.ADMIN, shortcut="Ctrl+9",
              order=90)
 )  # fmt: skip
+
+
+def _settings(ctx, parent):
+    from practiceboard.gui.views.settings import PracticeSettingsView
+
+    return PracticeSettingsView(ctx, parent)
+
+
+# Practice settings (issue 12): admins only; the services check again on every save.
+register(
+    ViewSpec("settings", "Practice settings", "settings", _settings, capability=Cap.ADMIN,
+             order=91)
+)  # fmt: skip
