@@ -323,7 +323,7 @@ class DonePage(QWizardPage):
             lines = [
                 "What next:",
                 "  1. Add your staff, each with their own account and roles: "
-                "“practiceboard users add” in a Command Prompt.",
+                "View ▸ Admin ▸ Users ▸ Add person (Ctrl+9).",
                 "  2. Check the holidays, the aging thresholds and where backups go: "
                 "View ▸ Practice settings.",
                 "  3. Create the first task: New task (Ctrl+N) on the board.",
