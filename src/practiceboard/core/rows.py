@@ -482,3 +482,20 @@ class ExceptionRow:
     business_hours: float  # in the status by the end of the period (or when it left)
     breach_hours: float
     reason: str  # the reason code of the move into the status, "" when none
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatchRow:
+    """One spreadsheet import in the import history (newest first)."""
+
+    id: int
+    kind: str  # tasks | patients
+    file_name: str
+    created_at: datetime
+    created_by: str
+    created: int
+    updated: int
+    skipped: int
+    errors: int
+    undone_at: datetime | None
+    undone_by: str | None
