@@ -195,6 +195,8 @@ ENVIRONMENT: dict[str, str] = {
     "PRACTICEBOARD_SQLITE_JOURNAL": "WAL or DELETE: the SQLite journal mode, instead of WAL "
     "on a local disk and DELETE on a network share (tests run the suite in both).",
     "TZ": "This PC's time zone (an IANA name such as America/Chicago), ahead of the system's.",
+    "PRACTICEBOARD_PASSWORD": "The password of the person a scripted import or export "
+    "signs in as (--as), instead of asking.",
 }
 
 
