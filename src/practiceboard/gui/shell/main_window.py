@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             "&Open selected task", None, self.open_selected, "Ctrl+O", "openTaskAction"
         )
+        self.export_action = self._action(
+            "&Export to CSV…", None, self.export_csv, "Ctrl+E", "exportCsvAction"
+        )
+        self.export_action.setEnabled(self.ctx.can(Cap.EXPORT))
         self.sign_out_action = self._action(
             "Sign &out", "sign-out", self.sign_out, "Ctrl+Shift+Q", "signOutAction"
         )
@@ -149,7 +153,7 @@ class MainWindow(QMainWindow):
             self.view_actions[spec.key] = act
         self.session_actions = [
             self.new_task_action, self.refresh_action, self.find_action, self.open_action,
-            self.lock_action, *self.view_actions.values(),
+            self.lock_action, *self.view_actions.values(), self.export_action,
         ]  # fmt: skip
 
     def _build_tool_bar(self) -> None:
@@ -182,6 +186,8 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         tasks = menus.addMenu("&Tasks")
         tasks.addActions([self.new_task_action, self.open_action, self.find_action])
+        tasks.addSeparator()
+        tasks.addAction(self.export_action)
         tasks.addSeparator()
         tasks.addActions([self.lock_action, self.sign_out_action, self.quit_action])
         view = menus.addMenu("&View")
@@ -342,6 +348,15 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("Select a task first, then press Enter to open it.", 4000)
 
+    def export_csv(self) -> None:
+        """Ctrl+E: the list the current view shows, as CSV (gui/kit/export.py)."""
+        view, key = self.current_view(), self.current_key()
+        if view is None or key is None or not self.ctx.can(Cap.EXPORT) or self.idle.is_locked:
+            return
+        from practiceboard.gui.kit.export import export_view
+
+        export_view(self.ctx, view, self.specs[key].label, self)
+
     def open_task(self, task_id: int) -> None:
         if self.idle.is_locked:
             return
@@ -402,6 +417,7 @@ class MainWindow(QMainWindow):
         for action in self.session_actions:
             action.setEnabled(True)
         self.new_task_action.setEnabled(self.ctx.can(Cap.TASK_CREATE))
+        self.export_action.setEnabled(self.ctx.can(Cap.EXPORT))
         self.setWindowTitle("PracticeBoard")
         for widget in self._hidden_dialogs:
             widget.show()  # the user's unsaved typing is still in them
