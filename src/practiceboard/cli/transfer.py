@@ -1,7 +1,8 @@
 """``import tasks|patients FILE``: a practice's spreadsheet in, as a signed-in person
 (``--as``, default the first manager; the password from PRACTICEBOARD_PASSWORD or
 typed), with the columns proposed from the header, the mapping remembered for the
-layout or read from ``--mapping FILE``.
+layout or read from ``--mapping FILE``. ``import fhir FILE`` brings Patients in from
+an EHR's FHIR export; ``export fhir --out FILE`` writes the FHIR R4 Bundle.
 One line per row that was not simply created, and last ``N created, M skipped, K errors``.
 ``--dry-run`` shows the same and writes nothing."""
 
@@ -33,6 +34,24 @@ def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
             k.add_argument("--update-existing", action="store_true",
                            help="update patients whose MRN is already known")  # fmt: skip
         k.set_defaults(func=cmd_import)
+    f = isub.add_parser("fhir", parents=[db_opt],
+                        help="import Patients (and match Practitioners) from a FHIR R4 Bundle "
+                        "or NDJSON file")  # fmt: skip
+    f.add_argument("file", metavar="FILE", help="a Bundle (.json) or NDJSON (.ndjson)")
+    f.add_argument("--as", dest="as_user", metavar="USER",
+                   help="who imports (default: the first manager)")  # fmt: skip
+    f.set_defaults(func=cmd_import_fhir)
+    e = sub.add_parser("export", help="export data (FHIR R4)")
+    esub = e.add_subparsers(dest="export_kind", metavar="WHAT", required=True)
+    x = esub.add_parser("fhir", parents=[db_opt],
+                        help="patients, plans, goals and tasks as a FHIR R4 Bundle")  # fmt: skip
+    x.add_argument("--out", required=True, metavar="FILE.json", help="where the Bundle goes")
+    x.add_argument("--patient", metavar="MRN", help="only this patient")
+    x.add_argument("--since", metavar="YYYY-MM-DD",
+                   help="only care plans and tasks changed on or after this day")  # fmt: skip
+    x.add_argument("--as", dest="as_user", metavar="USER",
+                   help="whose view (default: the first manager)")  # fmt: skip
+    x.set_defaults(func=cmd_export_fhir)
 
 
 def sign_in(db, username: str | None):
@@ -86,4 +105,40 @@ def cmd_import(args) -> int:
     else:
         say(f"Import #{result.batch_id} from {read.file_name}.")
     say(result.summary())
+    return 0
+
+
+def cmd_import_fhir(args) -> int:
+    from practiceboard.services.fhir_import import import_fhir
+
+    with opened(args) as db:
+        require_ready(db)
+        actor = sign_in(db, args.as_user)
+        result = import_fhir(db, actor, Path(args.file))
+    say(*result.lines())
+    return 0
+
+
+def cmd_export_fhir(args) -> int:
+    from datetime import date
+
+    from practiceboard.queries.fhir import fhir_source
+    from practiceboard.reports import fhir
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            raise UsageError("Give --since as a date like 2026-03-01.") from None
+    out = Path(args.out)
+    with opened(args) as db:
+        require_ready(db)
+        actor = sign_in(db, args.as_user)
+        source = fhir_source(db, actor, mrn=args.patient, since=since)
+    data = fhir.bundle(source)
+    fhir.write_bundle(data, out)
+    say(f"{len(source.patients)} patients, {len(source.plans)} care plans, "
+        f"{len(source.goals)} goals, {len(source.tasks)} tasks")  # fmt: skip
+    say(str(out))
     return 0

@@ -153,6 +153,14 @@ _DECLARED = (
         "when the database is created.",
         seeded=False,
     ),
+    SettingDef(
+        "fhir_mrn_system",
+        str,
+        "urn:practiceboard:mrn",
+        "The identifier system of the practice's MRNs in FHIR exports and imports (the EHR's "
+        "own system URI, if it has one).",
+        seeded=False,
+    ),
 )
 SETTINGS: dict[str, SettingDef] = {d.key: d for d in _DECLARED}
 
