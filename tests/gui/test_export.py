@@ -87,3 +87,25 @@ def test_the_patients_table_exports_iso_dates(qtbot, open_window, gui_staff, wai
     rows = read(save_to)
     assert rows[0][:3] == ["MRN", "Name", "Born"]
     assert rows[1][:3] == ["PB-1", "Avery Testa", "1970-05-06"]
+
+
+def test_the_patient_page_exports_the_patient_as_fhir(qtbot, open_window, gui_staff, wait_idle,
+                                                      monkeypatch, tmp_path):  # fmt: skip
+    from practiceboard.gui.views.care import page as page_module
+
+    out = tmp_path / "patient.json"
+    monkeypatch.setattr(page_module, "choose_fhir_path", lambda parent, suggested: str(out))
+    patient_id = add_patient(gui_staff.db, "PB-7", "Rowan Sample", date(1960, 1, 2))
+    window = open_window(gui_staff.manager)
+    view = window.show_view("patients", focus=True)
+    wait_idle()
+    view.open_patient(patient_id)
+    wait_idle()
+    page = view.findChild(page_module.PatientPageWidget)
+    assert page.fhir_button.isVisibleTo(page)
+    page.export_fhir()
+    wait_idle()
+    data = json.loads(out.read_text())
+    patient = data["entry"][0]["resource"]
+    assert patient["resourceType"] == "Patient" and patient["identifier"][0]["value"] == "PB-7"
+    assert audit_rows(gui_staff.db, "export.fhir")[-1].patient_id == patient_id

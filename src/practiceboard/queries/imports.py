@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy
 from practiceboard.core.rows import ImportBatchRow
 from practiceboard.db.engine import Database
@@ -55,3 +58,29 @@ def remembered_mapping(db: Database, kind: str, layout: str) -> dict | None:
                 ImportLayout.kind == kind, ImportLayout.layout == layout
             )
         ).first()
+
+
+@dataclass(frozen=True)
+class ImportChoices:
+    """What the import wizard offers when a word of the file needs mapping."""
+
+    workflows: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]  # key, name, statuses
+    people: tuple[tuple[str, str], ...]  # username, name (active accounts)
+
+
+def import_choices(db: Database, actor: Actor) -> ImportChoices:
+    with db.read() as session:
+        actor_policy(session, actor)
+        workflows = tuple(
+            (wf.key, wf.name, tuple((s.key, s.name) for s in sorted(wf.statuses,
+                                                                   key=lambda s: s.position)))
+            for wf in definitions.all_workflows(session)
+        )  # fmt: skip
+        people = tuple(
+            session.execute(
+                select(User.username, User.display_name)
+                .where(User.active)
+                .order_by(User.display_name)
+            ).tuples()
+        )
+        return ImportChoices(workflows, people)

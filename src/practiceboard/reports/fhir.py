@@ -204,6 +204,15 @@ def task(t: FhirTaskRow, people: dict[int, FhirPerson], providers: set[int],
     return res
 
 
+def export_to(db, actor, path: Path, *, mrn: str | None = None, since: date | None = None):
+    """Read (audited), build and write the Bundle; the rows it was built from."""
+    from practiceboard.queries.fhir import fhir_source
+
+    source = fhir_source(db, actor, mrn=mrn, since=since)
+    write_bundle(bundle(source), path)
+    return source
+
+
 def write_bundle(data: dict, path: Path) -> Path:
     path = Path(path)
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=_json), "utf-8")
