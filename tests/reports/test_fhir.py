@@ -16,6 +16,7 @@ from sqlalchemy import select
 from practiceboard import cli, demo
 from practiceboard.core import clock
 from practiceboard.core.actor import Actor
+from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, User
 from practiceboard.domain.errors import PermissionDenied
@@ -36,6 +37,9 @@ def held_clock(clock):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, sqlite_template):
     root = tmp_path_factory.mktemp("fhir-demo")
+    # The template's database id may have its key cached by the test before this module;
+    # the demo's key must be written into this module's own home.
+    audit._KEY_CACHE.clear()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PRACTICEBOARD_HOME", str(root / "home"))
         mp.setattr(clock, "source", lambda: BUILT_AT)
@@ -44,6 +48,7 @@ def built(tmp_path_factory, sqlite_template):
         db = Database(f"sqlite:///{path}", workstation="demo-pc")
         demo.generate_demo(db, tasks=150, seed=1)
         db.dispose()
+    audit._KEY_CACHE.clear()
     return path, root / "home" / "config" / "audit-keys"
 
 
