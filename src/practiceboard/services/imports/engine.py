@@ -396,7 +396,10 @@ def _task_row(session, actor, state, sheet, mapping, cols, batch, number, row, s
             raise _RowError("location", f"No location called “{text('location')}”.")
     extra = {}
     detail = text("detail")
-    wf_fields = _workflow_fields(session, wf.id)
+    fields_of = state.setdefault("fields", {})
+    if wf.id not in fields_of:
+        fields_of[wf.id] = _workflow_fields(session, wf.id)
+    wf_fields = fields_of[wf.id]
     if detail and wf_fields:
         target = next((f for f in wf_fields if f.get("required")), wf_fields[0])
         extra[target["key"]] = detail
