@@ -195,11 +195,18 @@ def test_patients_come_in_and_update_only_when_asked(db, staff):
         assert s.scalars(select(Patient.phone).where(Patient.mrn == "PB-10001")).one() == (
             "(555) 019-0000"
         )
+    # the choice is not remembered: the next file of this layout asks again
+    remembered = import_queries.remembered_mapping(db, "patients", layout_of(updating_header(path)))
+    assert remembered["update_existing"] is False
     engine.undo_import(db, staff.manager, updating.batch_id)
     with db.read() as s:
         assert s.scalars(select(Patient.phone).where(Patient.mrn == "PB-10001")).one() == (
             "(555) 013-2411"
         )
+
+
+def updating_header(path: Path) -> tuple[str, ...]:
+    return sheet.read_sheet(path).header
 
 
 # ---------------------------------------------------------------- bad files

@@ -297,6 +297,9 @@ _FIELD_TARGET = {
 
 
 def _remember(session: Session, actor: Actor, kind: str, layout: str, mapping: Mapping, at):
+    """Keep the mapping for the next file of this layout; "update existing" is not kept:
+    existing patients change only when someone chooses it for that import."""
+    mapping = Mapping.from_json(kind, {**mapping.to_json(), "update_existing": False})
     row = session.scalars(
         select(ImportLayout).where(ImportLayout.kind == kind, ImportLayout.layout == layout)
     ).first()
