@@ -60,3 +60,38 @@ def test_a_bad_file_is_one_sentence(practice, run, tmp_path):
     code, out, err = run("import", "tasks", str(bad), "--db", practice.url, "--as", "manager")
     assert code == 1 and out == ""
     assert err.strip().endswith("import that file.") and len(err.strip().splitlines()) == 1
+
+
+def test_import_fhir_from_the_command_line(practice, run, tmp_path):
+    path = tmp_path / "patients.ndjson"
+    path.write_text(
+        '{"resourceType": "Patient", "identifier": [{"value": "EHR-9"}], '
+        '"name": [{"text": "Skyler Fictiv"}]}\n{"resourceType": "Encounter"}\n'
+    )
+    code, out, _ = run("import", "fhir", str(path), "--db", practice.url)
+    lines = out.strip().splitlines()
+    assert code == 0
+    assert (
+        lines[0] == "1 Encounter resource skipped: PracticeBoard imports Patient and "
+        "Practitioner only"
+    )
+    assert lines[-1] == "1 patients created, 0 updated, 0 unchanged, 0 rejected"
+
+
+def test_import_patients_with_update_existing(practice, run, tmp_path):
+    changed = tmp_path / "patients.csv"
+    changed.write_text(
+        (DATA / "patients.csv").read_text().replace("(555) 013-2411", "(555) 010-0000")
+    )
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        '{"columns": {"MRN": "mrn", "Patient Name": "name", "DOB": "date_of_birth", '
+        '"Phone": "phone", "PCP": "provider", "Programs": "programs"}, '
+        '"providers": {"dr. provider": "provider"}}'
+    )
+    args = ("import", "patients", str(changed), "--db", practice.url, "--mapping", str(mapping))
+    code, out, _ = run(*args)
+    assert out.strip().splitlines()[-1] == "0 created, 60 skipped, 0 errors"
+    code, out, _ = run(*args, "--update-existing")
+    lines = out.strip().splitlines()
+    assert lines[-1] == "0 created, 59 skipped, 0 errors" and "1 updated" in lines
