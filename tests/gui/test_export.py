@@ -109,3 +109,24 @@ def test_the_patient_page_exports_the_patient_as_fhir(qtbot, open_window, gui_st
     patient = data["entry"][0]["resource"]
     assert patient["resourceType"] == "Patient" and patient["identifier"][0]["value"] == "PB-7"
     assert audit_rows(gui_staff.db, "export.fhir")[-1].patient_id == patient_id
+
+
+def test_my_queue_and_an_empty_inbox(qtbot, open_window, gui_staff, wait_idle, save_to,
+                                     messages):  # fmt: skip
+    db, manager = gui_staff.db, gui_staff.manager
+    make_task(db, manager, "referral", "Call the cardiologist", due_date=date(2026, 3, 9),
+              extra={"referred_to": "Cardiology"})  # fmt: skip
+    window = open_window(manager)
+    window.show_view("queue", focus=True)
+    wait_idle()
+    window.export_csv()
+    wait_idle()
+    rows = read(save_to)
+    assert rows[1][1] == "Call the cardiologist" and rows[1][5] == "2026-03-09"
+    window.show_view("approvals", focus=True)
+    wait_idle()
+    messages.log.clear()
+    window.export_csv()  # nothing waits on the manager: the inbox shows its empty sentence
+    wait_idle()
+    assert messages.log == [("Export to CSV", "This list is empty: there is nothing to export.")]
+    assert [json.loads(r.new_values)["rows"] for r in audit_rows(db, "export.csv")] == [1]

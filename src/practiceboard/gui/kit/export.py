@@ -113,10 +113,12 @@ def table_in(widget: QWidget, title: str) -> ExportTable | None:
             name = focus.accessibleName()
             return table_of(focus, f"{title} – {name}" if name else title)
         focus = focus.parentWidget()
-    for view in widget.findChildren(QTableView):
+    tables = widget.findChildren(QTableView)
+    for view in tables:
         if view.isVisible():
             return table_of(view, title)
-    return None
+    # Lists that stand hidden behind their "nothing here" sentence: nothing to export.
+    return ExportTable(title, (), ()) if tables else None
 
 
 def safe_name(title: str) -> str:
@@ -137,7 +139,12 @@ def export_view(
     """Ask where, then write and audit the export off the GUI thread. False when there
     was nothing to export or the person cancelled."""
     table = table_in(widget, title)
-    if table is None or not table.header:
+    if table is not None and not table.header:
+        ctx.messages.info(
+            parent, "Export to CSV", "This list is empty: there is nothing to export."
+        )
+        return False
+    if table is None:
         ctx.messages.info(
             parent, "Export to CSV", "Click in the list to export (a board column, a table), "
             "then choose Export to CSV… again.",
