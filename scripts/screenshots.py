@@ -102,6 +102,7 @@ class Shooter:
             self.dashboard_and_report(db, runner)
             self.admin_area(db, runner)
             self.setup(db, runner)
+            self.imports(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -436,8 +437,51 @@ def _setup(self, db, runner) -> None:
     self.settle(runner)
 
 
+# ---------------------------------------------------------------- spreadsheet import
+
+
+def _imports(self, db, runner) -> None:
+    """Issue 13's pictures: the made-up tracker of tests/data in the import wizard, its
+    mapping page (the practice's first names still to be mapped to people) and its dry
+    run showing the rows that will not come in and why."""
+    from practiceboard.gui.dialogs.import_wizard import ImportWizard
+    from practiceboard.services.imports import engine, sheet
+    from practiceboard.services.imports.mapping import Mapping, propose
+
+    data = ROOT / "tests" / "data"
+    window = self.window_for(db, runner, MANAGER)
+    actor = window.ctx.actor
+    people = propose("patients", sheet.read_sheet(data / "patients.csv").header)
+    people.providers = {"dr. provider": "hokafor"}
+    engine.import_patients(db, actor, sheet.read_sheet(data / "patients.csv"), people)
+    saved = Mapping.load("tasks", (data / "tracker-mapping.json").read_text())
+    saved.owners, saved.providers = {}, {"dr. provider": "hokafor"}
+    wizard = ImportWizard(window.ctx, window)
+    wizard.resize(1100, 760)
+    wizard.show()
+    wizard.path.setText(str(data / "tracker.csv"))
+    wizard.next()
+    self.settle(runner)
+    wizard.use_mapping(saved)
+    self.settle(runner)
+    for word, username in (("Fran", "rdelgado"), ("Cleo", "pnatarajan"),
+                           ("Bill", "tlindqvist"), ("Cora", "gkimura")):  # fmt: skip
+        wizard.map_word("owners", word, username)
+    self.settle(runner, quiet_ms=100)
+    self.save(wizard, "import-mapping")
+    wizard.next()
+    self.settle(runner)
+    wizard.only_problems.setChecked(True)
+    self.settle(runner, quiet_ms=100)
+    self.save(wizard, "import-dry-run")
+    wizard.close()
+    window.close()
+    self.settle(runner)
+
+
 Shooter.admin_area = _admin_area
 Shooter.setup = _setup
+Shooter.imports = _imports
 
 if __name__ == "__main__":
     sys.exit(main())

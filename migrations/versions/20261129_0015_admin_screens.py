@@ -1,7 +1,7 @@
 """admin screens: a forced password change after a reset; retired statuses
 
 Revision ID: 0015
-Revises: 0008
+Revises: 0013
 Create Date: 2026-11-29 09:50:00
 
 An admin's password reset gives a one-time password, and the person must choose their
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0008"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

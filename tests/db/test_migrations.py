@@ -31,7 +31,7 @@ def test_defaults_are_seeded(db):
         assert keys == {"referral", "prior_auth", "records", "lab_followup", "billing", "supply",
                         "signoff", "care_task"}  # fmt: skip
         assert set(s.scalars(select(Role.key))) == set(DEFAULT_ROLE_CAPABILITIES)
-        assert s.scalar(select(func.count(Status.id))) == 47
+        assert s.scalar(select(func.count(Status.id))) == 49  # 0013: two "Closed – not needed"
         assert s.scalar(select(func.count(Transition.id))) > 80
 
 

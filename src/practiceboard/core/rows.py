@@ -523,6 +523,47 @@ class TemplateAdminRow:
     checklist: tuple[str, ...]
     priority: int
     due_in_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatchRow:
+    """One spreadsheet import in the import history (newest first)."""
+
+    id: int
+    kind: str  # tasks | patients
+    file_name: str
+    created_at: datetime
+    created_by: str
+    created: int
+    updated: int
+    skipped: int
+    errors: int
+    undone_at: datetime | None
+    undone_by: str | None
+
+
+# ---------------------------------------------------------------- FHIR export (queries/fhir.py)
+
+
+@dataclass(frozen=True, slots=True)
+class FhirPerson:
+    """A staff member a FHIR export names (a provider becomes a Practitioner)."""
+
+    id: int
+    username: str
+    name: str
+    active: bool
+    provider: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FhirPatientRow:
+    id: int
+    mrn: str
+    name: str
+    date_of_birth: date | None
+    phone: str | None
+    primary_provider_id: int | None
     active: bool
 
 
@@ -583,3 +624,58 @@ class PracticeSettings:
     backup_folder: str
     backup_time: str
     thresholds: tuple[ThresholdRow, ...]
+
+
+class FhirGoalRow:
+    id: int
+    plan_id: int
+    description: str
+    target: str | None
+    target_date: date | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class FhirPlanRow:
+    id: int
+    patient_id: int
+    program: str
+    status: str
+    summary: str
+    start_date: date
+    end_date: date | None
+    owner_id: int
+    status_reason: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FhirTaskRow:
+    id: int
+    ref: str
+    title: str
+    patient_id: int
+    care_plan_id: int | None
+    workflow: str
+    status_key: str
+    status_name: str
+    category: str
+    owner_id: int
+    requester_id: int
+    due_date: date | None
+    created_at: datetime
+    updated_at: datetime
+    reason_key: str | None
+    reason_label: str | None
+    reason_note: str | None
+    notes: tuple[tuple[datetime, str, str], ...]  # (when, author, text)
+
+
+@dataclass(frozen=True, slots=True)
+class FhirSource:
+    mrn_system: str
+    people: tuple[FhirPerson, ...]
+    patients: tuple[FhirPatientRow, ...]
+    plans: tuple[FhirPlanRow, ...]
+    goals: tuple[FhirGoalRow, ...]
+    tasks: tuple[FhirTaskRow, ...]

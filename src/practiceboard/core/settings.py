@@ -155,6 +155,14 @@ _DECLARED = (
         "when the database is created.",
         seeded=False,
     ),
+    SettingDef(
+        "fhir_mrn_system",
+        str,
+        "urn:practiceboard:mrn",
+        "The identifier system of the practice's MRNs in FHIR exports and imports (the EHR's "
+        "own system URI, if it has one).",
+        seeded=False,
+    ),
 )
 _DECLARED += (
     SettingDef(
@@ -215,6 +223,8 @@ ENVIRONMENT: dict[str, str] = {
     "PRACTICEBOARD_SQLITE_JOURNAL": "WAL or DELETE: the SQLite journal mode, instead of WAL "
     "on a local disk and DELETE on a network share (tests run the suite in both).",
     "TZ": "This PC's time zone (an IANA name such as America/Chicago), ahead of the system's.",
+    "PRACTICEBOARD_PASSWORD": "The password of the person a scripted import or export "
+    "signs in as (--as), instead of asking.",
 }
 
 

@@ -624,3 +624,59 @@ class ChangeStamp(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+# ---------------------------------------------------------------- spreadsheet imports
+
+
+class ImportBatch(Base):
+    """One import of a spreadsheet (tasks or patients): who, when, what came of each row,
+    and whether it was undone. Its rows (``import_rows``) hold each row's fingerprint,
+    so the same file imported again creates nothing twice."""
+
+    __tablename__ = "import_batches"
+    __table_args__ = (CheckConstraint("kind IN ('tasks', 'patients')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    file_name: Mapped[str] = mapped_column(String(260))
+    layout: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int] = _fk("users.id", nullable=False)
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = _fk("users.id")
+
+
+class ImportRow(Base):
+    """A spreadsheet row that created or updated something; ``old`` keeps an updated
+    patient's previous values so an undo can put them back."""
+
+    __tablename__ = "import_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = _fk("import_batches.id", nullable=False, index=True)
+    row_number: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # created | updated
+    task_id: Mapped[int | None] = _fk("tasks.id")
+    patient_id: Mapped[int | None] = _fk("patients.id")
+    old: Mapped[dict | None] = mapped_column(JSON)
+
+
+class ImportLayout(Base):
+    """The column and value mapping a person chose for one file layout (its header
+    row), proposed again the next time a file with the same header comes in."""
+
+    __tablename__ = "import_layouts"
+    __table_args__ = (UniqueConstraint("kind", "layout"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    layout: Mapped[str] = mapped_column(String(32))
+    mapping: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int] = _fk("users.id", nullable=False)

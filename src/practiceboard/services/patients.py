@@ -178,6 +178,12 @@ def _values(p: Patient) -> dict:
             "primary_provider_id": p.primary_provider_id, "phone": p.phone}  # fmt: skip
 
 
+# What the spreadsheet import (services/imports) checks and writes the same way, inside
+# its own transaction.
+check_birth, check_provider, set_programs = _check_birth, _check_provider, _set_programs
+programs_of, values_of = _programs_of, _values
+
+
 # ---------------------------------------------------------------- use cases
 
 

@@ -9,6 +9,12 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+# Export to CSV (kit/export.py): a model may answer EXPORT_ROLE with a cell's real value
+# (a date rather than "Mar 4") or with the row's whole Card; headerData(PATIENT_ROLE)
+# is true for a column of patient identifiers.
+EXPORT_ROLE = int(Qt.ItemDataRole.UserRole) + 90
+PATIENT_ROLE = int(Qt.ItemDataRole.UserRole) + 91
+
 
 def set_up_rows_table(view: QTableView, widths: Sequence[int | None], *, multi: bool = False):
     """``widths``: per column, its width in characters, or None for the one that stretches.

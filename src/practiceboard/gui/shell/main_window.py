@@ -136,6 +136,18 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             "&Open selected task", None, self.open_selected, "Ctrl+O", "openTaskAction"
         )
+        self.export_action = self._action(
+            "&Export to CSV…", None, self.export_csv, "Ctrl+E", "exportCsvAction"
+        )
+        self.export_action.setEnabled(self.ctx.can(Cap.EXPORT))
+        self.import_action = self._action(
+            "&Import a spreadsheet…", None, self.import_file, None, "importAction"
+        )
+        self.import_history_action = self._action(
+            "Import &history…", None, self.import_history, None, "importHistoryAction"
+        )
+        for action in (self.import_action, self.import_history_action):
+            action.setEnabled(self.may_import())
         self.sign_out_action = self._action(
             "Sign &out", "sign-out", self.sign_out, "Ctrl+Shift+Q", "signOutAction"
         )
@@ -160,6 +172,7 @@ class MainWindow(QMainWindow):
         self.session_actions = [
             self.new_task_action, self.refresh_action, self.find_action, self.open_action,
             self.lock_action, *self.view_actions.values(), *self.report_actions,
+            self.export_action, self.import_action, self.import_history_action,
         ]  # fmt: skip
 
     def _build_tool_bar(self) -> None:
@@ -192,6 +205,8 @@ class MainWindow(QMainWindow):
         menus = self.menuBar()
         tasks = menus.addMenu("&Tasks")
         tasks.addActions([self.new_task_action, self.open_action, self.find_action])
+        tasks.addSeparator()
+        tasks.addActions([self.export_action, self.import_action, self.import_history_action])
         tasks.addSeparator()
         tasks.addActions([self.lock_action, self.sign_out_action, self.quit_action])
         view = menus.addMenu("&View")
@@ -358,6 +373,32 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("Select a task first, then press Enter to open it.", 4000)
 
+    def export_csv(self) -> None:
+        """Ctrl+E: the list the current view shows, as CSV (gui/kit/export.py)."""
+        view, key = self.current_view(), self.current_key()
+        if view is None or key is None or not self.ctx.can(Cap.EXPORT) or self.idle.is_locked:
+            return
+        from practiceboard.gui.kit.export import export_view
+
+        export_view(self.ctx, view, self.specs[key].label, self)
+
+    def may_import(self) -> bool:
+        """Tasks come in with the rights to hand out work; patients with patient.edit."""
+        tasks = self.ctx.can(Cap.TASK_CREATE) and self.ctx.can(Cap.TASK_REASSIGN)
+        return tasks or self.ctx.can(Cap.PATIENT_EDIT)
+
+    def import_file(self) -> None:
+        if self.may_import() and not self.idle.is_locked:
+            from practiceboard.gui.dialogs.import_wizard import open_import
+
+            open_import(self.ctx, self)
+
+    def import_history(self) -> None:
+        if self.may_import() and not self.idle.is_locked:
+            from practiceboard.gui.dialogs.import_wizard import open_history
+
+            open_history(self.ctx, self)
+
     def open_task(self, task_id: int) -> None:
         if self.idle.is_locked:
             return
@@ -418,6 +459,9 @@ class MainWindow(QMainWindow):
         for action in self.session_actions:
             action.setEnabled(True)
         self.new_task_action.setEnabled(self.ctx.can(Cap.TASK_CREATE))
+        self.export_action.setEnabled(self.ctx.can(Cap.EXPORT))
+        for action in (self.import_action, self.import_history_action):
+            action.setEnabled(self.may_import())
         self.setWindowTitle("PracticeBoard")
         for widget in self._hidden_dialogs:
             widget.show()  # the user's unsaved typing is still in them

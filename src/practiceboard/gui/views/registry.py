@@ -20,6 +20,10 @@ what it shows. It may also have these hooks; the window calls them when present:
   box (``host.show_search_text(text)``).
 - ``restore(host)``: once, when the window opens on this view (the board goes back
   to the workflow it showed last time).
+- ``export_table() -> ExportTable | None``: what Export to CSV… (Ctrl+E) writes
+  (gui/kit/export.py). Without it the window exports the list in the view that has
+  the keyboard focus (a board column), else the view's first visible table; models
+  say a cell's real value and their patient columns through kit.tables' roles.
 - For the spec with ``search=True``: ``search_text(text)`` (the tool bar's search
   box was submitted) and ``in_use() -> bool`` (False once the search is emptied:
   a ``transient`` view then hides again and the window goes back where it was).

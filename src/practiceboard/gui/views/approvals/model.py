@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from practiceboard.core.rows import ApprovalItem
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.tables import PATIENT_ROLE
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -91,6 +92,8 @@ class ApprovalTableModel(QAbstractTableModel):
             return None
         if role == _DISPLAY:
             return COLUMNS[self.columns[section]]
+        if role == PATIENT_ROLE:
+            return self.columns[section] == "patient"
         if role == _TOOLTIP and self.columns[section] == "waiting":
             return "Business time on the SLA clock (paused while a request waits on its requester)"
         return None

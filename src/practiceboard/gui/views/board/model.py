@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from practiceboard.core.rows import Board, BoardColumn, Card
+from practiceboard.gui.kit.tables import EXPORT_ROLE
 from practiceboard.queries.board import column_key
 
 CARD_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -77,6 +78,8 @@ class ColumnModel(QAbstractListModel):
         if role == _TOOLTIP:
             row = self.rows[index.row()]
             return card_tooltip(row) if isinstance(row, Card) else None
+        if role == EXPORT_ROLE:
+            return self.rows[index.row()]
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

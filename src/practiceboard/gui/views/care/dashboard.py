@@ -48,7 +48,7 @@ TOP = 8  # bars per chart
 LIST_COLUMNS = (
     Column("Due", lambda r: day(r.due_date), 10),
     Column("Task", lambda r: r.title, 24),
-    Column("Patient", lambda r: f"{r.mrn} · {r.patient_name}" if r.mrn else "", 0),
+    Column("Patient", lambda r: f"{r.mrn} · {r.patient_name}" if r.mrn else "", 0, patient=True),
     Column("Program", lambda r: r.program_name, 20),
     Column("Owner", lambda r: r.owner_name, 16),
     Column("Status", lambda r: r.status_name, 11),

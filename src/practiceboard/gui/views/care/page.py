@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import html
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QPushButton,
     QSplitter,
@@ -29,6 +31,7 @@ from practiceboard.queries import intake
 from practiceboard.queries import patients as patient_queries
 from practiceboard.queries.patients import PatientPage
 from practiceboard.queries.timeline import TIMELINE_GROUPS
+from practiceboard.reports import fhir
 
 PLAN_COLUMNS = (
     Column("Program", lambda p: p.program_name, 0),
@@ -71,6 +74,12 @@ def load_page(db, actor, patient_id: int, groups):
     return patient_queries.patient_page(db, actor, patient_id, groups=groups), zone
 
 
+def choose_fhir_path(parent: QWidget, suggested: str) -> str:
+    """Where the bundle goes (tests replace this)."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export FHIR", suggested, "FHIR JSON (*.json)")
+    return path
+
+
 class PatientPageWidget(QWidget):
     """``back()`` to the list; ``task_activated(int)`` opens a task; ``plan_activated(int)``
     and ``new_plan()``/``edit_patient()`` are the view's to handle."""
@@ -103,6 +112,12 @@ class PatientPageWidget(QWidget):
         self.plan_button.setProperty("kind", "primary")
         self.plan_button.clicked.connect(self.new_plan)
         self.plan_button.setVisible(ctx.can(Cap.CAREPLAN_OPERATIONAL))
+        self.fhir_button = QPushButton("Export FHIR…", self, objectName="exportFhir")
+        self.fhir_button.setToolTip("This patient, their care plans, goals and tasks as a FHIR "
+                                    "R4 bundle (JSON) for the EHR")  # fmt: skip
+        self.fhir_button.clicked.connect(self.export_fhir)
+        self.fhir_button.setVisible(ctx.can(Cap.EXPORT))
+        top.addWidget(self.fhir_button)
         top.addWidget(self.edit_button)
         top.addWidget(self.plan_button)
         layout.addLayout(top)
@@ -224,6 +239,23 @@ class PatientPageWidget(QWidget):
 
     def current_task_id(self) -> int | None:
         return self.tasks.current_id()
+
+    def export_fhir(self) -> None:
+        """This patient as a FHIR R4 bundle (reports/fhir.py; audited as a patient view)."""
+        if self.page is None:
+            return
+        mrn = self.page.patient.mrn
+        path = choose_fhir_path(self, f"patient-{mrn}.fhir.json")
+        if not path:
+            return
+        Op(self.ctx, fhir.export_to, Path(path), mrn=mrn).success(
+            lambda source: self.ctx.signals.status_message.emit(
+                f"Exported {mrn} with {len(source.plans)} care plans and {len(source.tasks)} "
+                f"tasks to {Path(path).name}."
+            )
+        ).report_to(self, "Not exported").fallback(
+            "The file could not be written ({detail}). Pick another folder and try again."
+        ).run()
 
     # ---------------------------------------------------------------- printing
 

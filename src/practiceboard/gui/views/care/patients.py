@@ -36,9 +36,9 @@ SEARCH_PAUSE_MS = 300
 SHOWN = (Kind.PATIENT, Kind.CARE_PLAN, Kind.TASK, Kind.USER)
 
 COLUMNS = (
-    Column("MRN", lambda r: r.mrn, 10),
-    Column("Name", lambda r: r.name, 20),
-    Column("Born", lambda r: day(r.date_of_birth), 10),
+    Column("MRN", lambda r: r.mrn, 10, patient=True),
+    Column("Name", lambda r: r.name, 20, patient=True),
+    Column("Born", lambda r: day(r.date_of_birth), 10, patient=True),
     Column("Programs", lambda r: r.programs, 20),
     Column("Risk", lambda r: (r.risk or "").capitalize(), 7),
     Column("Provider", lambda r: r.provider_name or "", 15),

@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import QLabel, QTableView, QWidget
 
 from practiceboard.gui.kit import theme
-from practiceboard.gui.kit.tables import set_up_rows_table
+from practiceboard.gui.kit.tables import EXPORT_ROLE, PATIENT_ROLE, set_up_rows_table
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -22,12 +22,20 @@ def day(d: date | None) -> str:
     return f"{d:%m/%d/%Y}" if d else ""
 
 
+def iso_day(text: str) -> str:
+    """A cell written by ``day`` in ISO form (for an export); any other text as it is."""
+    if len(text) == 10 and text[2] == text[5] == "/" and text.replace("/", "").isdigit():
+        return f"{text[6:]}-{text[:2]}-{text[3:5]}"
+    return text
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
     text: Callable[[Any], str]
     width: int = 14  # in average characters; 0: stretches
     warn: Callable[[Any], bool] | None = None  # shown in the overdue colour when true
+    patient: bool = False  # patient identifiers: left out of an export for roles without them
 
 
 class RowsModel(QAbstractTableModel):
@@ -52,6 +60,8 @@ class RowsModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].title
+        if orientation == Qt.Orientation.Horizontal and role == PATIENT_ROLE:
+            return self.columns[section].patient
         return None
 
     def data(self, index: Index, role=Qt.ItemDataRole.DisplayRole):
@@ -60,6 +70,8 @@ class RowsModel(QAbstractTableModel):
         row, col = self.rows[index.row()], self.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return col.text(row)
+        if role == EXPORT_ROLE:
+            return iso_day(col.text(row))
         if role == Qt.ItemDataRole.ForegroundRole and col.warn is not None and col.warn(row):
             return QBrush(QColor(theme.BADGE_COLORS["overdue"]))
         return None

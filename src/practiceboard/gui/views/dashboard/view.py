@@ -550,10 +550,10 @@ class DashboardView(QWidget):
             self.charts[key].write_csv(Path(path))
 
     def _export_list(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the list", "tasks.csv",
-                                              "CSV files (*.csv)")  # fmt: skip
-        if path:
-            self.export_list(Path(path))
+        """The button over a figure's list: the window's Export to CSV… (audited)."""
+        from practiceboard.gui.kit.export import export_view
+
+        export_view(self.ctx, self.list, self.drill_title.text() or "Dashboard list", self)
 
     def export_list(self, path: Path) -> Path:
         """The rows the list shows, as CSV (Excel-safe)."""

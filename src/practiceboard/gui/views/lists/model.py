@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from practiceboard.core.rows import Card
 from practiceboard.domain.aging import format_age
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.tables import EXPORT_ROLE
 from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.kit.wording import short_date
 
@@ -199,6 +200,8 @@ class CardTableModel(QAbstractTableModel):
             return self._text(card, col)
         if role == TASK_ID_ROLE:
             return card.id
+        if role == EXPORT_ROLE:
+            return card
         if role == _DECORATION:
             if col == "status":
                 return theme.category_icon(card.category)
