@@ -626,6 +626,7 @@ class PracticeSettings:
     thresholds: tuple[ThresholdRow, ...]
 
 
+@dataclass(frozen=True, slots=True)
 class FhirGoalRow:
     id: int
     plan_id: int
