@@ -20,7 +20,7 @@ import keyring.errors
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from practiceboard.core.paths import config_dir, data_dir
+from practiceboard.core.paths import config_dir, data_dir, private_file
 from practiceboard.core.settings import env
 from practiceboard.db.engine import normalize_url
 from practiceboard.domain.errors import PracticeBoardError, ValidationError, first_line
@@ -109,7 +109,7 @@ def save_url(url: str) -> Path:
     """Remember the database for next time, without any password."""
     u = without_password(parse_url(url))
     path = config_path()
-    tmp = path.with_suffix(".tmp")
+    tmp = private_file(path.with_suffix(".tmp"))
     tmp.write_text(json.dumps({"url": u.render_as_string(hide_password=False)}, indent=2) + "\n")
     tmp.replace(path)
     return path

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from practiceboard.core.paths import private_file
 from practiceboard.core.settings import env
 from practiceboard.db.share import on_network_share
 
@@ -44,8 +45,22 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
+def new_sqlite_file(path: Path | None) -> None:
+    """A database file that does not exist yet is made for this user only (0600 on
+    POSIX) before SQLite opens it; SQLite gives its -wal, -shm and -journal files the
+    same mode. An existing file is left alone here (``migrate`` tightens PracticeBoard's
+    own; another program's file is not ours to change)."""
+    if path is None or path.exists() or not path.parent.is_dir():
+        return
+    try:
+        private_file(path)
+    except OSError:
+        pass  # SQLite says what is wrong when it opens it
+
+
 def _sqlite_engine(url: str, begin: str) -> Engine:
     path = sqlite_path(url)
+    new_sqlite_file(path)
     journal = env("PRACTICEBOARD_SQLITE_JOURNAL") or (
         "DELETE" if path is None or on_network_share(path) else "WAL"
     )

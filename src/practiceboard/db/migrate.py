@@ -20,9 +20,9 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
-from practiceboard.core.paths import resource_dir
+from practiceboard.core.paths import private_file, resource_dir
 from practiceboard.db.backup import NoPgDump, backup_database, last_verified_backup
-from practiceboard.db.engine import Database, normalize_url
+from practiceboard.db.engine import Database, normalize_url, sqlite_path
 from practiceboard.db.models import Base
 from practiceboard.domain.errors import PracticeBoardError
 
@@ -97,6 +97,7 @@ def ensure_known(db: Database) -> str | None:
 def upgrade(db: Database, *, backup: bool = True) -> Path | None:
     """Bring the schema to head. Returns the backup made first, if any."""
     current = ensure_known(db)
+    keep_private(db)
     head = head_revision()
     if current == head:
         return None
@@ -108,6 +109,21 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return made
+
+
+def keep_private(db: Database) -> None:
+    """PracticeBoard's own SQLite file and its -wal/-shm, for this user only (a database
+    made by an older version was readable by everyone). Called once the database is
+    known to be ours or empty."""
+    path = sqlite_path(db.url)
+    if path is None:
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            try:
+                private_file(file)
+            except OSError:
+                pass  # a read-only share: nothing to tighten from here
 
 
 RECENT_BACKUP = timedelta(hours=24)
