@@ -23,7 +23,12 @@ from sqlalchemy.exc import ArgumentError
 from practiceboard.core.paths import config_dir, data_dir, private_file
 from practiceboard.core.settings import env
 from practiceboard.db.engine import normalize_url
-from practiceboard.domain.errors import PracticeBoardError, ValidationError, first_line
+from practiceboard.domain.errors import (
+    PracticeBoardError,
+    ValidationError,
+    first_line,
+    plain_cause,
+)
 
 SERVICE = "PracticeBoard"
 CONFIG_FILE = "connection.json"
@@ -218,7 +223,7 @@ def server_wants_password(url: str) -> bool:
         if "password" in text:
             return True
         raise PracticeBoardError(
-            f"Could not reach the database server {u.host or 'localhost'}: {first_line(exc)}"
+            f"Could not reach the database server {u.host or 'localhost'}: {plain_cause(exc)}"
         ) from None
     return False
 

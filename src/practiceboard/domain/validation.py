@@ -29,6 +29,7 @@ ID_MAX = 2**63 - 1  # the largest id either engine can store
 # into spaces (as it does every run of white space); long text keeps newline and tab.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _what(field: str | None, label: str | None) -> str:
@@ -48,6 +49,12 @@ def plain(value: str | None, field: str | None = None, label: str | None = None,
         raise ValidationError(
             f"The {_what(field, label)} contains a NUL character, which cannot be stored. "
             "Type it again rather than pasting it.",
+            field,
+        )
+    if _SURROGATE.search(value):
+        raise ValidationError(
+            f"The {_what(field, label)} contains a broken character. Type it again rather "
+            "than pasting it.",
             field,
         )
     if multiline:
@@ -159,7 +166,9 @@ def checklist(items, *, field: str = "checklist") -> list[dict]:
     if items is None:
         return []
     if not isinstance(items, list | tuple):
-        raise ValidationError("The checklist must be a list of items.", field)
+        raise ValidationError(
+            f"A checklist is a list of at most {CHECKLIST_ITEMS_MAX} items.", field
+        )
     if len(items) > CHECKLIST_ITEMS_MAX:
         raise ValidationError(
             f"A checklist has at most {CHECKLIST_ITEMS_MAX} items; this one has {len(items)}.",
@@ -172,7 +181,7 @@ def checklist(items, *, field: str = "checklist") -> list[dict]:
         text = _clean(None if item.get("text") is None else item.get("text"), field,
                       f"checklist item {number}")  # fmt: skip
         if not text:
-            raise ValidationError(f"Checklist item {number} has no text.", field)
+            raise ValidationError(f"Checklist item {number} needs some text.", field)
         if len(text) > CHECKLIST_TEXT_MAX:
             raise ValidationError(
                 f"Checklist item {number} is {len(text)} characters; keep it under "
