@@ -79,6 +79,8 @@ def private_file(path: Path | str, platform: str = sys.platform) -> Path:
     so its content is never open to others, not even for a moment."""
     path = Path(path)
     modes = private_modes(platform)
+    if modes is None and path.exists():
+        return path  # Windows: it already has its folder's access list; leave it be
     mode = 0o666 if modes is None else modes[0]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), mode)
     os.close(fd)
