@@ -199,7 +199,7 @@ def test_a_failed_build_keeps_the_input_and_leaves_nothing(qtbot, wizard, wait_i
     wizard.next()
     wait_idle()
     assert wizard.currentId() == ADMIN
-    assert "could not be set up (disk full)" in wizard.admin_page.error.text()
+    assert "could not be set up" in wizard.admin_page.error.text()  # in plain words
     assert wizard.admin_page.password.text() == ADMIN_PASSWORD
     assert leftovers(local_file()) == []
     assert wizard.button(QWizard.WizardButton.CancelButton).isEnabled()

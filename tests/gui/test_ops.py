@@ -17,11 +17,12 @@ def test_a_practice_error_keeps_its_own_sentence():
     assert sentence(ValidationError("Pick a workflow.", "workflow")) == "Pick a workflow."
 
 
-def test_any_other_error_gets_the_fallback_with_the_first_line_of_the_driver_error():
+def test_any_other_error_gets_the_fallback_with_the_plain_cause_of_the_driver_error():
     driver = OperationalError("SELECT 1", {}, Exception("server closed\nmore detail"))
     assert first_line(driver) == "server closed"
     assert (
-        sentence(driver, "Could not reach it ({detail}).") == "Could not reach it (server closed)."
+        sentence(driver, "Could not reach it ({detail}).")
+        == "Could not reach it (the database server did not answer)."
     )
     assert sentence(RuntimeError("boom")) == TRY_AGAIN
 

@@ -73,3 +73,22 @@ def test_a_board_cards_tooltip_shows_the_typed_title():
     assert shown_as(tip).splitlines() == [
         f"REF-000001: {TYPED}", "Referral intake · New", "Owner: <i>Fran</i>",
     ]  # fmt: skip
+
+
+IMG = '<img src=x onerror="alert(1)"> MRI prior auth'
+
+
+def test_user_text_tooltips_are_plain_text_everywhere_an_img_tag_in_a_title(qtbot):
+    """Issue 11: ``<img src=x onerror=...>`` in a title shows as those characters in every
+    list view's tooltip (the care lists' rows and the board's cards too), never as an
+    image placeholder."""
+    from practiceboard.gui.views.care.table import Column, RowsModel
+
+    model = CardTableModel(("title",))
+    model.set_rows([card(title=IMG)])
+    assert shown_as(tooltip(model, 0, "title")) == IMG
+    assert f"1: {IMG}" in shown_as(card_tooltip(card(title=IMG))).replace("REF-00000", "")
+    care = RowsModel([Column("Task", lambda row: row)], lambda row: 1)
+    care.set_rows([IMG])
+    tip = care.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert shown_as(tip) == IMG and "<img" not in tip

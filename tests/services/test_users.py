@@ -38,9 +38,7 @@ def test_five_wrong_passwords_lock_the_account_and_audit_it_once(clock, staff):
 
     said = [refused(db, "frontdesk", "wrong guess") for _ in range(5)]
 
-    assert said[:2] == [MISMATCH, MISMATCH]
-    assert said[2] == f"{MISMATCH} 2 more tries before the account locks."
-    assert said[3] == f"{MISMATCH} 1 more try before the account locks."
+    assert said[:4] == [MISMATCH] * 4  # no count of tries left: it would tell real names
     assert said[4] == LOCKED
     assert account(db, "frontdesk") == (5, START + timedelta(minutes=15))
     lockout = audit_rows(db, "auth.lockout", after=mark)

@@ -19,7 +19,7 @@ import contextlib
 import io
 import logging
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from practiceboard import __version__
 from practiceboard.cli import (
@@ -36,7 +36,7 @@ from practiceboard.cli import (
     users,
 )
 from practiceboard.cli.common import UsageError, err
-from practiceboard.domain.errors import PracticeBoardError, first_line
+from practiceboard.domain.errors import PracticeBoardError, plain_cause
 
 __all__ = ["build_parser", "main"]
 
@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     except PracticeBoardError as exc:
         err(exc.message)
         return 1
-    except OperationalError as exc:
-        err(f"Could not use the database: {first_line(exc)}")
+    except DBAPIError as exc:  # never the driver's text: it may quote SQL and patient text
+        err(f"Could not use the database: {plain_cause(exc)}. Nothing more was changed.")
         return 1
     except (KeyboardInterrupt, EOFError):
         err("Cancelled; nothing more was changed.")

@@ -20,10 +20,15 @@ import keyring.errors
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from practiceboard.core.paths import config_dir, data_dir, shared_place
+from practiceboard.core.paths import config_dir, data_dir, private_file, shared_place
 from practiceboard.core.settings import env
 from practiceboard.db.engine import normalize_url
-from practiceboard.domain.errors import PracticeBoardError, ValidationError, first_line
+from practiceboard.domain.errors import (
+    PracticeBoardError,
+    ValidationError,
+    first_line,
+    plain_cause,
+)
 
 SERVICE = "PracticeBoard"
 CONFIG_FILE = "connection.json"
@@ -109,7 +114,7 @@ def save_url(url: str) -> Path:
     """Remember the database for next time, without any password."""
     u = without_password(parse_url(url))
     path = config_path()
-    tmp = path.with_suffix(".tmp")
+    tmp = private_file(path.with_suffix(".tmp"))
     tmp.write_text(json.dumps({"url": u.render_as_string(hide_password=False)}, indent=2) + "\n")
     tmp.replace(path)
     return path
@@ -218,7 +223,7 @@ def server_wants_password(url: str) -> bool:
         if "password" in text:
             return True
         raise PracticeBoardError(
-            f"Could not reach the database server {u.host or 'localhost'}: {first_line(exc)}"
+            f"Could not reach the database server {u.host or 'localhost'}: {plain_cause(exc)}"
         ) from None
     return False
 

@@ -7,14 +7,31 @@ and names the same escape character. The pattern is always a bound parameter.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.sql.elements import ColumnElement
+
+from practiceboard.domain.errors import ValidationError
 
 # "/" rather than a backslash: it needs no quoting in SQL on either engine.
 LIKE_ESCAPE = "/"
 
 
+# A NUL byte (PostgreSQL refuses it in any text parameter) or half of a UTF-16 pair
+# (no engine can encode it) can never match stored text, which refuses both.
+_UNSEARCHABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def escape_like(text: str) -> str:
-    """``text`` with the LIKE wildcards (and the escape character) escaped."""
+    """``text`` with the LIKE wildcards (and the escape character) escaped; a search
+    for a character no stored text can hold is refused with a sentence (a raw
+    ``DataError`` on PostgreSQL before)."""
+    if _UNSEARCHABLE.search(text):
+        raise ValidationError(
+            "The search contains a hidden character that no record can hold (pasted from "
+            "another program?). Type the search again.",
+            "search",
+        )
     for ch in (LIKE_ESCAPE, "%", "_"):
         text = text.replace(ch, LIKE_ESCAPE + ch)
     return text

@@ -523,6 +523,7 @@ class TemplateAdminRow:
     checklist: tuple[str, ...]
     priority: int
     due_in_days: int | None
+    active: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from pathlib import Path, PureWindowsPath
 
 from sqlalchemy.engine import make_url
 
-from practiceboard.core.paths import data_dir, shared_place
+from practiceboard.core.paths import data_dir, private_dir, private_file, shared_place
 from practiceboard.core.settings import env
 from practiceboard.domain.errors import PracticeBoardError
 
@@ -57,9 +57,7 @@ def file_trouble(path: Path | str, exc: OSError, *, nothing_changed: bool = True
 
 
 def backup_folder() -> Path:
-    folder = shared_place("backups", data_dir() / "backups")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(shared_place("backups", data_dir() / "backups"))
 
 
 def backup_database(db, label: str = "manual", folder: Path | None = None) -> Path:
@@ -81,8 +79,7 @@ def verified_backup(db, label: str = "manual", folder: Path | None = None) -> Pa
 
 
 def _backup(db, label: str, folder: Path | None) -> Path:
-    folder = folder or backup_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(folder or backup_folder())
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     if db.is_sqlite:
         target = folder / f"practiceboard-{stamp}-{label}.db"
@@ -95,6 +92,7 @@ def _backup(db, label: str, folder: Path | None) -> Path:
 
 
 def _sqlite_backup(source: str, target: Path) -> None:
+    private_file(target)  # for this user only, before a byte of the practice is in it
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     try:
@@ -108,24 +106,45 @@ def _sqlite_backup(source: str, target: Path) -> None:
         raise BackupError(f"The backup failed its integrity check ({ok}); nothing was kept.")
 
 
+def pg_dump_call(url: str, exe: Path, target: Path) -> tuple[list[str], dict[str, str]]:
+    """(arguments, environment) for pg_dump: the password goes to the child process in
+    PGPASSWORD, never on its command line, where any user of the PC could read it
+    (``ps``, Task Manager)."""
+    u = make_url(url)
+    dbname = u.set(drivername="postgresql")._replace(password=None)
+    dbname = dbname.render_as_string(hide_password=False)
+    child = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    if u.password:
+        child["PGPASSWORD"] = str(u.password)
+    return [str(exe), "-Fc", "-f", str(target), "--dbname", dbname], child
+
+
 def _pg_dump(url: str, target: Path) -> None:
     exe = choose_pg_dump(server_major(url), pg_dump_candidates(sys.platform))
-    u = make_url(url)
-    env_url = u.set(drivername="postgresql").render_as_string(hide_password=False)
-    result = _run([str(exe), "-Fc", "-f", str(target), "--dbname", env_url])
+    private_file(target)  # for this user only, before a byte of the practice is in it
+    args, child = pg_dump_call(url, exe, target)
+    result = _run(args, child)
     if result.returncode != 0 or not target.exists() or target.stat().st_size == 0:
-        raise BackupError(f"pg_dump failed: {result.stderr.strip()[:300]}")
+        target.unlink(missing_ok=True)
+        raise BackupError(f"pg_dump failed: {_without(result.stderr.strip()[:300], url)}")
     restore = exe.with_name(exe.name.replace("pg_dump", "pg_restore"))
     listing = _run([str(restore) if restore.exists() else "pg_restore", "--list", str(target)])
     if listing.returncode != 0:
+        target.unlink(missing_ok=True)
         raise BackupError("The backup file could not be read back; it was not kept.")
 
 
-def _run(args: list[str]) -> subprocess.CompletedProcess:
+def _without(message: str, url: str) -> str:
+    """A tool's message with the password taken out, should it ever repeat it."""
+    password = make_url(url).password
+    return message.replace(str(password), "…") if password else message
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """A PostgreSQL tool's run; its output decoded with errors replaced (on Windows it
     speaks the console's code page, not UTF-8)."""
     return subprocess.run(  # noqa: S603 - a located PostgreSQL tool, arguments as a list
-        args, capture_output=True, text=True, errors="replace", check=False
+        args, capture_output=True, text=True, errors="replace", check=False, env=env
     )
 
 

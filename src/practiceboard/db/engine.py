@@ -17,14 +17,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
+from practiceboard.core.paths import private_file
 from practiceboard.core.settings import env
 from practiceboard.db.share import on_network_share
+from practiceboard.domain.errors import DatabaseBusy, PracticeBoardError, ValidationError
 
 BUSY_TIMEOUT_MS = 15_000
-# PRAGMAs take no bound parameters; these are fixed statements, one per journal mode.
-_PRAGMAS = ("PRAGMA busy_timeout = 15000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL")
+# PRAGMAs take no bound parameters; these are fixed statements (the busy timeout an int
+# of ours, read when a connection opens), one per journal mode.
+_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL")
 _JOURNAL = {"WAL": "PRAGMA journal_mode = WAL", "DELETE": "PRAGMA journal_mode = DELETE"}
 
 
@@ -44,6 +48,19 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
+def new_sqlite_file(path: Path | None) -> None:
+    """A database file that does not exist yet is made for this user only (0600 on
+    POSIX) before SQLite opens it; SQLite gives its -wal, -shm and -journal files the
+    same mode. An existing file is left alone here (``migrate`` tightens PracticeBoard's
+    own; another program's file is not ours to change)."""
+    if path is None or path.exists() or not path.parent.is_dir():
+        return
+    try:
+        private_file(path)
+    except OSError:
+        pass  # SQLite says what is wrong when it opens it
+
+
 def _sqlite_engine(url: str, begin: str) -> Engine:
     path = sqlite_path(url)
     journal = env("PRACTICEBOARD_SQLITE_JOURNAL") or (
@@ -51,13 +68,18 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
     )
     if journal not in _JOURNAL:
         raise ValueError(f"PRACTICEBOARD_SQLITE_JOURNAL must be WAL or DELETE, not {journal}")
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    wait_ms = int(BUSY_TIMEOUT_MS)
+    engine = create_engine(url, connect_args={"timeout": wait_ms / 1000})
+
+    @event.listens_for(engine, "do_connect")
+    def _private(_dialect, _record, _cargs, _cparams):
+        new_sqlite_file(path)  # only when SQLite is about to open (and so make) the file
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         cur = dbapi_conn.cursor()
-        for pragma in (*_PRAGMAS, _JOURNAL[journal]):
+        for pragma in (f"PRAGMA busy_timeout = {wait_ms}", *_PRAGMAS, _JOURNAL[journal]):
             cur.execute(pragma)
         cur.close()
 
@@ -113,15 +135,16 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self._writer() as session, session.begin():
-            yield session
-            if not self.is_sqlite:
-                # Delivered to listening PCs only if this transaction commits.
-                session.execute(text("SELECT pg_notify('practiceboard', '')"))
+        with _in_words():
+            with self._writer() as session, session.begin():
+                yield session
+                if not self.is_sqlite:
+                    # Delivered to listening PCs only if this transaction commits.
+                    session.execute(text("SELECT pg_notify('practiceboard', '')"))
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._reader() as session:
+        with _in_words(), self._reader() as session:
             try:
                 yield session
             finally:
@@ -131,3 +154,50 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+# ---------------------------------------------------------------- errors in words
+
+BUSY = (
+    "Another program is using the database; try again in a moment. Nothing was changed "
+    "(if it keeps happening, close other programs that have the database file open)."
+)
+_LOCKED = ("database is locked", "database is busy", "database table is locked")
+
+
+@contextmanager
+def _in_words() -> Iterator[None]:
+    """Around every transaction: the few driver errors a person can cause or wait out
+    become typed errors with a sentence (the transaction was rolled back, so nothing was
+    changed) — a write lock another program held past the busy timeout, a number too
+    large for any column (an id of 2^63), a value of the wrong kind (a date given as
+    text), a NUL byte. Anything else stays as it is (a lost server is told elsewhere)."""
+    try:
+        yield
+    except (PracticeBoardError, GeneratorExit):
+        raise
+    except OverflowError as exc:  # SQLite: a Python int beyond 64 bits
+        raise ValidationError(_TOO_LARGE) from exc
+    except StatementError as exc:
+        said = str(exc.orig or exc).lower()
+        if isinstance(exc, OperationalError) and any(w in said for w in _LOCKED):
+            raise DatabaseBusy(BUSY) from exc
+        if isinstance(exc.orig, OverflowError) or "out of range" in said:
+            raise ValidationError(_TOO_LARGE) from exc
+        if "nul (0x00)" in said or "cannot contain nul" in said:
+            raise ValidationError(
+                "Some of the text contains a NUL character, which cannot be stored. Type it "
+                "again rather than pasting it; nothing was changed."
+            ) from exc
+        if isinstance(exc.orig, TypeError | ValueError) or isinstance(exc, DataError):
+            raise ValidationError(
+                "A value was given in the wrong form (a date as text, or text for a number). "
+                "Nothing was changed."
+            ) from exc
+        raise
+
+
+_TOO_LARGE = (
+    "A number given is larger than any record or setting can be, so there is no such item. "
+    "Nothing was changed."
+)

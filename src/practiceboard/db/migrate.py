@@ -16,12 +16,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 
-from practiceboard.core.paths import resource_dir
+from practiceboard.core.paths import private_file, resource_dir
 from practiceboard.db.backup import NoPgDump, backup_database, last_verified_backup
-from practiceboard.db.engine import Database, normalize_url
+from practiceboard.db.engine import Database, normalize_url, sqlite_path
 from practiceboard.db.models import Base
 from practiceboard.domain.errors import PracticeBoardError
 
@@ -41,14 +42,46 @@ def head_revision() -> str:
 
 
 def current_revision(db: Database) -> str | None:
+    try:
+        with db.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except DatabaseError as exc:
+        if db.is_sqlite and "not a database" in str(exc.orig or exc):
+            raise SchemaError(
+                f"{make_url(db.url).database} is not a database file (it may be a document or "
+                "another program's file). Point PracticeBoard at its own database; nothing was "
+                "changed."
+            ) from None
+        raise
+
+
+# Tables an empty database may already hold: alembic's own, left with no revision row.
+_EMPTY_ALLOWED = {"alembic_version"}
+
+
+def foreign_tables(db: Database) -> list[str]:
+    """The tables of a database that has no PracticeBoard revision: another program's data
+    (empty when the database is empty, so the schema may be created in it)."""
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        names = inspect(conn).get_table_names()
+    return sorted(set(names) - _EMPTY_ALLOWED)
 
 
 def ensure_known(db: Database) -> str | None:
-    """The database's revision, or SchemaError when a newer app wrote it."""
+    """The database's revision (None: an empty database, where the schema may be created),
+    or SchemaError when a newer app wrote it, when it is not a database, or when it holds
+    another program's tables (never touched)."""
     current = current_revision(db)
     if current is None:
+        tables = foreign_tables(db)
+        if tables:
+            more = f" and {len(tables) - 3} more" if len(tables) > 3 else ""
+            shown = ", ".join(tables[:3]) + more
+            raise SchemaError(
+                f"This database is not a PracticeBoard database: it already holds other "
+                f"tables ({shown}) and no PracticeBoard schema. It was left untouched. Point "
+                "PracticeBoard at its own database, or at an empty one to set up."
+            )
         return None
     script = ScriptDirectory.from_config(alembic_config())
     try:
@@ -64,6 +97,7 @@ def ensure_known(db: Database) -> str | None:
 def upgrade(db: Database, *, backup: bool = True) -> Path | None:
     """Bring the schema to head. Returns the backup made first, if any."""
     current = ensure_known(db)
+    keep_private(db)
     head = head_revision()
     if current == head:
         return None
@@ -75,6 +109,21 @@ def upgrade(db: Database, *, backup: bool = True) -> Path | None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return made
+
+
+def keep_private(db: Database) -> None:
+    """PracticeBoard's own SQLite file and its -wal/-shm, for this user only (a database
+    made by an older version was readable by everyone). Called once the database is
+    known to be ours or empty."""
+    path = sqlite_path(db.url)
+    if path is None:
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            try:
+                private_file(file)
+            except OSError:
+                pass  # a read-only share: nothing to tighten from here
 
 
 RECENT_BACKUP = timedelta(hours=24)

@@ -22,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from practiceboard.db.engine import Database
+from practiceboard.domain.errors import loggable
 from practiceboard.jobs import lease
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class Scheduler:
         try:
             result = self._jobs[name]()
         except Exception as exc:
-            log.exception("scheduled job %s failed", name)
+            log.error("scheduled job %s failed: %s", name, loggable(exc))
             if self.on_error is not None:
                 self.on_error(name, exc)
             return

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from practiceboard.core.clock import now
 from practiceboard.core.definitions import practice_calendar, setting
-from practiceboard.core.paths import data_dir, shared_place
+from practiceboard.core.paths import data_dir, private_dir, shared_place
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, User, UserRole
 from practiceboard.domain.alerts import Alert, AlertKind, parse_clock
@@ -43,7 +43,9 @@ class Written:
 def reports_folder(db: Database) -> Path:
     with db.read() as session:
         folder = (setting(session, "reports_folder") or "").strip()
-    return Path(folder) if folder else shared_place("Reports", data_dir() / "Reports")
+    # The default folder is this user's own (or the PC's shared one an installer made); one
+    # the practice configured (a shared folder for the managers) keeps the access its owner gave it.
+    return Path(folder) if folder else private_dir(shared_place("Reports", data_dir() / "Reports"))
 
 
 def due_week(db: Database, at: datetime) -> Week | None:

@@ -9,6 +9,8 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from practiceboard.core.paths import private_file
+
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,5 +38,6 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence]) -> Path:
     """Write the file (replacing it) and return its path."""
     path = Path(path)
+    private_file(path)  # for this user only, before the rows are in it
     path.write_text(csv_text(header, rows), encoding="utf-8-sig", newline="")
     return path

@@ -460,7 +460,7 @@ def tables(report: WeeklyReport) -> list[tuple[int, Table]]:
 def write_csvs(report: WeeklyReport, folder: Path) -> list[Path]:
     """One CSV per table: '2025-W28 1 summary.csv', …; returns their paths."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, mode=0o700, exist_ok=True)  # a new folder: this user's only
     return [
         write_csv(folder / f"{report.week.label} {n} {t.key}.csv", t.header, t.rows)
         for n, t in tables(report)

@@ -40,8 +40,9 @@ from practiceboard.db.models import (
     User,
     Workflow,
 )
+from practiceboard.domain import validation
 from practiceboard.domain.careplan import Cadence, next_open_day, parse_cadence
-from practiceboard.domain.errors import PermissionDenied, ValidationError
+from practiceboard.domain.errors import PermissionDenied, ValidationError, loggable
 from practiceboard.domain.policy import Cap, Policy
 from practiceboard.services.tasks import NEXT_TASK_ID, OWNER_CHECKS, TaskDraft, create_in
 
@@ -114,6 +115,7 @@ def generate_due_tasks(
     practice's days-ahead window from today) and, with ``upcoming`` (default: the
     practice setting when ``through`` is not given, else none), of each intervention's
     next ``upcoming`` occurrences however far ahead."""
+    validation.calendar_date(through, "date to generate through", "through")
     with audited(db, actor, "careplan.generate", "care_plan") as session:
         _care_workflow(session, actor_policy(session, actor))
         today, ahead, keep_upcoming = _care_settings(session)
@@ -204,8 +206,8 @@ def _generate(
             try:
                 with session.begin_nested():
                     c, s, d = _plan_tasks(session, run, plan_id)
-            except ValidationError:
-                log.warning("care plan %s: tasks not generated", plan_id, exc_info=True)
+            except ValidationError as exc:  # its message may name the patient: not logged
+                log.warning("care plan %s: tasks not generated: %s", plan_id, loggable(exc))
                 run.loads.clear()  # the savepoint took its assignments back: count again
                 total = total + GenerationResult(0, 0, failed=1)
                 continue

@@ -88,7 +88,7 @@ def _risk(value: str) -> str:
 
 
 def _summary(value: str | None) -> str:
-    text = (value or "").strip()
+    text = (validation.plain(value, "summary", multiline=True) or "").strip()
     if len(text) > SUMMARY_MAX:
         raise ValidationError(
             f"The summary is {len(text)} characters; keep it under {SUMMARY_MAX}. "
@@ -106,6 +106,10 @@ def _required_text(value: str | None, field: str, limit: int, label: str) -> str
 
 
 def _dates_in_order(start: date, review: date | None, end: date | None) -> None:
+    if validation.calendar_date(start, "start date") is None:
+        raise ValidationError("Every care plan needs a start date.", "start_date")
+    validation.calendar_date(review, "review date")
+    validation.calendar_date(end, "end date")
     if review is not None and review < start:
         raise ValidationError("The review date cannot be before the plan's start.", "review_date")
     if end is not None and end < start:
@@ -373,11 +377,11 @@ def update_plan_operational(
         if not isinstance(start_date, Unchanged):
             if start_date is None:
                 raise ValidationError("Every care plan needs a start date.", "start_date")
-            new["start_date"] = start_date
+            new["start_date"] = validation.calendar_date(start_date, "start date")
         if not isinstance(review_date, Unchanged):
-            new["review_date"] = review_date
+            new["review_date"] = validation.calendar_date(review_date, "review date")
         if not isinstance(end_date, Unchanged):
-            new["end_date"] = end_date
+            new["end_date"] = validation.calendar_date(end_date, "end date")
         if not isinstance(status, Unchanged) and status != plan.status:
             if status not in _NEXT_STATUS[plan.status]:
                 raise ValidationError(
@@ -472,6 +476,8 @@ def review_plan(
 ) -> PlanSaved:  # fmt: skip
     """Record that the plan was reviewed today and when it is reviewed next."""
     body = validation.note(note, required=False)
+    if validation.calendar_date(next_review, "next review date", "review_date") is None:
+        raise ValidationError("Pick the date of the next review.", "review_date")
     change = _plan_change(db, actor, "careplan.review", plan_id, OPERATIONAL, expected_version)
     with change as (session, plan):
         _open(plan)
@@ -560,6 +566,7 @@ def add_goal(
 ) -> GoalRow:
     text = _required_text(description, "description", GOAL_MAX, "goal")
     target = validation.short_text(target, "target", TITLE_MAX, "target")
+    validation.calendar_date(target_date, "target date")
     with _plan_change(db, actor, "careplan.goal.add", plan_id, CLINICAL) as (session, plan):
         _open(plan)
         position = session.scalar(
@@ -596,7 +603,7 @@ def update_goal(
     if not isinstance(description, Unchanged):
         new_values["description"] = _required_text(description, "description", GOAL_MAX, "goal")
     if not isinstance(target_date, Unchanged):
-        new_values["target_date"] = target_date
+        new_values["target_date"] = validation.calendar_date(target_date, "target date")
     plan_id = _parent_plan(db, CareGoal, goal_id, "goal")
     with _plan_change(db, actor, "careplan.goal.update", plan_id, CLINICAL) as (session, plan):
         _open(plan)
@@ -636,6 +643,8 @@ def add_intervention(
     least-loaded member of the role, else the plan owner (see care_tasks), in the
     workflow ``workflow_key`` (default: care plan tasks)."""
     title = _required_text(title, "title", TITLE_MAX, "intervention title")
+    if validation.calendar_date(start_date, "start date") is None:
+        raise ValidationError("Pick the day the intervention starts.", "start_date")
     rule = parse_cadence(cadence)
     cadence = rule.text
     next_due = first_due(rule, start_date)

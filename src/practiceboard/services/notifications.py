@@ -22,6 +22,7 @@ from practiceboard.core.unit import audited, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import AlertPreference, AlertSnooze, Notification, Task
+from practiceboard.domain import validation
 from practiceboard.domain.alerts import Alert, AlertKind, Pending, parse_clock
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.policy import Cap
@@ -97,7 +98,7 @@ def snooze(
 ) -> datetime:
     """Hold back the actor's alerts about one task for ``hours`` (a day by default), with
     a reason; audited. Returns when the snooze ends."""
-    text = " ".join((reason or "").split())
+    text = " ".join((validation.plain(reason, "reason") or "").split())
     if not text:
         raise ValidationError("Say why these alerts can wait, for example “payer called back”.",
                               "reason")  # fmt: skip

@@ -24,6 +24,7 @@ from practiceboard.core.unit import audited, check_version, conflict_if_stale, g
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, PatientProgram, Program, Role, User, UserRole
+from practiceboard.domain import validation
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.domain.unchanged import UNCHANGED, Unchanged
@@ -56,7 +57,7 @@ class PatientRow:
 
 
 def clean_mrn(value: str | None) -> str:
-    mrn = (value or "").strip()
+    mrn = (validation.plain(value, "mrn", "MRN") or "").strip()
     if not mrn:
         raise ValidationError("Enter the patient's MRN (medical record number).", "mrn")
     if len(mrn) > MRN_MAX:
@@ -67,7 +68,7 @@ def clean_mrn(value: str | None) -> str:
 
 
 def clean_name(value: str | None) -> str:
-    name = " ".join((value or "").split())
+    name = " ".join((validation.plain(value, "display_name", "name") or "").split())
     if not name:
         raise ValidationError(
             "Enter the patient's name as the practice knows them.", "display_name"
@@ -80,7 +81,7 @@ def clean_name(value: str | None) -> str:
 
 
 def clean_phone(value: str | None) -> str | None:
-    phone = " ".join((value or "").split())
+    phone = " ".join((validation.plain(value, "phone") or "").split())
     if not phone:
         return None
     if len(phone) > PHONE_MAX or not _PHONE.fullmatch(phone):
@@ -111,7 +112,7 @@ def _programs_of(session: Session, patient_id: int) -> tuple[int, ...]:
 
 
 def _check_birth(session: Session, dob: date | None) -> None:
-    if dob is None:
+    if validation.calendar_date(dob, "date of birth") is None:
         return
     if dob < EARLIEST_BIRTH:
         raise ValidationError("Check the date of birth: it is before 1900.", "date_of_birth")
@@ -307,7 +308,7 @@ def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRow:
 def search_patients(db: Database, actor: Actor, text: str) -> list[PatientRow]:
     """Active patients whose MRN starts with, or whose name contains, ``text``
     (case-insensitive; at most 20, by name). Empty text finds nobody."""
-    query = " ".join((text or "").split())
+    query = " ".join((validation.plain(text, "search") or "").split())
     if len(query) > SEARCH_MAX:
         raise ValidationError(f"Search for at most {SEARCH_MAX} characters.", "search")
     with audited(db, actor, "patient.search", "patient") as session:

@@ -16,6 +16,7 @@ from practiceboard.core.unit import audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import SavedFilter
+from practiceboard.domain import validation
 from practiceboard.domain.errors import NotFound, ValidationError
 from practiceboard.domain.policy import Cap
 
@@ -24,7 +25,7 @@ GONE = "That saved filter no longer exists. Refresh and try again."
 
 
 def clean_name(name: str | None) -> str:
-    text = " ".join((name or "").split())
+    text = " ".join((validation.plain(name, "name") or "").split())
     if not text:
         raise ValidationError("Give the filter a name, for example “My overdue referrals”.", "name")
     if len(text) > NAME_MAX:

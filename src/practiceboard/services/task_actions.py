@@ -8,8 +8,6 @@ exactly the rules of a drag on the board.
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -50,7 +48,7 @@ from practiceboard.services.tasks import (
     search_text,
 )
 
-CHECKLIST_MAX = 50
+CHECKLIST_MAX = validation.CHECKLIST_ITEMS_MAX
 
 
 def edit_task(
@@ -116,28 +114,10 @@ def _clean_fields(given: dict) -> dict:
         out["priority"] = validation.priority(given["priority"])
     if "payer" in given:
         out["payer"] = validation.short_text(given["payer"], "payer", 80)
-    if "due_date" in given and given["due_date"] is not None:
-        if not isinstance(given["due_date"], date):
-            raise ValidationError("The due date must be a calendar date.", "due_date")
+    if "due_date" in given:
+        validation.calendar_date(given["due_date"], "due date")
     if "checklist" in given:
-        out["checklist"] = _checklist(given["checklist"])
-    return out
-
-
-def _checklist(items) -> list[dict]:
-    if not isinstance(items, list | tuple) or len(items) > CHECKLIST_MAX:
-        raise ValidationError(
-            f"A checklist is a list of at most {CHECKLIST_MAX} items.", "checklist"
-        )
-    out = []
-    for item in items:
-        text = validation.short_text(
-            item.get("text") if isinstance(item, dict) else None, "checklist", 200,
-            "checklist item",
-        )  # fmt: skip
-        if not text:
-            raise ValidationError("Every checklist item needs some text.", "checklist")
-        out.append({"text": text, "done": bool(item.get("done"))})
+        out["checklist"] = validation.checklist(given["checklist"])  # the same as intake's
     return out
 
 

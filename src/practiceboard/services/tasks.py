@@ -111,6 +111,9 @@ def create_in(session: Session, actor: Actor, policy: Policy, draft: TaskDraft) 
     details = validation.details(draft.details)
     validation.priority(draft.priority)
     payer = validation.short_text(draft.payer, "payer", 80)
+    checklist = validation.checklist(draft.checklist)  # the same as edit_task's
+    validation.calendar_date(draft.due_date, "due date")
+    validation.moment(draft.clock_from, "start of the aging clock", "clock_from")
     require(policy, Cap.TASK_CREATE)
     wf_row = session.get(Workflow, draft.workflow_id)
     if wf_row is None or not wf_row.active:
@@ -142,7 +145,7 @@ def create_in(session: Session, actor: Actor, policy: Policy, draft: TaskDraft) 
         care_plan_id=draft.care_plan_id, intervention_id=draft.intervention_id,
         template_id=draft.template_id, priority=draft.priority, due_date=draft.due_date,
         created_at=at, status_since=since, last_touched_at=since, extra=extra,
-        checklist=list(draft.checklist), updated_at=at, updated_by_id=actor.user_id,
+        checklist=checklist, updated_at=at, updated_by_id=actor.user_id,
     )  # fmt: skip
     session.add(task)
     session.add(TaskEvent(task_id=task_id, at=at, actor_id=actor.user_id, kind="created",

@@ -26,6 +26,7 @@ from practiceboard.domain.errors import AuthenticationError, NotFound, Validatio
 from practiceboard.domain.policy import Cap
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+MISMATCH = "That user name and password do not match."
 
 
 @lru_cache(maxsize=1)
@@ -50,10 +51,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_rules(session: Session, password: str) -> None:
-    minimum = definitions.setting(session, "min_password_length")
-    if len(password or "") < minimum:
-        raise ValidationError(f"Passwords must be at least {minimum} characters long.", "password")
+def check_password_rules(session: Session, password: str, username: str | None = None) -> None:
+    """The password policy, on every path that sets a password (``validation.password``:
+    at least 12 characters after trimming — more when the practice's setting says so —,
+    at most 256, not one character repeated, not the user name)."""
+    validation.password(password, username, definitions.setting(session, "min_password_length"))
 
 
 def _role_ids(session: Session, role_keys: list[str]) -> list[int]:
@@ -74,7 +76,7 @@ def _insert_user(session: Session, username: str, display_name: str, password: s
     if session.scalars(select(User.id).where(func.lower(User.username) == username)).first():
         raise ValidationError(f"The user name “{username}” is already taken.", "username")
     display_name = validation.person_name(display_name)
-    check_password_rules(session, password)
+    check_password_rules(session, password, username)
     role_ids = _role_ids(session, role_keys)
     user = User(username=username, display_name=display_name, password_hash=hash_password(password),
                 active=True, failed_logins=0, created_at=now())  # fmt: skip
@@ -180,7 +182,7 @@ def reset_password(db: Database, actor: Actor, user_id: int, password: str | Non
             raise NotFound("That account does not exist.")
         if password is None:
             password = one_time_password(definitions.setting(session, "min_password_length"))
-        check_password_rules(session, password)
+        check_password_rules(session, password, user.username)
         user.password_hash = hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         user.must_change_password = True
@@ -322,12 +324,12 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
             audit.write(session, audit.Who(None, name or "?", station), "auth.sign_in", "user",
                         outcome="failure", category="security", at=now(),
                         detail="unknown user name")  # fmt: skip
-            error = AuthenticationError("That user name and password do not match.")
+            error = AuthenticationError(MISMATCH)
         elif user.locked_until and user.locked_until > at:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
                         user.id, outcome="denied", category="security", at=now(),
                         detail="account locked")  # fmt: skip
-            error = AuthenticationError(_locked_message(user, at))
+            error = AuthenticationError(_locked_message(user, at, minutes))
         elif not _verify(user.password_hash, password):
             user.failed_logins += 1
             detail = f"wrong password ({user.failed_logins} in a row)"
@@ -340,12 +342,11 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
                         user.id, outcome="failure", category="security", at=now(),
                         detail=detail)  # fmt: skip
-            left = attempts - user.failed_logins
+            # The same words as for an unknown name: a count of tries left would tell
+            # which names are real.
             error = AuthenticationError(
-                _locked_message(user, at) if user.locked_until and user.locked_until > at
-                else "That user name and password do not match."
-                + (f" {left} more {'try' if left == 1 else 'tries'} before the account locks."
-                   if left <= 2 else "")
+                _locked_message(user, at, minutes) if user.locked_until and user.locked_until > at
+                else MISMATCH
             )  # fmt: skip
         elif not user.active:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
@@ -363,14 +364,19 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
 
 
 def _verify(hashed: str, password: str) -> bool:
+    if len(password or "") > validation.PASSWORD_MAX:
+        return False  # no password is that long: not worth a hash of a megabyte
     try:
         return _hasher.verify(hashed, password or "")
     except (VerificationError, InvalidHashError):
         return False
 
 
-def _locked_message(user: User, at) -> str:
-    minutes = max(1, math.ceil((user.locked_until - at).total_seconds() / 60))  # 15:00 is 15
+def _locked_message(user: User, at, lockout_minutes: int) -> str:
+    # Whole minutes, rounded up (14:10 left is 15), never more than the lockout itself:
+    # a PC whose clock runs behind the one that locked the account would say 16.
+    left = validation.minutes_left((user.locked_until - at).total_seconds())
+    minutes = min(left, max(1, lockout_minutes))
     return (
         f"Too many wrong passwords: this account is locked for {minutes} more "
         f"{'minute' if minutes == 1 else 'minutes'}. "

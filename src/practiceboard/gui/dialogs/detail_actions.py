@@ -24,6 +24,7 @@ from practiceboard.gui.dialogs.reason_dialog import ReasonDialog
 from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.kit.wording import now_owns
 from practiceboard.gui.views.lists.filter_bar import amp
 from practiceboard.queries import lookups
@@ -116,7 +117,7 @@ class DetailActions:
             button = QPushButton(theme.category_icon(option.category), text, self.moves_box)
             button.setObjectName(f"move_{option.to_status_id}")
             button.setEnabled(option.allowed)
-            button.setToolTip(self._move_tip(option))
+            button.setToolTip(plain_tip(self._move_tip(option)))
             button.clicked.connect(partial(self.move, option))
             layout.addWidget(button, i // MOVE_COLUMNS, i % MOVE_COLUMNS)
             self.move_buttons[option.to_status_id] = button
@@ -168,15 +169,15 @@ class DetailActions:
             tip = f"Move it to “{closing.to_status_name}”"
         else:
             tip = closing.blocker or "You may not close this task."
-        self.close_task_button.setToolTip(tip)
+        self.close_task_button.setToolTip(plain_tip(tip))  # status names: the practice's words
         reopen = self.reopen_option() if not is_open else None
         self.reopen_button.setVisible(not is_open)
         self.reopen_button.setEnabled(reopen is not None and reopen.allowed)
-        self.reopen_button.setToolTip(
+        self.reopen_button.setToolTip(plain_tip(
             "This workflow's closed tasks cannot be reopened." if reopen is None
             else (f"Back to “{reopen.to_status_name}”; asks for a reason" if reopen.allowed
                   else reopen.blocker or "You may not reopen this task.")
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def _show_decision(self) -> None:
         d = self.data.detail
@@ -213,7 +214,7 @@ class DetailActions:
             option = self.decision_option(decision)
             button.setVisible(decider and option is not None)
             button.setEnabled(option is not None and option.allowed)
-            button.setToolTip(self._move_tip(option) if option else "")
+            button.setToolTip(plain_tip(self._move_tip(option)) if option else "")
 
     def request_approval(self) -> None:
         dialog = RequestApprovalDialog(self.ctx, self.task_id, self)

@@ -52,7 +52,7 @@ class Op:
         return self
 
     def fallback(self, text: str) -> Op:
-        """The sentence for an error that brings none (``{detail}``: the driver's words)."""
+        """The sentence for an error that brings none (``{detail}``: the plain cause)."""
         self._fallback = text
         return self
 

@@ -8,11 +8,12 @@ there (queued connection).
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from practiceboard.domain.errors import loggable
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ class _Job(QRunnable):
             result = self.fn()
         except Exception as exc:  # delivered to the GUI thread, shown there
             if not hasattr(exc, "message"):
-                log.error("background job failed:\n%s", traceback.format_exc())
+                log.error("background job failed: %s", loggable(exc))  # no message: it may
+                # quote SQL with the values bound to it
             self._deliver(self.relay.failed, exc)
             return
         self._deliver(self.relay.done, result)
@@ -88,7 +90,7 @@ class Runner(QObject):
             if on_error is not None:
                 on_error(exc)
             else:
-                log.error("unhandled background error: %s", exc)
+                log.error("unhandled background error: %s", loggable(exc))
 
         relay.done.connect(done)
         relay.failed.connect(failed)

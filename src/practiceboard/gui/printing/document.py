@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from practiceboard.core.paths import private_file
 from practiceboard.gui.printing.charts import render
 from practiceboard.reports.weekly import HIPAA, WeeklyReport, to_html
 
@@ -99,8 +100,8 @@ def write_pdf(report: WeeklyReport, path: Path) -> Path:
     """Save the report as a PDF (written to a temporary name first, so a half-written
     file never sits in a shared reports folder)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
+    path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    partial = private_file(path.with_name(path.name + ".part"))  # this user's only
     writer = QPdfWriter(str(partial))
     writer.setResolution(300)
     writer.setPageLayout(letter_layout())

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard import __version__
-from practiceboard.domain.errors import PracticeBoardError, first_line
+from practiceboard.domain.errors import PracticeBoardError, loggable, plain_cause
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.messages import Messages
 from practiceboard.gui.kit.runner import Runner
@@ -168,7 +168,7 @@ def offline_text(exc: BaseException, cli_url: str | None) -> str:
         )
     except PracticeBoardError:
         where = "the database"
-    detail = first_line(exc)
+    detail = plain_cause(exc)
     return (
         f"PracticeBoard cannot reach {where} ({detail}).\n\n"
         "If the database is on another PC, check that it is switched on and connected to "
@@ -320,8 +320,9 @@ class Shell:
                 return
             self._finish(1)
             return
-        log.error("start-up failed: %r", exc)
-        self._fatal("PracticeBoard cannot start", f"The database could not be opened: {exc}")
+        log.error("start-up failed: %s", loggable(exc))
+        self._fatal("PracticeBoard cannot start",
+                    f"The database could not be opened ({plain_cause(exc)}).")  # fmt: skip
 
     def _fatal(self, title: str, text: str) -> None:
         Messages.error(self.opening, title, text)
@@ -438,7 +439,7 @@ def warm_up() -> None:
             try:
                 importlib.import_module(name)
             except Exception:  # the GUI thread imports it again and reports properly
-                log.debug("warming up %s failed", name, exc_info=True)
+                log.debug("warming up %s failed", name)
 
     threading.Thread(target=work, name="warm-up", daemon=True).start()
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from practiceboard.domain.errors import first_line
+from practiceboard.domain.errors import plain_cause
 from practiceboard.gui.kit.change import Change
 from practiceboard.gui.kit.context import AppContext
 
@@ -93,7 +93,7 @@ class _WatchThread(QThread):
                     watcher = None
                 if not was_offline:
                     was_offline = True
-                    self.offline.emit(first_line(exc))
+                    self.offline.emit(plain_cause(exc))
                 self._stop.wait(retry)
                 retry = min(retry * 2, RETRY_MAX)
         if watcher is not None:
@@ -227,4 +227,4 @@ def _close(watcher) -> None:
     try:
         watcher.close()
     except Exception:  # already broken; nothing more to free
-        log.debug("closing a broken watcher failed", exc_info=True)
+        log.debug("closing a broken watcher failed")

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from practiceboard.core.actor import Actor
 from practiceboard.db.engine import Database
+from practiceboard.gui.kit.errors import sentence
 from practiceboard.jobs import alerts, care, weekly_report
 from practiceboard.jobs import backup as nightly_backup
 from practiceboard.jobs.alerts import PRACTICE_SCAN_SECONDS, SCAN_SECONDS
@@ -91,7 +92,8 @@ class AlertBridge(QObject):
             self.delivered.emit(value)  # queued to the GUI thread
 
     def _error(self, name: str, exc: BaseException) -> None:
-        self.failed.emit(f"Alerts could not be checked: {exc}")
+        # Never the driver's own text (it may quote SQL and patient text): plain words.
+        self.failed.emit(f"Alerts could not be checked: {sentence(exc, '{detail}.')}")
 
     # ---------------------------------------------------------------- control
 

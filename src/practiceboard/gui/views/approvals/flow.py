@@ -24,6 +24,7 @@ from practiceboard.core.rows import DurationStat, RateStat
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.views.approvals.model import SLA_COLORS, SLA_WORDS, hours_label
 from practiceboard.queries import approvals as q
 
@@ -139,7 +140,8 @@ class FlowPanel(QWidget):
             if load.breaches:
                 text += f", {load.breaches} past breach"
             head.setText(0, f"{text}, oldest {hours_label(oldest)}")
-            head.setToolTip(0, f"Waiting on {load.approver_name} for {hours_label(oldest)}")
+            head.setToolTip(0, plain_tip(f"Waiting on {load.approver_name} for "
+                                         f"{hours_label(oldest)}"))  # fmt: skip
             head.setFirstColumnSpanned(True)
             font = head.font(0)
             font.setBold(True)

@@ -7,7 +7,6 @@ owns the rules.
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from practiceboard.core.rows import BoardColumn, Card
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.shell import live
 from practiceboard.gui.views.board.delegate import CardDelegate
 from practiceboard.gui.views.board.model import ColumnModel, column_id
@@ -232,9 +232,7 @@ class ColumnPane(QFrame):
         self.attention.setText(f"· {n:,} need{'s' if n == 1 else ''} attention")
         self.attention.setVisible(column.attention_count > 0)
         text = tooltip if tooltip is not None else done_tooltip(column)
-        self.header.setToolTip(
-            "<qt>" + "<br>".join(html.escape(t) for t in text.splitlines()) + "</qt>"
-        )
+        self.header.setToolTip(plain_tip("\n".join(text.splitlines())))
         self.list.setAccessibleName(f"{column.name}: {column.count} tasks")
 
     def set_drop_state(self, state: str, hint: str = "") -> None:

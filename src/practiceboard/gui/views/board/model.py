@@ -8,7 +8,6 @@ only a few other roles, comparing them as ints (roles arrive as ints).
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from practiceboard.core.rows import Board, BoardColumn, Card
 from practiceboard.gui.kit.tables import EXPORT_ROLE
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.queries.board import column_key
 
 CARD_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -161,7 +161,7 @@ def card_tooltip(card: Card) -> str:
         lines.append("Needs attention: " + ", ".join(_attention_words(card.attention)))
     if card.watched:
         lines.append("You watch this task")
-    return "<qt>" + "<br>".join(html.escape(line) for line in lines) + "</qt>"
+    return plain_tip("\n".join(lines))
 
 
 def _attention_words(reasons: Iterable[str]) -> list[str]:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.paths import private_file
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Change, Kind
@@ -346,6 +347,7 @@ class CareDashboardView(QWidget):
 
     def _write(self, path: str, rows: list[CareTaskRow]) -> None:
         try:
+            private_file(path)  # patient rows: this user's only
             with open(path, "w", encoding="utf-8-sig", newline="") as out:
                 out.write(rows_as_csv(rows))
         except OSError as err:

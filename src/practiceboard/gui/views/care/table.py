@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QTableView, QWidget
 
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.tables import EXPORT_ROLE, PATIENT_ROLE, set_up_rows_table
+from practiceboard.gui.kit.tooltips import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -68,10 +69,12 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, col = self.rows[index.row()], self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return col.text(row)
         if role == EXPORT_ROLE:
             return iso_day(col.text(row))
+        if role == Qt.ItemDataRole.ToolTipRole:  # titles and names are typed by people
+            return plain_tip(col.text(row)) or None
         if role == Qt.ItemDataRole.ForegroundRole and col.warn is not None and col.warn(row):
             return QBrush(QColor(theme.BADGE_COLORS["overdue"]))
         return None

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.reports.csvfile import write_csv
 
 AGING_COLOURS = ("#5b9bd5", "#70ad47", "#ffc000", "#ed7d31", "#c00000")
@@ -150,7 +151,8 @@ class ChartCard(QFrame):
         n = self.values[series][category]
         what = f"{self.categories[category]} — {name}" if len(self.series_names) > 1 else \
             self.categories[category]  # fmt: skip
-        QToolTip.showText(QCursor.pos(), f"{what}: {n}. Click to see these tasks.", self.view)
+        QToolTip.showText(QCursor.pos(), plain_tip(f"{what}: {n}. Click to see these tasks."),
+                          self.view)  # fmt: skip
 
     def rows(self) -> list[tuple]:
         return [(c, *(v[i] for v in self.values)) for i, c in enumerate(self.categories)]
