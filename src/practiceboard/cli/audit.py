@@ -1,21 +1,33 @@
-"""``audit verify``: check the tamper-evident chain of the audit log."""
+"""``audit verify`` (the tamper-evident chain and this PC's last seen row) and ``audit key
+export | import`` (carry the database's audit key to another PC, as an admin)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from practiceboard.cli.common import err, opened, require_ready, say
 from practiceboard.db import audit
+from practiceboard.domain.errors import PracticeBoardError
 
 
 def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("audit", help="audit log checks")
+    p = sub.add_parser("audit", help="audit log checks and its key")
     au = p.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
     au.add_parser("verify", parents=[db_opt], help="check the tamper-evident chain")
+    key = au.add_parser("key", help="carry the audit key to another PC (admin)")
+    ka = key.add_subparsers(dest="key_action", metavar="ACTION", required=True)
+    for name, text in [("export", "write this database's audit key to FILE (e.g. a USB stick)"),
+                       ("import", "install the audit key from FILE on this PC")]:  # fmt: skip
+        q = ka.add_parser(name, parents=[db_opt], help=text)
+        q.add_argument("file", metavar="FILE")
+        q.add_argument("--admin-username", default="admin")
     p.set_defaults(func=cmd_audit)
 
 
 def cmd_audit(args) -> int:
+    if args.audit_action == "key":
+        return cmd_key(args)
     with opened(args) as db:
         require_ready(db)
         with db.read() as session:
@@ -25,3 +37,65 @@ def cmd_audit(args) -> int:
             return 0
         err(result.describe())
         return 1
+
+
+def _admin(db, username: str):
+    from practiceboard.cli.users import sign_in_admin
+    from practiceboard.core.actor import actor_policy
+    from practiceboard.domain.policy import Cap, require
+
+    admin = sign_in_admin(db, username)
+    with db.read() as session:
+        require(actor_policy(session, admin), Cap.ADMIN)
+    return admin
+
+
+def _record(db, admin, action: str, target: Path) -> None:
+    from practiceboard.core.clock import now
+
+    with db.write() as session:
+        audit.write(session, admin.who(), action, "audit_key", None, category="security",
+                    detail=str(target), at=now())  # fmt: skip
+
+
+def cmd_key(args) -> int:
+    target = Path(args.file).expanduser()
+    with opened(args) as db:
+        require_ready(db)
+        if args.key_action == "export":
+            admin = _admin(db, args.admin_username)
+            try:
+                with db.read() as session:
+                    audit.export_key(session, target)
+            except FileExistsError:
+                raise PracticeBoardError(
+                    f"{target} already exists; export the key to a new file name."
+                ) from None
+            except OSError as exc:
+                raise PracticeBoardError(
+                    f"The key could not be written to {target} ({exc.strerror or exc}); "
+                    "nothing was written."
+                ) from None
+            _record(db, admin, "audit.key_export", target)
+            say(f"The audit key was written to {target}. Keep it as safe as a password: "
+                "anyone holding it can sign audit rows. On the other PC run "
+                "“practiceboard audit key import FILE”, then delete the file.")  # fmt: skip
+            return 0
+        try:
+            text = target.read_text(encoding="ascii", errors="replace")
+        except OSError as exc:
+            raise PracticeBoardError(f"{target} cannot be read ({exc.strerror or exc}).") from None
+        with db.read() as session:
+            dbid = audit.database_id(session)
+        before = audit.local_key_file_text(dbid)
+        with db.read() as session:
+            path = audit.install_key(session, text, f"The file {target}")
+        try:
+            admin = _admin(db, args.admin_username)
+        except BaseException:
+            audit.restore_key_file(dbid, before)  # refused: the PC is as it was
+            raise
+        _record(db, admin, "audit.key_import", target)
+        say(f"The audit key is installed on this PC ({path}); this PC can now write to the "
+            "database's audit log. Delete the copy you brought.")  # fmt: skip
+        return 0

@@ -153,6 +153,14 @@ _DECLARED = (
         "when the database is created.",
         seeded=False,
     ),
+    SettingDef(
+        "audit_key_check",
+        str,
+        None,
+        "The audit key's check value (an HMAC of a fixed label): tells a PC holding the wrong "
+        "key apart from a tampered log; stored with the first audit row.",
+        seeded=False,
+    ),
 )
 SETTINGS: dict[str, SettingDef] = {d.key: d for d in _DECLARED}
 

@@ -18,16 +18,22 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.clock import now
 from practiceboard.db import audit
-from practiceboard.db.engine import Database
+from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.db.models import User
 from practiceboard.domain.dates import changed_at_label
-from practiceboard.domain.errors import ConflictError, NotFound, PermissionDenied
+from practiceboard.domain.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    PracticeBoardError,
+)
 
 
 def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_id, message: str,
@@ -38,6 +44,20 @@ def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_i
             session, actor.who(), action, entity, entity_id, outcome="denied",
             patient_id=patient_id, detail=message, at=now(),
         )  # fmt: skip
+
+
+def remember_audit_head(db: Database) -> None:
+    """At exit (the app closing, a command ending): note the audit log's last row on this
+    PC (db.audit.remember_head), so rows later cut off its end are noticed. Best effort: a
+    database with no schema yet, or a PC without the key, has nothing to note."""
+    path = sqlite_path(db.url)
+    if db.is_sqlite and (path is None or not path.exists()):
+        return  # never create a file just to look into it
+    try:
+        with db.read() as session:
+            audit.remember_head(session)
+    except (PracticeBoardError, SQLAlchemyError, OSError):
+        return
 
 
 def changed_by(session: Session, what: str, user_id: int | None, at: datetime) -> ConflictError:
