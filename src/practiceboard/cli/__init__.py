@@ -6,7 +6,7 @@ exit 2. Changes to accounts are made as a signed-in admin, so they are audited
 to a real person.
 
 One module per command group (``setup``: init and db; ``demo``; ``users``;
-``alerts``; ``audit``; ``report``; ``backup``; ``connection``; ``app``: no command, the
+``alerts``; ``audit``; ``report``; ``backup``; ``connection``; ``server``; ``app``: no command, the
 desktop app), each adding its own subcommands to the parser built here. ``common.opened`` opens the
 database for a command and always disposes of it.
 """
@@ -21,14 +21,25 @@ import logging
 from sqlalchemy.exc import OperationalError
 
 from practiceboard import __version__
-from practiceboard.cli import alerts, app, audit, backup, connection, demo, report, setup, users
+from practiceboard.cli import (
+    alerts,
+    app,
+    audit,
+    backup,
+    connection,
+    demo,
+    report,
+    server,
+    setup,
+    users,
+)
 from practiceboard.cli.common import UsageError, err
 from practiceboard.domain.errors import PracticeBoardError, first_line
 
 __all__ = ["build_parser", "main"]
 
 # In the order ``--help`` lists them.
-COMMAND_GROUPS = (setup, demo, users, alerts, audit, backup, connection, report)
+COMMAND_GROUPS = (setup, demo, users, alerts, audit, backup, connection, report, server)
 
 
 def build_parser() -> argparse.ArgumentParser:

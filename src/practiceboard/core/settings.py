@@ -198,6 +198,8 @@ ENVIRONMENT: dict[str, str] = {
     "commands that sign the admin in), instead of asking.",
     "PRACTICEBOARD_USER_PASSWORD": "A new account's password for scripted user commands, "
     "instead of asking.",
+    "PRACTICEBOARD_APP_PASSWORD": "The password of the app's PostgreSQL login role for "
+    "a scripted “server setup”, instead of asking.",
     "PRACTICEBOARD_PG_DUMP": "Where pg_dump is (the program or its folder), ahead of the "
     "PATH and PostgreSQL's standard install folders.",
     "PRACTICEBOARD_SQLITE_JOURNAL": "WAL or DELETE: the SQLite journal mode, instead of WAL "
