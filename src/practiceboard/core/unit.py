@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -37,13 +39,44 @@ from practiceboard.domain.errors import (
 
 
 def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_id, message: str,
-                  patient_id: int | None = None) -> None:  # fmt: skip
-    """Audit a refused action in its own transaction (the action's own was rolled back)."""
+                  patient_id: int | None = None) -> PermissionDenied:  # fmt: skip
+    """Audit a refused action in its own transaction (the action's own was rolled back);
+    returns the refusal to raise, marked as audited so nothing records it twice."""
     with db.write() as session:
         audit.write(
             session, actor.who(), action, entity, entity_id, outcome="denied",
             patient_id=patient_id, detail=message, at=now(),
         )  # fmt: skip
+    error = PermissionDenied(message)
+    error.audited = True
+    return error
+
+
+def refusals_audited(action: str, entity: str, id_arg: str | None = None):
+    """Decorator for a read ``(db, actor, ...)``: every refusal it raises — a capability the
+    role lacks, a workflow it does not see, a disabled account's stale session — is
+    audited as denied (once: a refusal already recorded passes through)."""
+
+    def wrap(fn):
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def read(db: Database, actor: Actor, *args, **kwargs):
+            try:
+                return fn(db, actor, *args, **kwargs)
+            except PermissionDenied as exc:
+                if not getattr(exc, "audited", False):
+                    entity_id = None
+                    if id_arg is not None:
+                        bound = signature.bind_partial(db, actor, *args, **kwargs)
+                        entity_id = bound.arguments.get(id_arg)
+                    record_denial(db, actor, action, entity, entity_id, exc.message)
+                    exc.audited = True
+                raise
+
+        return read
+
+    return wrap
 
 
 def remember_audit_head(db: Database) -> None:
@@ -128,9 +161,10 @@ class _Audited:
 
     def __exit__(self, exc_type, exc, tb):
         suppressed = self._cm.__exit__(exc_type, exc, tb)
-        if isinstance(exc, PermissionDenied):
+        if isinstance(exc, PermissionDenied) and not getattr(exc, "audited", False):
             record_denial(self.db, self.actor, self.action, self.entity, self.entity_id,
                           exc.message, self.patient_id)  # fmt: skip
+            exc.audited = True
         return suppressed
 
 
@@ -143,12 +177,14 @@ def audited_read(
     *,
     patient_id: int | None,
     detail: str | None = None,
+    category: str = "patient",
+    new: dict | None = None,
 ) -> None:
-    """Record that patient data was shown (security.md item 7): one success row in a
-    short write transaction of its own, after the read succeeded. The read side
-    writes nothing else."""
+    """Record that patient data was shown (security.md item 7), or that audit rows left
+    the app (category "security"): one success row in a short write transaction of its
+    own, after the read succeeded. The read side writes nothing else."""
     with db.write() as session:
         audit.write(
             session, actor.who(), action, entity, entity_id, at=now(),
-            category="patient", patient_id=patient_id, detail=detail,
+            category=category, patient_id=patient_id, detail=detail, new=new,
         )  # fmt: skip

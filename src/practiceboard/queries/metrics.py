@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.rows import CountRow, DurationStat, RateStat
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import ReasonCode, Status, Task, TaskEvent, UtcDateTime, Workflow
 from practiceboard.domain.policy import Cap
@@ -87,6 +88,7 @@ def _in(period_col, start: datetime, end: datetime):
     return and_(period_col >= start, period_col < end)
 
 
+@refusals_audited("metrics.view", "task")
 def cycle_time(db: Database, actor: Actor, start: datetime, end: datetime) -> list[DurationStat]:
     """Creation to closing (done or cancelled), for tasks closed in the period."""
     with db.read() as session:
@@ -99,6 +101,7 @@ def cycle_time(db: Database, actor: Actor, start: datetime, end: datetime) -> li
     return _durations(scope, ((w, (c2 - c1).total_seconds()) for w, c1, c2 in rows))
 
 
+@refusals_audited("metrics.view", "task")
 def time_in_status(
     db: Database, actor: Actor, start: datetime, end: datetime
 ) -> list[DurationStat]:
@@ -166,6 +169,7 @@ def _tasks_by_workflow(session, scope: _Scope, *where) -> Counter:
     return Counter(dict(rows.tuples().all()))
 
 
+@refusals_audited("metrics.view", "task")
 def reopen_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> list[RateStat]:
     """Reopen events in the period / tasks closed (moved into done or cancelled) in it."""
     with db.read() as session:
@@ -181,6 +185,7 @@ def reopen_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> l
     return _rates(scope, reopens, closes)
 
 
+@refusals_audited("metrics.view", "task")
 def reassignment_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> list[RateStat]:
     """Handoffs a person chose (not a transition rule) in the period / tasks
     created in the period."""
@@ -204,6 +209,7 @@ def reassignment_rate(db: Database, actor: Actor, start: datetime, end: datetime
     return _rates(scope, manual, created)
 
 
+@refusals_audited("metrics.view", "task")
 def approval_turnaround(
     db: Database, actor: Actor, start: datetime, end: datetime
 ) -> list[DurationStat]:
@@ -242,6 +248,7 @@ def approval_turnaround(
     return _durations(scope, pairs)
 
 
+@refusals_audited("metrics.view", "task")
 def rework_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> list[RateStat]:
     """Of the tasks that entered review in the period, the share sent back to
     Needs info at least once in it."""
@@ -265,6 +272,7 @@ def rework_rate(db: Database, actor: Actor, start: datetime, end: datetime) -> l
     return _rates(scope, reworked, reviewed)
 
 
+@refusals_audited("metrics.view", "task")
 def top_reasons(
     db: Database,
     actor: Actor,
