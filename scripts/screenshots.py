@@ -100,6 +100,7 @@ class Shooter:
             self.approvals(db, runner)
             self.care(db, runner)
             self.dashboard_and_report(db, runner)
+            self.audit_report(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -313,6 +314,27 @@ def _care(self, db, runner) -> None:
 
 
 Shooter.care = _care
+
+
+# ---------------------------------------------------------------- the audit report
+
+
+def _audit_report(self, db, runner) -> None:
+    """Issue 11's picture: the admin's audit report, sign-ins only, a row selected."""
+    window = self.window_for(db, runner, ADMIN)
+    view = self.show(window, runner, "audit")
+    view.fields["action"].setText("auth.")
+    view.apply()
+    self.settle(runner)
+    view.table.selectRow(2)
+    self.settle(runner, quiet_ms=100)
+    self.save(window, "audit-report")
+    window.close()
+    self.settle(runner)
+
+
+Shooter.audit_report = _audit_report
+ADMIN = "admin"  # the demo administrator (audit.view)
 
 if __name__ == "__main__":
     sys.exit(main())
