@@ -106,3 +106,12 @@ def test_idle_lock_right_password_is_audited_and_resets_the_count(staff):
     for _ in range(4):
         users.verify_password(staff.db, who.user_id, "not-my-password")
     assert users.sign_in(staff.db, who.username, PASSWORD).user_id == who.user_id  # not locked
+
+
+def test_denied_read_of_an_account_that_does_not_exist_is_audited_by_name(staff):
+    from practiceboard.core.actor import Actor
+    from practiceboard.queries import lookups
+
+    row = _refused_once(staff.db, lambda: lookups.users(staff.db, Actor(9999, "ghost", "Ghost")),
+                        "lookup.view")  # fmt: skip
+    assert (row.user_id, row.username) == (None, "ghost")

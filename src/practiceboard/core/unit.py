@@ -43,8 +43,11 @@ def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_i
     """Audit a refused action in its own transaction (the action's own was rolled back);
     returns the refusal to raise, marked as audited so nothing records it twice."""
     with db.write() as session:
+        who = actor.who()
+        if session.get(User, actor.user_id) is None:  # a stale id of no account: named only
+            who = audit.Who(None, actor.username, actor.workstation)
         audit.write(
-            session, actor.who(), action, entity, entity_id, outcome="denied",
+            session, who, action, entity, entity_id, outcome="denied",
             patient_id=patient_id, detail=message, at=now(),
         )  # fmt: skip
     error = PermissionDenied(message)
