@@ -90,3 +90,21 @@ def test_audit_view_refused_for_another_role_says_so(qtbot, ctx_for, gui_staff, 
     assert view.section.currentWidget() is view.section.empty
     assert "Could not load the audit report" in view.section.empty.text()
     assert audit_rows(gui_staff.db, "audit.report")[-1].outcome == "denied"
+
+
+def test_audit_view_admin_exports_the_audit_key(qtbot, ctx_for, gui_staff, wait_idle, tmp_path,
+                                                pb_home):  # fmt: skip
+    view = _open(qtbot, ctx_for(gui_staff.admin), wait_idle)
+    assert view.key_button.isVisibleTo(view)
+    target = tmp_path / "usb" / "practice.key"
+    target.parent.mkdir()
+    view.write_key(str(target))
+    wait_idle()
+    [key] = (pb_home / "config" / "audit-keys").glob("*.key")
+    assert target.read_text().strip() == key.read_text().strip()
+    assert target.stat().st_mode & 0o777 == 0o600
+    [row] = audit_rows(gui_staff.db, "audit.key_export")
+    assert row.outcome == "success" and row.username == "admin"
+    view.write_key(str(target))  # never over an existing file, nothing audited
+    wait_idle()
+    assert len(audit_rows(gui_staff.db, "audit.key_export")) == 1

@@ -87,20 +87,9 @@ def cmd_key(args) -> int:
     with opened(args) as db:
         require_ready(db)
         if args.key_action == "export":
-            admin = _admin(db, args.admin_username)
-            try:
-                with db.read() as session:
-                    audit.export_key(session, target)
-            except FileExistsError:
-                raise PracticeBoardError(
-                    f"{target} already exists; export the key to a new file name."
-                ) from None
-            except OSError as exc:
-                raise PracticeBoardError(
-                    f"The key could not be written to {target} ({exc.strerror or exc}); "
-                    "nothing was written."
-                ) from None
-            _record(db, admin, "audit.key_export", target)
+            from practiceboard.services.audit_key import export_key
+
+            export_key(db, _admin(db, args.admin_username), target)
             say(f"The audit key was written to {target}. Keep it as safe as a password: "
                 "anyone holding it can sign audit rows. On the other PC run "
                 "“practiceboard audit key import FILE”, then delete the file.")  # fmt: skip

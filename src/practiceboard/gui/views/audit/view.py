@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.core.rows import AuditFilter, AuditPage, AuditRow
+from practiceboard.domain.policy import Cap
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
@@ -116,8 +117,16 @@ class AuditView(QWidget):
         self.export_button = QPushButton("Export CSV…", self, objectName="auditExport")
         self.export_button.setToolTip("Every row the filters match; the export is audited.")
         self.export_button.clicked.connect(self.export_csv)
+        self.key_button = QPushButton("Export audit key…", self, objectName="auditKeyExport")
+        self.key_button.setToolTip(
+            "Write this database's audit key to a file (e.g. a USB stick) for another PC, "
+            "which imports it with “practiceboard audit key import FILE”. Audited."
+        )
+        self.key_button.clicked.connect(self.export_key)
+        self.key_button.setVisible(ctx.can(Cap.ADMIN))
         pager.addWidget(self.count_label, 1)
-        for button in (self.previous_button, self.next_button, self.export_button):
+        for button in (self.key_button, self.previous_button, self.next_button,
+                       self.export_button):  # fmt: skip
             pager.addWidget(button)
         outer.addLayout(pager)
         self.refresh()
@@ -260,3 +269,24 @@ class AuditView(QWidget):
            descending=self.descending).success(
             lambda count: self.count_label.setText(f"{count:,} rows exported to {path}")
         ).report_to(self, "Not exported").run()  # fmt: skip
+
+    def export_key(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the audit key", "practiceboard-audit.key", "Key files (*.key)"
+        )
+        if path:
+            self.write_key(path)
+
+    def write_key(self, path: str) -> None:
+        """The admin's in-app "export key to a USB stick" (services.audit_key, audited)."""
+        from pathlib import Path
+
+        from practiceboard.services.audit_key import export_key
+
+        Op(self.ctx, export_key, Path(path)).success(
+            lambda _p: self.ctx.messages.info(
+                self, "Audit key exported",
+                f"The audit key was written to {path}. Keep it as safe as a password. On the "
+                "other PC run “practiceboard audit key import FILE”, then delete the file.",
+            )
+        ).report_to(self, "Key not exported").run()  # fmt: skip
