@@ -103,6 +103,7 @@ class Shooter:
             self.admin_area(db, runner)
             self.setup(db, runner)
             self.imports(db, runner)
+            self.audit_report(db, runner)
         finally:
             runner.wait(20_000)
             for widget in QApplication.topLevelWidgets():
@@ -374,6 +375,23 @@ def _admin_area(self, db, runner) -> None:
     self.settle(runner)
 
 
+# ---------------------------------------------------------------- the audit report
+
+
+def _audit_report(self, db, runner) -> None:
+    """Issue 11's picture: the admin's audit report, sign-ins only, a row selected."""
+    window = self.window_for(db, runner, ADMIN)
+    view = self.show(window, runner, "audit")
+    view.fields["action"].setText("auth.")
+    view.apply()
+    self.settle(runner)
+    view.table.selectRow(2)
+    self.settle(runner, quiet_ms=100)
+    self.save(window, "audit-report")
+    window.close()
+    self.settle(runner)
+
+
 # ---------------------------------------------------------------- first run and settings
 
 
@@ -482,6 +500,8 @@ def _imports(self, db, runner) -> None:
 Shooter.admin_area = _admin_area
 Shooter.setup = _setup
 Shooter.imports = _imports
+Shooter.audit_report = _audit_report
+ADMIN = "admin"  # the demo administrator (audit.view)
 
 if __name__ == "__main__":
     sys.exit(main())

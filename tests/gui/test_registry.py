@@ -104,7 +104,7 @@ def test_the_main_window_names_no_view():
 def test_the_builtin_views_are_registered_once_in_order():
     keys = [s.key for s in registry.all_views()]
     assert keys == ["board", "queue", "attention", "approvals", "patients", "care", "dashboard",
-                    "search", "admin", "settings"]  # fmt: skip
+                    "search", "admin", "settings", "audit"]  # fmt: skip
     search = registry.get("search")
     assert search.transient and search.search
     assert [s.key for s in registry.all_views() if s.fallback_start] == ["queue"]

@@ -6,8 +6,8 @@ exit 2. Changes to accounts are made as a signed-in admin, so they are audited
 to a real person.
 
 One module per command group (``setup``: init and db; ``demo``; ``users``;
-``alerts``; ``audit``; ``report``; ``backup``; ``restore``; ``connection``; ``transfer``: import
-and export; ``app``: no command, the
+``alerts``; ``audit``; ``report``; ``backup``; ``restore``; ``connection``; ``server``;
+``transfer``: import and export; ``app``: no command, the
 desktop app), each adding its own subcommands to the parser built here. ``common.opened`` opens the
 database for a command and always disposes of it.
 """
@@ -31,6 +31,7 @@ from practiceboard.cli import (
     demo,
     report,
     restore,
+    server,
     setup,
     transfer,
     users,
@@ -42,7 +43,7 @@ __all__ = ["build_parser", "main"]
 
 # In the order ``--help`` lists them.
 COMMAND_GROUPS = (
-    setup, demo, users, alerts, audit, backup, restore, connection, report, transfer,
+    setup, demo, users, alerts, audit, backup, restore, connection, report, server, transfer,
 )  # fmt: skip
 
 

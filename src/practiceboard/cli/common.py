@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 
 from practiceboard.core import connection, settings
+from practiceboard.core.unit import remember_audit_head
 from practiceboard.db import migrate
 from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.db.share import several_pcs_warning
@@ -71,6 +72,7 @@ def opened(args, *, must_exist: bool = True) -> Iterator[Database]:
     command ends (result, refusal, Ctrl+C)."""
     with disposing(open_database(args, must_exist=must_exist)) as db:
         yield db
+        remember_audit_head(db)  # at exit: this PC notes the log's last row
 
 
 @contextmanager

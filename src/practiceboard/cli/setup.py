@@ -128,13 +128,13 @@ def _upgrade_without_backup(db, admin_username: str, before: str) -> None:
     from datetime import UTC, datetime
 
     from practiceboard.cli.users import sign_in_admin
-    from practiceboard.core.actor import actor_policy
+    from practiceboard.core.actor import role_policy
     from practiceboard.db import audit
     from practiceboard.domain.policy import Cap, require
 
     admin = sign_in_admin(db, admin_username)
     with db.read() as session:
-        require(actor_policy(session, admin), Cap.ADMIN)  # refused: nothing was changed
+        require(role_policy(session, admin), Cap.ADMIN)  # refused: nothing was changed
     migrate.upgrade(db, backup=False)
     with db.write() as session:
         audit.write(session, admin.who(), "schema.upgrade_without_backup", "database",

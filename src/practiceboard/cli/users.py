@@ -31,6 +31,17 @@ def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
     r.add_argument("username")
     r.add_argument("--one-time", action="store_true",
                    help="make a one-time password and print it, instead of typing one")  # fmt: skip
+    g = us.add_parser(
+        "break-glass",
+        parents=[admin_opt],
+        help="emergency access: let USER see patient data for a while (audited)",
+    )
+    g.add_argument("username")
+    g.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    g.add_argument("--minutes", type=int, default=60, help="how long (default 60, at most 240)")
+    us.add_parser(
+        "break-glass-end", parents=[admin_opt], help="end USER's emergency access now"
+    ).add_argument("username")
     p.set_defaults(func=cmd_users)
 
 
@@ -58,6 +69,8 @@ def cmd_users(args) -> int:
             say(f"Added {args.username.strip().lower()} ({', '.join(args.roles)}).")
             return 0
         user_id = users.user_id_by_name(db, args.username)
+        if args.users_action.startswith("break-glass"):
+            return _break_glass(db, admin, user_id, args)
         if args.users_action in ("disable", "enable"):
             users.set_active(db, admin, user_id, args.users_action == "enable")
             say(f"{args.username} is now {args.users_action}d.")
@@ -87,3 +100,17 @@ def sign_in_admin(db: Database, username: str):
         f"Password for {username}: "
     )
     return users.sign_in(db, username, password, workstation())
+
+
+def _break_glass(db: Database, admin, user_id: int, args) -> int:
+    from practiceboard.services import break_glass
+
+    if args.users_action == "break-glass-end":
+        ended = break_glass.end(db, admin, user_id)
+        say(f"Emergency access of {args.username} ended." if ended
+            else f"{args.username} had no emergency access running.")  # fmt: skip
+        return 0
+    ends = break_glass.grant(db, admin, user_id, args.reason, args.minutes)
+    say(f"{args.username} may see patient data until {ends.astimezone():%I:%M %p} "
+        f"({args.minutes} minutes); it ends by itself, and it is in the audit log.")  # fmt: skip
+    return 0

@@ -8,13 +8,14 @@ role takes effect at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from practiceboard.core import cache
 from practiceboard.core.cache import Stamp
+from practiceboard.core.clock import now
 from practiceboard.db import audit
 from practiceboard.db.models import Role, RoleCapability, RoleWorkflow, UserRole, Workflow
 from practiceboard.domain.errors import PermissionDenied
@@ -65,9 +66,19 @@ def _policy(session: Session, user_id: int) -> tuple[bool, Policy, Stamp]:
     """(account active, policy, the stamp read with it). Every service call and query
     pays this: one small query for the stamp and the active flag; roles and workflows
     come from the cache until a definitions table changes."""
-    stamp, active = cache.current(session, user_id)
+    stamp, active, glass = cache.current_access(session, user_id, now())
     policy = cache.get(stamp, ("policy", user_id), lambda: _load_policy(session, user_id))
+    if glass and not policy.can(Cap.PATIENT_VIEW):  # break-glass: patient data, for now
+        policy = replace(policy, capabilities=policy.capabilities | {Cap.PATIENT_VIEW})
     return active, policy, stamp
+
+
+def role_policy(session: Session, actor: Actor) -> Policy:
+    """The policy of the actor's roles alone, with no break-glass grant read: for a
+    database whose schema is older than this code (an upgrade's own admin check)."""
+    if not cache.current(session, actor.user_id)[1]:
+        raise PermissionDenied("Your account is disabled. Ask your practice manager.")
+    return _load_policy(session, actor.user_id)
 
 
 def load_policy(session: Session, user_id: int) -> Policy:

@@ -22,11 +22,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from practiceboard.db.models import ChangeStamp, User
+from practiceboard.db.models import BreakGlassGrant, ChangeStamp, User, UtcDateTime
 
 T = TypeVar("T")
 # (database, stamp) pairs kept: a PC works on one database, but a writer's own new
@@ -52,6 +52,19 @@ _NOW = select(
     select(User.active).where(User.id == bindparam("user_id")).scalar_subquery(),
 )
 
+# The same, with whether the account holds a break-glass grant right now (core.actor):
+# one query still, and the grant ends by itself when ``ends_at`` passes.
+_NOW_WITH_GRANT = select(
+    select(ChangeStamp.value).where(ChangeStamp.id == 1).scalar_subquery(),
+    select(User.active).where(User.id == bindparam("user_id")).scalar_subquery(),
+    exists().where(
+        BreakGlassGrant.user_id == bindparam("user_id"),
+        BreakGlassGrant.revoked_at.is_(None),
+        BreakGlassGrant.starts_at <= bindparam("now", type_=UtcDateTime()),
+        BreakGlassGrant.ends_at > bindparam("now", type_=UtcDateTime()),
+    ),
+)
+
 _lock = threading.Lock()
 _held: OrderedDict[tuple[URL, int], dict] = OrderedDict()
 
@@ -64,6 +77,17 @@ def current(session: Session, user_id: int | None = None) -> tuple[Stamp, bool]:
         session.flush()  # this transaction's own changes bump the stamp first
     value, active = session.connection().execute(_NOW, {"user_id": user_id}).one()
     return Stamp(session.get_bind().url, value), bool(active)
+
+
+def current_access(session: Session, user_id: int, at) -> tuple[Stamp, bool, bool]:
+    """``current`` and, in the same query, whether the account holds a break-glass grant
+    at ``at`` (never cached either)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    value, active, glass = (
+        session.connection().execute(_NOW_WITH_GRANT, {"user_id": user_id, "now": at}).one()
+    )
+    return Stamp(session.get_bind().url, value), bool(active), bool(glass)
 
 
 def get(stamp: Stamp, key: Hashable, load: Callable[[], T]) -> T:

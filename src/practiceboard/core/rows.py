@@ -681,3 +681,64 @@ class FhirSource:
     plans: tuple[FhirPlanRow, ...]
     goals: tuple[FhirGoalRow, ...]
     tasks: tuple[FhirTaskRow, ...]
+
+
+# ---------------------------------------------------------------- the audit report
+
+AUDIT_FIELDS = (
+    "id",
+    "at",
+    "username",
+    "workstation",
+    "action",
+    "entity",
+    "entity_id",
+    "patient_id",
+    "category",
+    "outcome",
+    "detail",
+)  # fmt: skip  (every field the report shows, filters and sorts by)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """What the audit report shows: a time range (UTC, end excluded) and, for any other
+    field, a value it must hold (text fields: contains, case-insensitive; ids: equal)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    username: str = ""
+    workstation: str = ""
+    action: str = ""
+    entity: str = ""
+    entity_id: str = ""
+    patient_id: int | None = None
+    category: str = ""
+    outcome: str = ""
+    detail: str = ""
+    row_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    at: datetime  # UTC
+    user_id: int | None
+    username: str
+    workstation: str
+    action: str
+    entity: str
+    entity_id: str | None
+    patient_id: int | None
+    category: str
+    outcome: str
+    detail: str | None
+    old_values: str | None
+    new_values: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    rows: tuple[AuditRow, ...]
+    total: int  # rows matching the filter, all pages
+    offset: int

@@ -156,6 +156,14 @@ _DECLARED = (
         seeded=False,
     ),
     SettingDef(
+        "audit_key_check",
+        str,
+        None,
+        "The audit key's check value (an HMAC of a fixed label): tells a PC holding the wrong "
+        "key apart from a tampered log; stored with the first audit row.",
+        seeded=False,
+    ),
+    SettingDef(
         "fhir_mrn_system",
         str,
         "urn:practiceboard:mrn",
@@ -218,6 +226,8 @@ ENVIRONMENT: dict[str, str] = {
     "commands that sign the admin in), instead of asking.",
     "PRACTICEBOARD_USER_PASSWORD": "A new account's password for scripted user commands, "
     "instead of asking.",
+    "PRACTICEBOARD_APP_PASSWORD": "The password of the app's PostgreSQL login role for "
+    "a scripted “server setup”, instead of asking.",
     "PRACTICEBOARD_PG_DUMP": "Where pg_dump is (the program or its folder), ahead of the "
     "PATH and PostgreSQL's standard install folders.",
     "PRACTICEBOARD_SQLITE_JOURNAL": "WAL or DELETE: the SQLite journal mode, instead of WAL "

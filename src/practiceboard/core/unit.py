@@ -13,31 +13,87 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.clock import now
 from practiceboard.db import audit
-from practiceboard.db.engine import Database
+from practiceboard.db.engine import Database, sqlite_path
 from practiceboard.db.models import User
 from practiceboard.domain.dates import changed_at_label
-from practiceboard.domain.errors import ConflictError, NotFound, PermissionDenied
+from practiceboard.domain.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    PracticeBoardError,
+)
 
 
 def record_denial(db: Database, actor: Actor, action: str, entity: str, entity_id, message: str,
-                  patient_id: int | None = None) -> None:  # fmt: skip
-    """Audit a refused action in its own transaction (the action's own was rolled back)."""
+                  patient_id: int | None = None) -> PermissionDenied:  # fmt: skip
+    """Audit a refused action in its own transaction (the action's own was rolled back);
+    returns the refusal to raise, marked as audited so nothing records it twice."""
     with db.write() as session:
+        who = actor.who()
+        if session.get(User, actor.user_id) is None:  # a stale id of no account: named only
+            who = audit.Who(None, actor.username, actor.workstation)
         audit.write(
-            session, actor.who(), action, entity, entity_id, outcome="denied",
+            session, who, action, entity, entity_id, outcome="denied",
             patient_id=patient_id, detail=message, at=now(),
         )  # fmt: skip
+    error = PermissionDenied(message)
+    error.audited = True
+    return error
+
+
+def refusals_audited(action: str, entity: str, id_arg: str | None = None):
+    """Decorator for a read ``(db, actor, ...)``: every refusal it raises — a capability the
+    role lacks, a workflow it does not see, a disabled account's stale session — is
+    audited as denied (once: a refusal already recorded passes through)."""
+
+    def wrap(fn):
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def read(db: Database, actor: Actor, *args, **kwargs):
+            try:
+                return fn(db, actor, *args, **kwargs)
+            except PermissionDenied as exc:
+                if not getattr(exc, "audited", False):
+                    entity_id = None
+                    if id_arg is not None:
+                        bound = signature.bind_partial(db, actor, *args, **kwargs)
+                        entity_id = bound.arguments.get(id_arg)
+                    record_denial(db, actor, action, entity, entity_id, exc.message)
+                    exc.audited = True
+                raise
+
+        return read
+
+    return wrap
+
+
+def remember_audit_head(db: Database) -> None:
+    """At exit (the app closing, a command ending): note the audit log's last row on this
+    PC (db.audit.remember_head), so rows later cut off its end are noticed. Best effort: a
+    database with no schema yet, or a PC without the key, has nothing to note."""
+    path = sqlite_path(db.url)
+    if db.is_sqlite and (path is None or not path.exists()):
+        return  # never create a file just to look into it
+    try:
+        with db.read() as session:
+            audit.remember_head(session)
+    except (PracticeBoardError, SQLAlchemyError, OSError):
+        return
 
 
 def changed_by(session: Session, what: str, user_id: int | None, at: datetime) -> ConflictError:
@@ -108,9 +164,10 @@ class _Audited:
 
     def __exit__(self, exc_type, exc, tb):
         suppressed = self._cm.__exit__(exc_type, exc, tb)
-        if isinstance(exc, PermissionDenied):
+        if isinstance(exc, PermissionDenied) and not getattr(exc, "audited", False):
             record_denial(self.db, self.actor, self.action, self.entity, self.entity_id,
                           exc.message, self.patient_id)  # fmt: skip
+            exc.audited = True
         return suppressed
 
 
@@ -123,12 +180,14 @@ def audited_read(
     *,
     patient_id: int | None,
     detail: str | None = None,
+    category: str = "patient",
+    new: dict | None = None,
 ) -> None:
-    """Record that patient data was shown (security.md item 7): one success row in a
-    short write transaction of its own, after the read succeeded. The read side
-    writes nothing else."""
+    """Record that patient data was shown (security.md item 7), or that audit rows left
+    the app (category "security"): one success row in a short write transaction of its
+    own, after the read succeeded. The read side writes nothing else."""
     with db.write() as session:
         audit.write(
             session, actor.who(), action, entity, entity_id, at=now(),
-            category="patient", patient_id=patient_id, detail=detail,
+            category=category, patient_id=patient_id, detail=detail, new=new,
         )  # fmt: skip

@@ -94,18 +94,26 @@ def ensure_known(db: Database) -> str | None:
     return current
 
 
-def upgrade(db: Database, *, backup: bool = True) -> Path | None:
-    """Bring the schema to head. Returns the backup made first, if any."""
+def upgrade(db: Database, *, backup: bool = True, as_role: str | None = None) -> Path | None:
+    """Bring the schema to head. Returns the backup made first, if any. On PostgreSQL the
+    migrations run as ``as_role``, or as the role that already owns the schema."""
     current = ensure_known(db)
     keep_private(db)
     head = head_revision()
     if current == head:
         return None
+    owner = None
+    if not db.is_sqlite:  # refused before anything is done, the backup included
+        with db.engine.connect() as conn:
+            owner = _schema_owner_to_become(conn, as_role, current)
     made = None
     if backup and current is not None:
         made = _backup_first(db, current)
     cfg = alembic_config()
     with db.engine.begin() as conn:
+        if owner is not None:
+            quoted = conn.dialect.identifier_preparer.quote(owner)
+            conn.execute(text(f"SET LOCAL ROLE {quoted}"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return made
@@ -124,6 +132,39 @@ def keep_private(db: Database) -> None:
                 private_file(file)
             except OSError:
                 pass  # a read-only share: nothing to tighten from here
+
+
+def schema_owner(conn) -> str | None:
+    """PostgreSQL: the role that owns the audit log (the schema's owner role), or None
+    before the schema exists."""
+    return conn.execute(
+        text(
+            "SELECT tableowner FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = 'audit_log'"
+        )
+    ).scalar()
+
+
+def _schema_owner_to_become(conn, as_role: str | None, current: str | None) -> str | None:
+    """PostgreSQL: migrations run as the role that owns the schema (server set-up: two
+    roles), so every table stays that role's, never the app's. The server's admin (a
+    member of that role) becomes it for this transaction; the app's own role, which is
+    not, is told who can upgrade. Returns the role to become (None: already it)."""
+    owner = as_role or schema_owner(conn)
+    user = conn.execute(text("SELECT current_user")).scalar()
+    if owner is None or owner == user:
+        return None
+    member = conn.execute(
+        text("SELECT pg_has_role(current_user, :owner, 'MEMBER')"), {"owner": owner}
+    ).scalar()
+    if not member:
+        raise SchemaError(
+            f"This database needs an upgrade (schema {current} to {head_revision()}), and only "
+            f"the server's admin can make it, as the schema's owner role “{owner}”: on the "
+            "server run “practiceboard db upgrade --db postgresql://ADMIN@SERVER/DATABASE” "
+            "(README: Server set-up: two roles). Nothing was changed."
+        )
+    return owner
 
 
 RECENT_BACKUP = timedelta(hours=24)

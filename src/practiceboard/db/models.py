@@ -680,3 +680,21 @@ class ImportLayout(Base):
     mapping: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime]
     updated_by_id: Mapped[int] = _fk("users.id", nullable=False)
+
+
+class BreakGlassGrant(Base):
+    """Emergency ("break-glass") access, security.md item 6: an admin lets one person see
+    patient data for a short time, with a reason; audited, and over by itself at
+    ``ends_at`` (or earlier, ``revoked_at``)."""
+
+    __tablename__ = "break_glass_grants"
+    __table_args__ = (Index("ix_break_glass_grants_user_ends", "user_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = _fk("users.id", nullable=False)
+    granted_by_id: Mapped[int] = _fk("users.id", nullable=False)
+    reason: Mapped[str] = mapped_column(String(500))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = _fk("users.id")

@@ -292,6 +292,7 @@ def restore(db, path: Path, *, who: str, folder: Path | None = None) -> Restored
             except audit.AuditKeyMissing:
                 pass  # verify says so below; a new key would only hide it
             else:
+                audit.forget_head(session)  # the restored log is older on purpose
                 audit.write(session, audit.Who(None, who, workstation), "database.restore",
                             "database", None, category="system", at=datetime.now(UTC),
                             new={"file": str(summary.path), "safety_backup": str(safety),

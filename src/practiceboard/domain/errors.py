@@ -22,6 +22,8 @@ class ValidationError(PracticeBoardError):
 class PermissionDenied(PracticeBoardError):
     """The acting user's roles do not allow this action."""
 
+    audited = False  # True once the refusal has its denied audit row (core.unit)
+
 
 class InvalidTransition(PracticeBoardError):
     """The workflow does not allow this move (or it needs a reason that is missing)."""

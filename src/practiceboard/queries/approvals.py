@@ -34,11 +34,11 @@ from practiceboard.core.rows import (
     RequesterQueue,
     TaskDetail,
 )
-from practiceboard.core.unit import record_denial
+from practiceboard.core.unit import record_denial, refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Task, TaskEvent
 from practiceboard.domain.decisions import Decision
-from practiceboard.domain.errors import NotFound, PermissionDenied
+from practiceboard.domain.errors import NotFound
 from practiceboard.domain.policy import Cap, denial_message
 from practiceboard.queries import filters, lookups, metrics
 from practiceboard.queries.cards import Snapshot, build_cards, card_select, fetch, load_snapshot
@@ -141,6 +141,7 @@ def _day_start(snap: Snapshot) -> datetime:
     return datetime.combine(snap.today, time(0), tzinfo=snap.cal.tzinfo())
 
 
+@refusals_audited("approvals.view", "approvals")
 def inbox(
     db: Database, actor: Actor, *, limit: int = INBOX_LIMIT, now: datetime | None = None
 ) -> ApprovalInbox:
@@ -191,6 +192,7 @@ def inbox(
     return ApprovalInbox(tuple(_urgent_first(items)), total, oldest, decided_today or 0)
 
 
+@refusals_audited("approvals.view", "approvals")
 def requester_queue(db: Database, actor: Actor, *, now: datetime | None = None) -> RequesterQueue:
     """A requester's side of approvals: requests sent back to them (the newest first,
     with the approver's reason and note), then their requests waiting on someone
@@ -256,6 +258,7 @@ class ApprovalFlow:
     top_reasons: tuple[CountRow, ...]
 
 
+@refusals_audited("approvals.flow", "approvals")
 def approval_flow(db: Database, actor: Actor, *, now: datetime | None = None) -> ApprovalFlow:
     """The manager's view (dashboards and reports): every pending request of the
     workflows they see, grouped by who holds it, the longest waiting first, and the
@@ -265,8 +268,7 @@ def approval_flow(db: Database, actor: Actor, *, now: datetime | None = None) ->
         allowed = snap.policy.can(Cap.REPORTS_VIEW)
     if not allowed:
         message = denial_message(Cap.REPORTS_VIEW)
-        record_denial(db, actor, "approvals.flow", "approvals", None, message)
-        raise PermissionDenied(message)
+        raise record_denial(db, actor, "approvals.flow", "approvals", None, message)
     with db.read() as session:
         review = _review_ids(snap)
         cards: list[Card] = []
@@ -329,11 +331,13 @@ class Reading:
     rounds: tuple[ApprovalRound, ...]
 
 
+@refusals_audited("task.view", "task", "task_id")
 def reading(db: Database, actor: Actor, task_id: int) -> Reading:
     detail = task_detail(db, actor, task_id)
     return Reading(detail, tuple(approval_rounds(db, actor, task_id)))
 
 
+@refusals_audited("task.view", "task", "task_id")
 def approval_rounds(db: Database, actor: Actor, task_id: int) -> list[ApprovalRound]:
     """Every round of a task's requests, oldest first: who asked and what, then who
     decided what, with the reason and note. A round still waiting has no decision."""
@@ -358,8 +362,7 @@ def approval_rounds(db: Database, actor: Actor, task_id: int) -> list[ApprovalRo
                 .order_by(TaskEvent.at, TaskEvent.id)
             ).all()  # fmt: skip
     if not visible:
-        record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS)
-        raise PermissionDenied(NOT_YOURS)
+        raise record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS)
     rounds: list[ApprovalRound] = []
     for kind, at, who, frm, to, reason_id, note, data in rows:
         name = snap.users.get(who, "")
@@ -391,6 +394,7 @@ class DecisionChoices:
     zone: str
 
 
+@refusals_audited("approvals.view", "approvals")
 def decision_choices(db: Database, actor: Actor) -> DecisionChoices:
     with db.read() as session:
         policy = actor_policy(session, actor)
@@ -436,6 +440,7 @@ class RequestChoices:
     asked_note: str | None
 
 
+@refusals_audited("task.view", "task", "task_id")
 def request_choices(db: Database, actor: Actor, task_id: int) -> RequestChoices:
     with db.read() as session:
         snap = load_snapshot(session, actor)
@@ -479,6 +484,5 @@ def request_choices(db: Database, actor: Actor, task_id: int) -> RequestChoices:
                 reason.label if reason else None, task.decision_note if resubmit else None,
             )  # fmt: skip
     if not visible:
-        record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS)
-        raise PermissionDenied(NOT_YOURS)
+        raise record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS)
     return result

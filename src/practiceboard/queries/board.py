@@ -16,6 +16,7 @@ from sqlalchemy import case, false, func, or_, select
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Task, TaskWatcher, User
 from practiceboard.domain.aging import SlaState
@@ -57,6 +58,7 @@ def check_workflow(snap: Snapshot, workflow_id: int) -> None:
         raise PermissionDenied("Your role does not work on the tasks of that workflow.")
 
 
+@refusals_audited("board.view", "workflow", "workflow_id")
 def board(
     db: Database,
     actor: Actor,
@@ -260,6 +262,7 @@ def _urgent_ids(session, snap: Snapshot, where, offset: int, limit: int) -> list
     return page
 
 
+@refusals_audited("queue.view", "task")
 def my_queue(
     db: Database, actor: Actor, *, limit: int = MAX_PAGE, now: datetime | None = None
 ) -> tuple[list[Card], list[Card]]:
@@ -282,6 +285,7 @@ def my_queue(
     return owned, watched
 
 
+@refusals_audited("attention.view", "task")
 def needs_attention(
     db: Database,
     actor: Actor,
@@ -303,6 +307,7 @@ def needs_attention(
         return ordered_page(session, snap, where, sort=sort, limit=limit)
 
 
+@refusals_audited("approvals.view", "task")
 def needs_approval(
     db: Database, actor: Actor, *, limit: int = APPROVAL_PAGE, now: datetime | None = None
 ) -> list[Card]:

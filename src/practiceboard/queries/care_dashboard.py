@@ -25,11 +25,11 @@ from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
 from practiceboard.core.definitions import practice_calendar
 from practiceboard.core.rows import CountRow
-from practiceboard.core.unit import audited_read, record_denial
+from practiceboard.core.unit import audited_read, record_denial, refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import CarePlan, Patient, Program, Status, Task, User
 from practiceboard.domain.careplan import RISKS
-from practiceboard.domain.errors import PermissionDenied, ValidationError
+from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap, Policy, denial_message
 from practiceboard.queries.careplans import overdue_counts
 
@@ -94,6 +94,7 @@ def _today(session: Session) -> tuple[date, object]:
     return calendar.local_date(now()), calendar.tzinfo()
 
 
+@refusals_audited("care_dashboard.view", "care_plan")
 def care_dashboard(db: Database, actor: Actor) -> CareDashboard:
     with db.read() as session:
         policy = actor_policy(session, actor)
@@ -161,6 +162,7 @@ FIGURES = ("overdue", "overdue_program", "overdue_owner", "due_today", "due_week
            "completion", "backlog")  # fmt: skip
 
 
+@refusals_audited("care_dashboard.view", "care_plan")
 def figure_tasks(db: Database, actor: Actor, figure: str, key: str | None = None):
     """The tasks behind one figure (``key``: the program or owner id, the risk, the task
     type). Audited as a view of patient data when it names patients."""
@@ -216,6 +218,7 @@ def figure_tasks(db: Database, actor: Actor, figure: str, key: str | None = None
     return out
 
 
+@refusals_audited("careplan.export", "care_plan")
 def export_tasks(db: Database, actor: Actor, figure: str, key: str | None = None):
     """The list behind a figure, for a CSV file: needs the export capability; the export
     is audited (refusals as denied)."""
@@ -223,8 +226,7 @@ def export_tasks(db: Database, actor: Actor, figure: str, key: str | None = None
         allowed = actor_policy(session, actor).can(Cap.EXPORT)
     if not allowed:
         message = denial_message(Cap.EXPORT)
-        record_denial(db, actor, "careplan.export", "care_plan", None, message, None)
-        raise PermissionDenied(message)
+        raise record_denial(db, actor, "careplan.export", "care_plan", None, message, None)
     rows = figure_tasks(db, actor, figure, key)
     audited_read(db, actor, "careplan.export", "care_plan", None, patient_id=None,
                  detail=f"CSV of {figure} {key or ''}: {len(rows)} tasks")  # fmt: skip

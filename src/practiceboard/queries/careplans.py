@@ -18,7 +18,7 @@ from practiceboard.core.definitions import practice_today
 from practiceboard.core.like import contains, starts_with
 from practiceboard.core.readers import goal_rows, intervention_rows, note_rows
 from practiceboard.core.rows import CountRow, GoalRow, InterventionRow, NoteRow, Option
-from practiceboard.core.unit import audited_read, get_or_404, record_denial
+from practiceboard.core.unit import audited_read, get_or_404, record_denial, refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     CarePlan,
@@ -31,7 +31,7 @@ from practiceboard.db.models import (
     Workflow,
 )
 from practiceboard.domain.careplan import PLAN_STATUSES, RISKS
-from practiceboard.domain.errors import PermissionDenied, ValidationError
+from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap, denial_message
 from practiceboard.queries.intake import eligible_owners_in
 from practiceboard.queries.lookups import options, providers_in
@@ -163,6 +163,7 @@ def plan_rows(session: Session, sees_patients: bool, today: date, where, limit: 
 # ---------------------------------------------------------------- queries
 
 
+@refusals_audited("careplan.list", "care_plan")
 def list_plans(
     db: Database,
     actor: Actor,
@@ -213,6 +214,7 @@ def list_plans(
         )  # fmt: skip
 
 
+@refusals_audited("careplan.view", "care_plan", "plan_id")
 def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
     """Everything on one plan; needs patient.view and is audited as a patient-data view."""
     with db.read() as session:
@@ -224,8 +226,7 @@ def plan_detail(db: Database, actor: Actor, plan_id: int) -> PlanDetail:
             detail = _plan_detail(session, plan, policy.workflow_ids)
     if not allowed:
         message = denial_message(Cap.PATIENT_VIEW)
-        record_denial(db, actor, "careplan.view", "care_plan", plan_id, message, patient_id)
-        raise PermissionDenied(message)
+        raise record_denial(db, actor, "careplan.view", "care_plan", plan_id, message, patient_id)
     audited_read(db, actor, "careplan.view", "care_plan", plan_id, patient_id=patient_id)
     return detail
 
@@ -304,6 +305,7 @@ def overdue_counts(session: Session, policy, today: date) -> tuple[list, list]:
     return by_program, by_owner
 
 
+@refusals_audited("careplan.list", "care_plan")
 def overdue_followups(db: Database, actor: Actor) -> OverdueFollowups:
     """Open care plan tasks due before today (practice time), by program and by owner."""
     with db.read() as session:
@@ -332,6 +334,7 @@ class CareChoices:
     workflows: tuple[tuple[str, str], ...] = ()
 
 
+@refusals_audited("careplan.list", "care_plan")
 def care_choices(db: Database, actor: Actor) -> CareChoices:
     with db.read() as session:
         policy = actor_policy(session, actor)

@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, func, select
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import CountRow, Dashboard, TaskFilter
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Role, Task, UserRole
 from practiceboard.domain.aging import AGING_BUCKETS
@@ -33,6 +34,7 @@ def bucket_expression(snap: Snapshot):
     return case(*whens, else_=len(AGING_BUCKETS) - 1)
 
 
+@refusals_audited("dashboard.view", "task")
 def dashboard(
     db: Database,
     actor: Actor,

@@ -13,6 +13,7 @@ from practiceboard.core import definitions
 from practiceboard.core.actor import Actor
 from practiceboard.core.clock import now
 from practiceboard.core.rows import Option
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import RoleCapability, RoleWorkflow, User, UserRole
 from practiceboard.domain.errors import NotFound
@@ -20,6 +21,7 @@ from practiceboard.domain.policy import Cap, Policy
 from practiceboard.queries.lookups import options, read
 
 
+@refusals_audited("intake.view", "workflow", "workflow_id")
 def eligible_owners(db: Database, actor: Actor, workflow_id: int) -> list[Option]:
     """Active staff who may own a task of this workflow, by name: whose roles see the
     workflow and let them work their own tasks (the rule services.tasks.check_owner
@@ -55,6 +57,7 @@ def eligible_owners_in(session: Session, policy: Policy, workflow_id: int) -> li
     )
 
 
+@refusals_audited("intake.view", "workflow", "workflow_id")
 def route_preview(db: Database, actor: Actor, workflow_id: int) -> Option | None:
     """Who "route automatically" would give a new task of this workflow to right now
     (core.definitions.intake_owner, the rule services.tasks applies). None for a
@@ -74,6 +77,7 @@ def route_preview_in(session: Session, policy: Policy, workflow_id: int) -> Opti
     return Option(owner, name or "")
 
 
+@refusals_audited("intake.view", "setting")
 def practice_zone(db: Database, actor: Actor) -> tuple[str, date]:
     """(the practice's IANA time zone, today's date there)."""
     return read(db, actor, practice_zone_in)

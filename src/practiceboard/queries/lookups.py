@@ -26,6 +26,7 @@ from practiceboard.core.rows import (
     UserRow,
     WorkflowRow,
 )
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     Location,
@@ -53,6 +54,7 @@ def read(db: Database, actor: Actor, load: Callable[..., T], *args) -> T:
         return load(session, actor_policy(session, actor), *args)
 
 
+@refusals_audited("lookup.view", "workflow")
 def workflows(db: Database, actor: Actor) -> list[WorkflowRow]:
     """Active workflows the actor works on, in their configured order, with statuses."""
     return read(db, actor, workflows_in)
@@ -89,6 +91,7 @@ def workflows_in(session: Session, policy: Policy) -> list[WorkflowRow]:
     ]
 
 
+@refusals_audited("lookup.view", "user")
 def users(db: Database, actor: Actor, *, include_inactive: bool = False) -> list[UserRow]:
     """Staff by display name, with the keys of their roles (owner and people pickers)."""
     return read(db, actor, users_in, include_inactive)
@@ -107,6 +110,7 @@ def users_in(session: Session, policy: Policy, include_inactive: bool = False) -
     return [UserRow(u.id, u.display_name, tuple(roles[u.id]), u.active) for u in people]
 
 
+@refusals_audited("lookup.view", "role")
 def roles(db: Database, actor: Actor) -> list[RoleRow]:
     return read(db, actor, roles_in)
 
@@ -122,6 +126,7 @@ def options(session: Session, stmt) -> list[Option]:
     return [Option(*r) for r in session.execute(stmt)]
 
 
+@refusals_audited("lookup.view", "user")
 def providers(db: Database, actor: Actor) -> list[Option]:
     """Active members of the provider role (the 'provider' picker on intake)."""
     return read(db, actor, providers_in)
@@ -138,6 +143,7 @@ def providers_in(session: Session, policy: Policy) -> list[Option]:
     )
 
 
+@refusals_audited("lookup.view", "location")
 def locations(db: Database, actor: Actor) -> list[Option]:
     """Active locations, the default one first."""
     return read(db, actor, locations_in)
@@ -152,6 +158,7 @@ def locations_in(session: Session, policy: Policy) -> list[Option]:
     )
 
 
+@refusals_audited("lookup.view", "task")
 def payers(db: Database, actor: Actor) -> list[str]:
     """Payer names already used on tasks (payers are organisations, not patient data).
 
@@ -167,6 +174,7 @@ def payers_in(session: Session, policy: Policy) -> list[str]:
     )
 
 
+@refusals_audited("lookup.view", "reason_code")
 def reason_codes(db: Database, actor: Actor, kind: str | None = None) -> list[ReasonRow]:
     """Offered reason codes, of one kind or all, in their configured order."""
     return read(db, actor, reason_codes_in, kind)
@@ -184,6 +192,7 @@ def reason_codes_in(session: Session, policy: Policy, kind: str | None = None) -
     ]
 
 
+@refusals_audited("lookup.view", "template", "workflow_id")
 def templates(db: Database, actor: Actor, workflow_id: int) -> list[TemplateRow]:
     """Active templates of a workflow the actor works on (none for other workflows)."""
     return read(db, actor, templates_in, workflow_id)
@@ -223,6 +232,7 @@ def templates_in(session: Session, policy: Policy, workflow_id: int) -> list[Tem
     ]
 
 
+@refusals_audited("lookup.view", "saved_filter")
 def saved_filters(db: Database, actor: Actor) -> list[SavedFilterRow]:
     """The actor's own saved filters, by name."""
     return read(db, actor, saved_filters_in)
@@ -247,12 +257,14 @@ def saved_filters_in(session: Session, policy: Policy) -> list[SavedFilterRow]:
 START_VIEWS = ("attention", "board", "approvals", "queue")
 
 
+@refusals_audited("session.view", "user")
 def policy_for(db: Database, actor: Actor) -> Policy:
     """The actor's policy snapshot, for showing and hiding controls (services enforce)."""
     with db.read() as session:
         return actor_policy(session, actor)
 
 
+@refusals_audited("session.view", "user")
 def role_names(db: Database, actor: Actor) -> list[str]:
     """Display names of the actor's roles, in role order (the status bar)."""
     with db.read() as session:
@@ -267,6 +279,7 @@ def role_names(db: Database, actor: Actor) -> list[str]:
         )
 
 
+@refusals_audited("session.view", "user")
 def start_view(db: Database, actor: Actor) -> str:
     """Where the actor lands after sign-in: attention, board, approvals or queue
     (roles.start_view)."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.rows import CountRow, DurationStat, RateStat
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import ReasonCode, Status, Task, TaskEvent, UtcDateTime, Workflow
 from practiceboard.domain.policy import Cap
@@ -100,6 +101,7 @@ def _in(period_col, start: datetime, end: datetime):
     return and_(period_col >= start, period_col < end)
 
 
+@refusals_audited("metrics.view", "task")
 def cycle_time(
     db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[DurationStat]:
@@ -114,6 +116,7 @@ def cycle_time(
     return _durations(scope, ((w, (c2 - c1).total_seconds()) for w, c1, c2 in rows))
 
 
+@refusals_audited("metrics.view", "task")
 def time_in_status(
     db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[DurationStat]:
@@ -182,6 +185,7 @@ def _tasks_by_workflow(session, scope: _Scope, *where) -> Counter:
     return Counter(dict(rows.tuples().all()))
 
 
+@refusals_audited("metrics.view", "task")
 def reopen_rate(
     db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[RateStat]:
@@ -199,6 +203,7 @@ def reopen_rate(
     return _rates(scope, reopens, closes)
 
 
+@refusals_audited("metrics.view", "task")
 def reassignment_rate(
     db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[RateStat]:
@@ -228,6 +233,7 @@ def reassignment_rate(
     return _rates(scope, manual, created)
 
 
+@refusals_audited("metrics.view", "task")
 def approval_turnaround(
     db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[DurationStat]:
@@ -267,6 +273,7 @@ def approval_turnaround(
     return _durations(scope, pairs)
 
 
+@refusals_audited("metrics.view", "task")
 def rework_rate(
     db: Database, actor: Actor, start: datetime, end: datetime, narrow: Narrow | None = None
 ) -> list[RateStat]:
@@ -292,6 +299,7 @@ def rework_rate(
     return _rates(scope, reworked, reviewed)
 
 
+@refusals_audited("metrics.view", "task")
 def top_reasons(
     db: Database,
     actor: Actor,

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from practiceboard.core.actor import Actor, actor_policy
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import AlertPreference, Notification
 from practiceboard.domain.alerts import DEFAULT_DIGEST, Pending
@@ -34,6 +35,7 @@ class AlertChoices:
     digest_time: str  # HH:MM
 
 
+@refusals_audited("alerts.view", "notification")
 def my_alerts(db: Database, actor: Actor, *, limit: int = LIST_LIMIT) -> list[AlertRow]:
     with db.read() as session:
         actor_policy(session, actor)
@@ -47,6 +49,7 @@ def my_alerts(db: Database, actor: Actor, *, limit: int = LIST_LIMIT) -> list[Al
         return [AlertRow(*r) for r in rows]
 
 
+@refusals_audited("alerts.view", "notification")
 def unread_count(db: Database, actor: Actor) -> int:
     with db.read() as session:
         actor_policy(session, actor)
@@ -57,6 +60,7 @@ def unread_count(db: Database, actor: Actor) -> int:
         )
 
 
+@refusals_audited("alerts.view", "notification")
 def alert_choices(db: Database, actor: Actor) -> AlertChoices:
     with db.read() as session:
         actor_policy(session, actor)

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import NoReturn
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -20,7 +21,7 @@ from practiceboard.core.actor import Actor, actor_policy
 from practiceboard.core.definitions import practice_today
 from practiceboard.core.like import contains, starts_with
 from practiceboard.core.rows import TimelineEntry
-from practiceboard.core.unit import audited_read, record_denial
+from practiceboard.core.unit import audited_read, record_denial, refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     CarePlan,
@@ -33,7 +34,7 @@ from practiceboard.db.models import (
     Workflow,
 )
 from practiceboard.domain.careplan import RISKS
-from practiceboard.domain.errors import NotFound, PermissionDenied, ValidationError
+from practiceboard.domain.errors import NotFound, ValidationError
 from practiceboard.domain.policy import Cap, Policy, denial_message
 from practiceboard.queries.careplans import PlanRow, plan_rows
 from practiceboard.queries.timeline import patient_entries
@@ -100,10 +101,9 @@ def parse_birth_date(text: str) -> date | None:
     return None
 
 
-def _refuse(db: Database, actor: Actor, action: str, patient_id: int | None) -> None:
+def _refuse(db: Database, actor: Actor, action: str, patient_id: int | None) -> NoReturn:
     message = denial_message(Cap.PATIENT_VIEW)
-    record_denial(db, actor, action, "patient", patient_id, message, patient_id)
-    raise PermissionDenied(message)
+    raise record_denial(db, actor, action, "patient", patient_id, message, patient_id)
 
 
 def _of_visible_workflows(policy: Policy):
@@ -192,6 +192,7 @@ def _list_rows(
     return out
 
 
+@refusals_audited("patient.search", "patient")
 def list_patients(
     db: Database,
     actor: Actor,
@@ -246,6 +247,7 @@ def list_patients(
     return rows
 
 
+@refusals_audited("patient.view", "patient", "patient_id")
 def patient_page(
     db: Database, actor: Actor, patient_id: int, *, groups: set[str] | None = None
 ) -> PatientPage:

@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import PickerOptions
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.domain.policy import Policy
 from practiceboard.queries import intake, lookups
 
 
+@refusals_audited("intake.view", "workflow", "workflow_id")
 def picker_options(db: Database, actor: Actor, workflow_id: int | None = None) -> PickerOptions:
     """The workflows, people, roles, places, payers, providers and saved filters the
     actor may pick from, the practice's zone and today; with ``workflow_id`` also

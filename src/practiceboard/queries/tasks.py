@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from practiceboard.core.actor import Actor
 from practiceboard.core.rows import Card, TaskDetail, TaskFilter
-from practiceboard.core.unit import audited_read, record_denial
+from practiceboard.core.unit import audited_read, record_denial, refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Task, TaskWatcher, User
-from practiceboard.domain.errors import NotFound, PermissionDenied
+from practiceboard.domain.errors import NotFound
 from practiceboard.queries import filters
 from practiceboard.queries.board import (  # noqa: F401  (one module for the views to import)
     board,
@@ -27,6 +27,7 @@ from practiceboard.queries.cards import card_from_row, card_select, fetch, load_
 from practiceboard.queries.timeline import task_events
 
 
+@refusals_audited("task.search", "task")
 def search(
     db: Database,
     actor: Actor,
@@ -64,6 +65,7 @@ _DETAIL_COLUMNS = (
 NOT_YOURS = "Your role does not work on this kind of task."
 
 
+@refusals_audited("task.view", "task", "task_id")
 def task_detail(db: Database, actor: Actor, task_id: int) -> TaskDetail:
     """One task in full, with its timeline. The patient's name and date of birth
     only for roles that may see them, and then the view is audited. ``moves`` is
@@ -95,8 +97,7 @@ def task_detail(db: Database, actor: Actor, task_id: int) -> TaskDetail:
             )
             timeline = tuple(task_events(session, task_id))
     if not visible:
-        record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS, d.patient_id)
-        raise PermissionDenied(NOT_YOURS)
+        raise record_denial(db, actor, "task.view", "task", task_id, NOT_YOURS, d.patient_id)
     if patient is not None:
         audited_read(db, actor, "patient.view", "patient", d.patient_id,
                      patient_id=d.patient_id, detail=f"Opened {card.ref}")  # fmt: skip

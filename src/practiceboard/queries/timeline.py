@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from practiceboard.core.actor import Actor, actor_policy
 from practiceboard.core.rows import TimelineEntry
-from practiceboard.core.unit import audited_read, record_denial
+from practiceboard.core.unit import audited_read, record_denial, refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     AuditEntry,
@@ -144,6 +144,7 @@ def task_events(session: Session, task_id: int) -> list[TimelineEntry]:
     return entries(events, Names(session))
 
 
+@refusals_audited("task.timeline", "task", "task_id")
 def task_timeline(db: Database, actor: Actor, task_id: int) -> list[TimelineEntry]:
     """The task's history, oldest first."""
     with db.read() as session:
@@ -311,6 +312,7 @@ def patient_entries(
     return out[:limit]
 
 
+@refusals_audited("patient.view", "patient", "patient_id")
 def patient_timeline(
     db: Database,
     actor: Actor,
@@ -330,8 +332,7 @@ def patient_timeline(
             result = patient_entries(session, policy, patient_id, groups, limit)
     if not allowed:
         message = denial_message(Cap.PATIENT_VIEW)
-        record_denial(db, actor, "patient.view", "patient", patient_id, message, patient_id)
-        raise PermissionDenied(message)
+        raise record_denial(db, actor, "patient.view", "patient", patient_id, message, patient_id)
     audited_read(db, actor, "patient.view", "patient", patient_id, patient_id=patient_id,
                  detail="Patient timeline")  # fmt: skip
     return result

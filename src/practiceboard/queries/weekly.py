@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.rows import AgedRow, ExceptionRow, PeriodCounts, TaskFilter
+from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Patient, Task, TaskEvent
 from practiceboard.domain.aging import whole_days
@@ -55,6 +56,7 @@ def _open_ids(snap: Snapshot) -> list[int]:
     return sorted(s.id for s in snap.statuses.values() if s.category not in CLOSED_CATEGORIES)
 
 
+@refusals_audited("report.view", "report")
 def period_counts(
     db: Database,
     actor: Actor,
@@ -69,6 +71,7 @@ def period_counts(
         return _period_counts(session, snap, start, end, filt)
 
 
+@refusals_audited("report.view", "report")
 def period_report(
     db: Database,
     actor: Actor,
@@ -145,6 +148,7 @@ def _period_counts(session, snap: Snapshot, start, end, filt, breaches=None) -> 
     return PeriodCounts(still + then_open, created, closed, breached)
 
 
+@refusals_audited("report.view", "report")
 def sla_exceptions(
     db: Database,
     actor: Actor,
@@ -242,6 +246,7 @@ def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
     return out
 
 
+@refusals_audited("report.view", "report")
 def oldest_open(
     db: Database,
     actor: Actor,
@@ -292,6 +297,7 @@ def oldest_open(
     ]
 
 
+@refusals_audited("report.view", "report")
 def volume(
     db: Database,
     actor: Actor,
@@ -336,6 +342,7 @@ def volume(
     return [(created.get(i, 0), closed.get(i, 0)) for i in range(len(edges) - 1)]
 
 
+@refusals_audited("report.view", "report")
 def report_scope(db: Database, actor: Actor) -> None:
     """The weekly report is a report: reports.view (managers, admins)."""
     with db.read() as session:
@@ -346,6 +353,7 @@ DRILL_LIMIT = 5000  # a dashboard number opens at most this many tasks in the li
 DRILLS = ("created", "closed", "breached")
 
 
+@refusals_audited("report.view", "report")
 def task_ids(
     db: Database,
     actor: Actor,

@@ -16,7 +16,7 @@ from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
 from practiceboard.core.people import require_active
 from practiceboard.core.rows import MoveOption
-from practiceboard.core.unit import audited, get_or_404
+from practiceboard.core.unit import audited, get_or_404, refusals_audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
@@ -320,6 +320,7 @@ def reopen_task(
         return move_in(session, actor, policy, task, reopen.to_status_id, reason_id, note)
 
 
+@refusals_audited("task.moves", "task", "task_id")
 def allowed_moves(db: Database, actor: Actor, task_id: int) -> list[MoveOption]:
     """Every other status of the task's workflow, saying whether this user may move
     the task there, why not, which reason it needs and who would own it after."""

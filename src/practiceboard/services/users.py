@@ -384,8 +384,43 @@ def _locked_message(user: User, at, lockout_minutes: int) -> str:
     )
 
 
-def verify_password(db: Database, user_id: int, password: str) -> bool:
-    """Re-entry after the idle lock: the same user proves it is still them."""
-    with db.read() as session:
+def verify_password(
+    db: Database, user_id: int, password: str, workstation: str | None = None
+) -> bool:
+    """Re-entry after the idle lock: the same user proves it is still them. Audited
+    (``auth.unlock``) like a sign-in, and a wrong password counts toward the same
+    lockout: the lock screen is not a way round it. A locked account is refused with
+    the sign-in's sentence."""
+    station = workstation or db.workstation
+    with db.write() as session:
         user = session.get(User, user_id)
-        return bool(user and user.active and _verify(user.password_hash, password))
+        if user is None:
+            return False
+        who, at = audit.Who(user.id, user.username, station), now()
+        if user.locked_until and user.locked_until > at:
+            audit.write(session, who, "auth.unlock", "user", user.id, outcome="denied",
+                        category="security", at=at, detail="account locked")  # fmt: skip
+            error = AuthenticationError(_locked_message(user, at))
+        elif not _verify(user.password_hash, password):
+            attempts = definitions.setting(session, "lockout_attempts")
+            minutes = definitions.setting(session, "lockout_minutes")
+            user.failed_logins += 1
+            detail = f"wrong password at the lock screen ({user.failed_logins} in a row)"
+            if user.failed_logins >= attempts:
+                user.locked_until = at + timedelta(minutes=minutes)
+                detail += f"; locked for {minutes} minutes"
+                audit.write(session, who, "auth.lockout", "user", user.id, category="security",
+                            at=at, detail=f"{attempts} failed sign-ins")  # fmt: skip
+            audit.write(session, who, "auth.unlock", "user", user.id, outcome="failure",
+                        category="security", at=at, detail=detail)  # fmt: skip
+            return False
+        elif not user.active:
+            audit.write(session, who, "auth.unlock", "user", user.id, outcome="denied",
+                        category="security", at=at, detail="account disabled")  # fmt: skip
+            return False
+        else:
+            user.failed_logins = 0
+            audit.write(session, who, "auth.unlock", "user", user.id, category="security",
+                        at=at)  # fmt: skip
+            return True
+    raise error  # committed first: the refusal's audit row must stick

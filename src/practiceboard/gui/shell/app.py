@@ -405,6 +405,9 @@ class Shell:
         self.exit_code = code
         self.runner.wait(5000)  # let a write in flight finish before the engines close
         if self.db is not None:
+            from practiceboard.core.unit import remember_audit_head
+
+            remember_audit_head(self.db)  # this PC notes the audit log's last row
             self.db.dispose()
             self.db = None
         self.on_exit(code)

@@ -208,7 +208,8 @@ class LockScreen(QWidget):
             return
         self._set_pending(True)
         if name == self.actor.username:
-            job = partial(users.verify_password, self.db, self.actor.user_id, password)
+            job = partial(users.verify_password, self.db, self.actor.user_id, password,
+                          self.actor.workstation)  # fmt: skip
             self.runner.submit(job, self._verified, self._failed)
         else:
             self.runner.submit(partial(sign_in, self.db, name, password), self._other, self._failed)

@@ -57,6 +57,12 @@ def _dashboard(ctx, parent):
     return DashboardView(ctx, parent)
 
 
+def _audit(ctx, parent):
+    from practiceboard.gui.views.audit import AuditView
+
+    return AuditView(ctx, parent)
+
+
 register(ViewSpec("board", "Board", "board", _board, shortcut="Ctrl+1", order=10))
 register(
     ViewSpec("queue", "My queue", "queue", _queue, shortcut="Ctrl+2", order=20,
@@ -108,4 +114,10 @@ def _settings(ctx, parent):
 register(
     ViewSpec("settings", "Practice settings", "settings", _settings, capability=Cap.ADMIN,
              order=91)
+)  # fmt: skip
+
+
+# The audit report (issue 11, security.md item 10): the admin's.
+register(
+    ViewSpec("audit", "Audit report", "lock", _audit, capability=Cap.AUDIT_VIEW, order=92)
 )  # fmt: skip
