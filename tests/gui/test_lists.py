@@ -357,3 +357,21 @@ def test_a_row_knows_its_task(qtbot, ctx_for, wait_idle, world, search_world):
 
     model = view.table.cards()
     assert model.data(model.index(0, 0), TASK_ID_ROLE) == search_world["cardio"].id
+
+
+def test_high_priority_and_new_to_you_wear_markers(qapp):
+    from practiceboard.gui.kit import theme
+    from practiceboard.gui.views.lists.model import CardTableModel, badges
+
+    from .helpers import card
+
+    model = CardTableModel()
+    model.set_rows([card(id=1, priority=2), card(id=2, priority=1), card(id=3, new_to_you=True)])
+    title = model.columns.index("title")
+    marker = model.data(model.index(0, title), Qt.ItemDataRole.DecorationRole)
+    assert marker is not None and marker.cacheKey() == theme.icon("priority").cacheKey()
+    assert model.data(model.index(1, title), Qt.ItemDataRole.DecorationRole) is None
+    assert "High priority" in model.data(model.index(0, title), Qt.ItemDataRole.ToolTipRole)
+    assert badges(model.card(0)) == ["priority"] and badges(model.card(2)) == ["fresh"]
+    badge_col = model.columns.index("badges")
+    assert model.data(model.index(2, badge_col)) == "New to you"

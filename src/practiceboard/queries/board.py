@@ -143,19 +143,18 @@ def _status_counts(session, where, snap: Snapshot | None = None) -> tuple[Counte
 
 
 def urgency_key(snap: Snapshot):
-    """Python twin of filters.urgency_rank for open cards: past breach, overdue,
-    due today, the rest; then oldest in status; then id."""
+    """Python twin of filters.urgency_rank for open cards: past breach, overdue; then
+    priority (Urgent first), due today before the rest; then oldest in status; then id."""
     today = snap.today
+    top = filters.PRIORITY_LEVELS - 1
 
     def key(card: Card):
         if card.sla == BREACH:
             rank = 0
         elif card.overdue:
             rank = 1
-        elif card.due_date == today:
-            rank = 2
         else:
-            rank = 3
+            rank = 2 + 2 * (top - card.priority) + (card.due_date != today)
         return rank, card.status_since, card.id
 
     return key

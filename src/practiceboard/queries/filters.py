@@ -138,16 +138,21 @@ def attention_condition(snap: Snapshot) -> ColumnElement:
 # ---------------------------------------------------------------- sorting
 
 
-URGENCY_RANKS = 4
+# Priority levels, most urgent first (rows.PRIORITY_LABELS: 0 Low .. 3 Urgent).
+PRIORITY_LEVELS = 4
+URGENCY_RANKS = 2 + 2 * PRIORITY_LEVELS
 
 
 def urgency_rank(snap: Snapshot) -> ColumnElement:
-    """0 past breach, 1 overdue, 2 due today, 3 the rest (URGENCY_RANKS of them)."""
+    """0 past breach, 1 overdue; then by priority, Urgent first, and within a
+    priority due today before the rest (URGENCY_RANKS of them)."""
+    top = PRIORITY_LEVELS - 1
+    due_today = and_(Task.closed_at.is_(None), Task.due_date == snap.today)
     return case(
         (breach_condition(snap), 0),
         (overdue_condition(snap), 1),
-        (and_(Task.closed_at.is_(None), Task.due_date == snap.today), 2),
-        else_=3,
+        (due_today, 2 + 2 * (top - Task.priority)),
+        else_=3 + 2 * (top - Task.priority),
     )
 
 

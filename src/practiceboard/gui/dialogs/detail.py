@@ -235,6 +235,11 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
             )
         if first:
             self.title_edit.setFocus()
+        if card.new_to_you and card.owner_id == self.ctx.actor.user_id:
+            # Opened by its new owner: no longer "new to you" in their queue.
+            Op(self.ctx, task_actions.mark_seen, card.id).changes(
+                Change.of(Kind.TASK, card.id)
+            ).failure(lambda _exc, _text: None).run()
 
     # ---------------------------------------------------------------- editing
 

@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from practiceboard.core.rows import Card
+from practiceboard.core.rows import PRIORITY_LABELS, Card
 from practiceboard.domain.aging import format_age
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.tooltips import plain_tip
-from practiceboard.gui.kit.wording import short_date
+from practiceboard.gui.kit.wording import reason_words, short_date
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -50,6 +50,8 @@ DEFAULT_COLUMNS = (
 BADGE_WORDS = (
     ("breach", "Past breach"),
     ("overdue", "Overdue"),
+    ("fresh", "New to you"),
+    ("priority", "High priority"),
     ("attention", "Needs attention"),
     ("warn", "Near limit"),
     ("reason", "Waiting"),
@@ -61,6 +63,7 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+HIGH = PRIORITY_LABELS.index("High")  # High and Urgent wear the priority marker
 
 
 def badges(card: Card) -> list[str]:
@@ -68,6 +71,8 @@ def badges(card: Card) -> list[str]:
     have = {
         "breach": card.sla == "breach",
         "overdue": card.overdue,
+        "fresh": card.new_to_you,
+        "priority": card.priority >= HIGH,
         "attention": card.needs_attention,
         "warn": card.sla == "warn",
         "reason": card.reason_label is not None,
@@ -80,7 +85,12 @@ def badge_text(card: Card) -> str:
     words = dict(BADGE_WORDS)
     out = []
     for name in badges(card):
-        out.append(f"Waiting: {card.reason_label}" if name == "reason" else words[name])
+        if name == "reason":
+            out.append(f"Waiting: {reason_words(card.reason_label)}")
+        elif name == "priority":
+            out.append(f"{PRIORITY_LABELS[card.priority]} priority")
+        else:
+            out.append(words[name])
     return " · ".join(out)
 
 
@@ -202,6 +212,8 @@ class CardTableModel(QAbstractTableModel):
         if role == _DECORATION:
             if col == "status":
                 return theme.category_icon(card.category)
+            if col == "title" and card.priority >= HIGH:
+                return theme.icon("priority")
             if col == "badges" and (found := badges(card)):
                 return theme.icon(found[0])
             return None
@@ -244,6 +256,8 @@ class CardTableModel(QAbstractTableModel):
 
     def _tip_text(self, card: Card, col: str) -> str | None:
         if col == "title":
+            if card.priority >= HIGH:
+                return f"{card.title}\n{PRIORITY_LABELS[card.priority]} priority"
             return card.title
         if col == "status":
             return f"{card.workflow_name}: {card.status_name}"
