@@ -117,8 +117,9 @@ class DetailView:
         if card.due_date:
             late = " (overdue)" if card.overdue else ""
             parts.append(f"Due {short_date(card.due_date, today)}{late}")
-        parts.append(f"In this status {format_age(card.age_in_status_seconds)}")
-        parts.append(f"Opened {format_age(card.age_seconds)} ago")
+        since = self.read_at.since()  # ages tick between reads (gui.kit.ages)
+        parts.append(f"In this status {format_age(card.age_in_status_seconds + since)}")
+        parts.append(f"Opened {format_age(card.age_seconds + since)} ago")
         if card.priority != 1:
             parts.append(f"{PRIORITY_LABELS[card.priority]} priority")
         if d.reopen_count:

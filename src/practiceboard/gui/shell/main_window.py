@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 from practiceboard import __version__
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.ages import MINUTE_MS
+from practiceboard.gui.kit.change import Change
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.shell.idle_lock import IdleLock, LockScreen
 from practiceboard.gui.shell.live import LiveUpdates
@@ -102,6 +104,16 @@ class MainWindow(QMainWindow):
         self.idle.locked.connect(self.lock)
 
         ctx.signals.data_changed.connect(self.status.expect_update)
+        # Ages tick each minute without a query; the view is read again every
+        # refresh_seconds (and on unlock), not only when a change is announced.
+        self.minute_timer = QTimer(self, interval=MINUTE_MS)
+        self.minute_timer.timeout.connect(ctx.signals.minute)
+        self.minute_timer.start()
+        ctx.signals.minute.connect(self.status.tick)
+        self.refresh_timer = QTimer(self, interval=max(15, session.refresh_seconds) * 1000)
+        self.refresh_timer.timeout.connect(self.reread)
+        if live_updates:
+            self.refresh_timer.start()
         ctx.signals.open_task.connect(self.open_task)
         ctx.signals.status_message.connect(lambda text: self.status.showMessage(text, 6000))
 
@@ -413,6 +425,14 @@ class MainWindow(QMainWindow):
         view = self.current_view()
         if view is not None:
             view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.reread()  # the screen may have been locked for a while
+
+    def reread(self) -> None:
+        """Read every view again from the database (the timer, unlocking): ages and
+        anything another PC changed unnoticed. Not behind a lock or during a drag."""
+        if self.locked or self.live.held:
+            return
+        self.ctx.signals.data_changed.emit(Change.everything())
 
     @property
     def locked(self) -> bool:

@@ -39,6 +39,7 @@ class SignedIn:
     start_view: str  # attention | board | approvals | queue
     idle_minutes: int  # 0: never lock
     role_workflow_id: int | None = None  # a workflow named after one of the roles (billing)
+    refresh_seconds: int = 60  # re-read the view this often (setting refresh_seconds)
 
 
 def load_signed_in(db: Database, actor: Actor) -> SignedIn:
@@ -54,6 +55,7 @@ def load_signed_in(db: Database, actor: Actor) -> SignedIn:
         lookups.start_view(db, actor),
         lookups.idle_lock_minutes(db),
         own,
+        lookups.refresh_seconds(db),
     )
 
 

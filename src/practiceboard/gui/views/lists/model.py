@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from practiceboard.core.rows import PRIORITY_LABELS, Card
 from practiceboard.domain.aging import format_age
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.ages import ReadAt
 from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.kit.wording import reason_words, short_date
 
@@ -164,15 +165,25 @@ class CardTableModel(QAbstractTableModel):
         self.today = today or date.today()
         self.sort_key: str | None = None
         self.descending = False
+        self.read_at = ReadAt()  # ages tick from the moment the rows were read
 
     # ---------------------------------------------------------------- rows
 
     def set_rows(self, cards: Sequence[Card], today: date | None = None) -> None:
         self.beginResetModel()
         self.rows = tuple(cards)
+        self.read_at.mark()
         if today is not None:
             self.today = today
         self.endResetModel()
+
+    def tick(self) -> None:
+        """A minute passed: the age columns repaint (from the rows held, no query)."""
+        ages = [i for i, col in enumerate(self.columns) if col in ("in_status", "age")]
+        if self.rows and ages:
+            last = len(self.rows) - 1
+            self.dataChanged.emit(self.index(0, min(ages)), self.index(last, max(ages)),
+                                  [_DISPLAY])  # fmt: skip
 
     def card(self, row: int) -> Card | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
@@ -243,9 +254,9 @@ class CardTableModel(QAbstractTableModel):
         if col == "due":
             return short_date(card.due_date, self.today) if card.due_date else ""
         if col == "in_status":
-            return format_age(card.age_in_status_seconds)
+            return format_age(card.age_in_status_seconds + self.read_at.since())
         if col == "age":
-            return format_age(card.age_seconds)
+            return format_age(card.age_seconds + self.read_at.since())
         if col == "patient":
             return card.patient_ref or ""
         return badge_text(card)

@@ -208,4 +208,5 @@ class TaskListView(QWidget):
     def _table(self, columns, *, sortable: bool) -> TaskTable:
         table = TaskTable(CardTableModel(columns, self), self, sortable=sortable)
         table.task_activated.connect(self.task_activated)
+        self.ctx.signals.minute.connect(table.cards().tick)
         return table
