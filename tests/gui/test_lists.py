@@ -375,3 +375,59 @@ def test_high_priority_and_new_to_you_wear_markers(qapp):
     assert badges(model.card(0)) == ["priority"] and badges(model.card(2)) == ["fresh"]
     badge_col = model.columns.index("badges")
     assert model.data(model.index(2, badge_col)) == "New to you"
+
+
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing"
+)
+@pytest.mark.parametrize("how", ["m", "menu_key", "right_click"])
+def test_m_the_menu_key_and_right_click_offer_the_rows_actions_in_every_list(
+    qtbot, ctx_for, wait_idle, world, how
+):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    db, fd = world.db, world.front_desk
+    task = new_task(db, fd, "referral", "Move me", owner_id=fd.user_id)
+    ctx = ctx_for(fd)
+    for view in (QueueView(ctx), SearchView(ctx)):
+        shown(qtbot, view, ctx)
+        if isinstance(view, SearchView):
+            view.set_filter(TaskFilter(text="Move me"))
+            wait_idle()
+        table = view.owned if isinstance(view, QueueView) else view.table
+        table.setFocus()
+        table.selectRow(0)
+        if how == "m":
+            qtbot.keyClick(table, Qt.Key.Key_M)
+        elif how == "menu_key":
+            at = QPoint(5, 5)
+            event = QContextMenuEvent(
+                QContextMenuEvent.Reason.Keyboard, at, table.viewport().mapToGlobal(at)
+            )
+            QApplication.sendEvent(table.viewport(), event)
+        else:
+            rect = table.visualRect(table.cards().index(0, 1))
+            event = QContextMenuEvent(
+                QContextMenuEvent.Reason.Mouse,
+                rect.center(),
+                table.viewport().mapToGlobal(rect.center()),
+            )
+            QApplication.sendEvent(table.viewport(), event)
+        wait_idle()
+        qtbot.waitUntil(lambda v=view: getattr(v, "menu", None) is not None, timeout=5000)
+        texts = [a.text() for a in view.menu.actions()]
+        assert texts[0] == f"Open {task.ref}" and "Move to" in texts
+        view.menu.close()
+    # The menu's move works from a list too: Ready to schedule needs no reason.
+    view = QueueView(ctx)
+    shown(qtbot, view, ctx)
+    view.owned.selectRow(0)
+    qtbot.keyClick(view.owned, Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: getattr(view, "menu", None) is not None, timeout=5000)
+    ready = next(a for a in view.menu.actions() if a.text().startswith("Ready to schedule"))
+    ready.trigger()
+    wait_idle()
+    with db.read() as s:
+        assert s.get(Task, task.id).status_id == status_id(db, "referral", "ready")

@@ -7,21 +7,24 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QLabel,
+    QMenu,
     QStackedWidget,
     QTableView,
     QWidget,
 )
 
-from practiceboard.core.rows import Card, TaskFilter
+from practiceboard.core.rows import Card, MoveOption, TaskFilter
+from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
-from practiceboard.gui.kit.errors import SOMETHING_WRONG
+from practiceboard.gui.kit.errors import SOMETHING_WRONG, sentence
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.tables import set_up_rows_table
+from practiceboard.gui.views.board import moves
 from practiceboard.gui.views.lists.model import TASK_ID_ROLE, CardTableModel
 
 SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)  # rows show tasks, patients and owners
@@ -34,6 +37,7 @@ class TaskTable(QTableView):
     """A read-only task table: whole rows, one at a time, fixed row height."""
 
     task_activated = Signal(int)
+    menu_requested = Signal(QPoint)  # M, the menu key or a right-click: the row's actions
 
     def __init__(self, model: CardTableModel, parent: QWidget | None = None, *, sortable=True):
         super().__init__(parent)
@@ -69,7 +73,30 @@ class TaskTable(QTableView):
             self.task_activated.emit(self.current_task_id())
             event.accept()
             return
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        if event.key() == Qt.Key.Key_M and plain and self.current_task_id():
+            self.menu_requested.emit(self._row_corner())  # M moves, as on the board
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def keyboardSearch(self, search: str) -> None:
+        """Letters are shortcuts here (M: move), not type-ahead."""
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() != QContextMenuEvent.Reason.Keyboard:
+            index = self.indexAt(event.pos())
+            if not index.isValid():
+                return
+            self.selectRow(index.row())
+            self.menu_requested.emit(event.globalPos())
+        elif self.current_task_id():
+            self.menu_requested.emit(self._row_corner())
+
+    def _row_corner(self) -> QPoint:
+        rows = self.selectionModel().selectedRows()
+        rect = self.visualRect(rows[0]) if rows else self.viewport().rect()
+        return self.viewport().mapToGlobal(rect.bottomLeft())
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -195,6 +222,54 @@ class TaskListView(QWidget):
         if ticket == self._ticket:
             self.show_problem(f"{LOAD_PROBLEM} {text}")
 
+    # ---------------------------------------------------------------- the row's actions
+
+    def show_row_menu(self, table: TaskTable, at: QPoint) -> None:
+        """Open, Request approval and Move to… for the selected row (M, the menu key,
+        right-click): the board's menu, from the task's allowed moves."""
+        task_id = table.current_task_id()
+        card = table.cards().card(table.cards().row_of(task_id)) if task_id else None
+        if card is None:
+            return
+        moves.fetch_moves(
+            self.ctx, card, partial(self._menu_ready, card, at),
+            lambda exc: self.ctx.signals.status_message.emit(sentence(exc, "{detail}")),
+        )  # fmt: skip
+
+    def _menu_ready(self, card: Card, at: QPoint, options: list[MoveOption]) -> None:
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        menu.addAction(f"Open {card.ref}").triggered.connect(
+            lambda: self.task_activated.emit(card.id)
+        )
+        allowed = [o for o in options if o.allowed]
+        if card.category != "review" and any(o.category == "review" for o in allowed):
+            menu.addAction("Request approval…").triggered.connect(
+                partial(self._request_approval, card)
+            )
+        menu.addSection("Move to")
+        actor = self.ctx.actor.user_id
+        for option in allowed:
+            action = menu.addAction(moves.option_label(card, option, actor))
+            action.setData(option.to_status_id)
+            action.triggered.connect(partial(self.move_card, card, option))
+        if not allowed:
+            blocker = next((o.blocker for o in options if o.blocker), "It cannot move from here.")
+            menu.addAction(blocker).setEnabled(False)
+        self.menu = menu
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.popup(at)
+
+    def move_card(self, card: Card, option: MoveOption):
+        self.last_flow = moves.perform_move(self.ctx, card, option, self)
+        return self.last_flow
+
+    def _request_approval(self, card: Card) -> None:
+        dialog = RequestApprovalDialog(self.ctx, card.id, self)
+        self.request_dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
     def _loader(self) -> Op:
         """The read this view shows (an Op with no changes)."""
         raise NotImplementedError
@@ -208,5 +283,6 @@ class TaskListView(QWidget):
     def _table(self, columns, *, sortable: bool) -> TaskTable:
         table = TaskTable(CardTableModel(columns, self), self, sortable=sortable)
         table.task_activated.connect(self.task_activated)
+        table.menu_requested.connect(partial(self.show_row_menu, table))
         self.ctx.signals.minute.connect(table.cards().tick)
         return table
