@@ -13,8 +13,9 @@ from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from practiceboard.core.like import contains
+from practiceboard.core.patient_match import patient_match
 from practiceboard.core.rows import SORTS, TaskFilter
-from practiceboard.db.models import Role, Task, User, UserRole
+from practiceboard.db.models import Patient, Role, Task, User, UserRole
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.queries.cards import Snapshot
@@ -33,8 +34,10 @@ def workflow_scope(snap: Snapshot, requested: tuple[int, ...] = ()) -> ColumnEle
 def text_condition(snap: Snapshot, text: str) -> ColumnElement:
     needle = " ".join(text.split()).lower()
     if snap.policy.can(Cap.PATIENT_VIEW):
-        # search_text = "ref title mrn", already lower-cased by the writers.
-        return contains(Task.search_text, needle)
+        # search_text = "ref title mrn", already lower-cased by the writers; and the
+        # patient by the app's one patient-matching rule (name, MRN, date of birth).
+        patients = select(Patient.id).where(patient_match(needle))
+        return or_(contains(Task.search_text, needle), Task.patient_id.in_(patients))
     # Without patient.view, the MRN inside search_text must not be searchable.
     return or_(contains(func.lower(Task.ref), needle), contains(func.lower(Task.title), needle))
 
