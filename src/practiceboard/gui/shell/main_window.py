@@ -47,6 +47,7 @@ from practiceboard.gui.views import registry
 from practiceboard.gui.views.registry import ViewSpec
 
 DEFAULT_SIZE = (1400, 860)
+SEARCH_PAUSE_MS = 250  # search as you type, once the typing pauses this long
 
 
 class MainWindow(QMainWindow):
@@ -181,6 +182,10 @@ class MainWindow(QMainWindow):
         self.search_box.setMaxLength(200)
         self.search_box.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_box.returnPressed.connect(self.search)
+        # Search as you type, after a pause (each search is a query; patient ones are audited).
+        self.search_timer = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self.search_timer.timeout.connect(partial(self.search, typing=True))
+        self.search_box.textEdited.connect(lambda _text: self.search_timer.start())
         bar.addWidget(self.search_box)
         bar.addAction(self.refresh_action)
         spacer = QWidget(bar)
@@ -319,16 +324,18 @@ class MainWindow(QMainWindow):
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
 
-    def search(self) -> None:
-        """Enter in the search box: the search view, with these words. An empty box with
-        no other filter ends the search and goes back where the user was."""
+    def search(self, *, typing: bool = False) -> None:
+        """Enter in the search box (or a pause in typing: the focus then stays in the box):
+        the search view, with these words. An empty box with no other filter ends the
+        search and goes back where the user was."""
+        self.search_timer.stop()
         key = next((s.key for s in self.specs.values() if s.search), None)
         text = self.search_box.text().strip()
         if key is None or (not text and key not in self.views):
             return
         if self.current_key() != key:
             self._before_search = self.current_key() or self.session.start_view
-        view = self.show_view(key, focus=bool(text))
+        view = self.show_view(key, focus=bool(text) and not typing)
         view.search_text(text)
         if not view.in_use():
             if self.specs[key].transient:
