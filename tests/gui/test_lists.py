@@ -431,3 +431,29 @@ def test_m_the_menu_key_and_right_click_offer_the_rows_actions_in_every_list(
     wait_idle()
     with db.read() as s:
         assert s.get(Task, task.id).status_id == status_id(db, "referral", "ready")
+
+
+def test_the_watching_pane_is_as_tall_as_its_rows_and_folds(
+    qtbot, ctx_for, wait_idle, world, qt_settings
+):
+    db, fd = world.db, world.front_desk
+    for n in range(3):
+        new_task(db, fd, "referral", f"Mine {n}", owner_id=fd.user_id)
+    theirs = new_task(db, world.clinical, "referral", "Theirs", owner_id=world.clinical.user_id)
+    task_actions.watch(db, fd, theirs.id)
+    ctx = ctx_for(fd)
+    view = QueueView(ctx)
+    shown(qtbot, view, ctx)
+    wait_idle()
+    assert view.watched.cards().rowCount() == 1
+    row = view.watched.verticalHeader().defaultSectionSize()
+    assert view.watched_section.height() <= row * 4  # one row, a header and a margin
+    assert view.owned_section.height() > 2 * view.watched_section.height()
+
+    view.watch_toggle.click()  # fold it: remembered on this PC
+    assert not view.watched_section.isVisible()
+    again = QueueView(ctx)
+    shown(qtbot, again, ctx)
+    assert not again.watch_toggle.isChecked() and not again.watched_section.isVisible()
+    again.watch_toggle.click()
+    assert again.watched_section.isVisible()

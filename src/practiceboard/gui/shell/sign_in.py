@@ -153,6 +153,14 @@ class SignInDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
+        self.error_label.setWordWrap(True)
+        # Grow to fit the message (a lockout sentence runs to three lines), never
+        # squeezing the password box or clipping the sentence.
+        self.layout().activate()
+        wanted = self.heightForWidth(self.width()) if self.hasHeightForWidth() else -1
+        height = max(self.height(), self.sizeHint().height(), wanted)
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def _mark(self, field: QLineEdit, text: str) -> None:
         self.show_error(text)

@@ -265,7 +265,10 @@ class CardDelegate(QStyledItemDelegate):
             x -= max(2, m.gap - 1)
         p.setFont(m.small)
         p.setPen(c["muted"])
-        _text(p, fm, QRect(left, top, x - left - m.gap, h1), lines[REF])
+        ref = lines[REF]
+        if fm.horizontalAdvance(ref) > x - left - m.gap:
+            ref = card.ref  # narrow card: the reference whole, the MRN in the tooltip
+        _text(p, fm, QRect(left, top, x - left - m.gap, h1), ref)
         y = top + h1 + m.gap
 
         # 2: title

@@ -324,7 +324,9 @@ class BoardView(QWidget, CardMoves):
         em = self.fontMetrics().averageCharWidth()
         for column in columns:
             pane = ColumnPane(column, self, self.delegate)
-            pane.setMinimumWidth(max(210, em * 31))
+            # Narrow enough for six columns in a 1366-pixel window before a scroll
+            # bar appears; the cards switch to their narrow layout (delegate.py).
+            pane.setMinimumWidth(max(150, em * 21))
             pane.setMaximumWidth(max(360, em * 56))
             pane.list.selectionModel().currentChanged.connect(partial(self._current_changed, pane))
             pane.list.verticalScrollBar().valueChanged.connect(partial(self._scrolled, pane))

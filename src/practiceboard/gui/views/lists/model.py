@@ -266,6 +266,8 @@ class CardTableModel(QAbstractTableModel):
         return plain_tip(self._tip_text(card, col)) or None
 
     def _tip_text(self, card: Card, col: str) -> str | None:
+        if col in ("ref", "owner", "patient"):
+            return self._text(card, col) or None  # the whole of what may be elided
         if col == "title":
             if card.priority >= HIGH:
                 return f"{card.title}\n{PRIORITY_LABELS[card.priority]} priority"

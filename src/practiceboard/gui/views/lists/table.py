@@ -10,9 +10,11 @@ from functools import partial
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QHeaderView,
     QLabel,
     QMenu,
     QStackedWidget,
+    QStyledItemDelegate,
     QTableView,
     QWidget,
 )
@@ -33,6 +35,19 @@ WIDTHS = {"ref": 12, "status": 20, "owner": 18, "due": 11, "in_status": 9, "age"
           "patient": 12, "badges": 30, "why": 50}  # fmt: skip
 
 
+# Longest a fitted column grows, in average characters (the title takes the rest).
+MAX_FIT = {"ref": 16, "status": 26, "owner": 24, "due": 12, "in_status": 10, "age": 8,
+           "patient": 16, "badges": 34, "why": 40}  # fmt: skip
+MIDDLE = ("ref", "patient")  # references elide in the middle: both ends tell them apart
+FIT_ROWS = 300  # columns fit the first rows (a page); the rest elide with a tooltip
+
+
+class _MiddleElide(QStyledItemDelegate):
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt's name)
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class TaskTable(QTableView):
     """A read-only task table: whole rows, one at a time, fixed row height."""
 
@@ -50,6 +65,31 @@ class TaskTable(QTableView):
         if sortable:
             head.sectionClicked.connect(self._header_clicked)
         self.doubleClicked.connect(self._open)
+        self._middle = _MiddleElide(self)
+        for i, col in enumerate(model.columns):
+            if col in MIDDLE:
+                self.setItemDelegateForColumn(i, self._middle)
+
+    def fit_columns(self) -> None:
+        """Columns as wide as their header and contents (up to MAX_FIT), so nothing is
+        cut while a column elsewhere sits wide and empty; an empty column shrinks to
+        its header. The stretching column (the title) takes what is left."""
+        model, head = self.cards(), self.horizontalHeader()
+        fm, char = self.fontMetrics(), self.fontMetrics().averageCharWidth()
+        rows = model.rows[:FIT_ROWS]
+        icon = self.iconSize().width() if self.iconSize().width() > 0 else 16
+        for i, col in enumerate(model.columns):
+            if head.sectionResizeMode(i) == QHeaderView.ResizeMode.Stretch:
+                continue
+            title = model.headerData(i, Qt.Orientation.Horizontal)
+            width = head.fontMetrics().horizontalAdvance(title) + 24
+            texts = [model._text(card, col) for card in rows]
+            if any(texts):
+                widest = max(fm.horizontalAdvance(t) for t in texts)
+                decorated = col in ("status", "badges") or (col == "title")
+                widest += (icon + 6) if decorated else 0
+                width = max(width, min(widest + 16, MAX_FIT.get(col, 30) * char))
+            head.resizeSection(i, width)
 
     def cards(self) -> CardTableModel:
         return self.model()
@@ -110,6 +150,7 @@ class TaskTable(QTableView):
         """New rows, keeping the selected task selected (and in view) when it is still there."""
         keep = self.current_task_id()
         self.cards().set_rows(cards, today)
+        self.fit_columns()
         self.show_sort()
         row = self.cards().row_of(keep) if keep is not None else -1
         if row >= 0:
