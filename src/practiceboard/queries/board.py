@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import case, false, func, or_, select
 
 from practiceboard.core.actor import Actor
-from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
+from practiceboard.core.rows import PRIORITY_LABELS, Board, BoardColumn, Card, TaskFilter
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Task, TaskWatcher, User
 from practiceboard.domain.aging import SlaState
@@ -233,23 +233,40 @@ def ordered_page(
     return sorted(build_cards(snap, rows), key=lambda c: position[c.id])
 
 
+def _urgency_tiers() -> tuple[tuple[int, int], ...]:
+    """The rank ranges _urgent_ids reads one query each: breached, overdue and the
+    Normal-priority ranks (the bulk) one rank at a time, walking the index; the
+    High/Urgent ranks and the Low ones (few rows) each sorted together in one query
+    instead of a walk per rank."""
+    top, normal = filters.PRIORITY_LEVELS - 1, PRIORITY_LABELS.index("Normal")
+    first_normal = 2 + 2 * (top - normal)
+    last = filters.URGENCY_RANKS - 1
+    return ((0, 0), (1, 1), (2, first_normal - 1), (first_normal, first_normal),
+            (first_normal + 1, first_normal + 1), (first_normal + 2, last))  # fmt: skip
+
+
+_TIERS = _urgency_tiers()
+
+
 def _urgent_ids(session, snap: Snapshot, where, offset: int, limit: int) -> list[int]:
-    """Task ids in urgency order (rank, then longest in status, then id), one rank at a
-    time: within a rank the index on (closed_at, status_since, id) hands rows over in
-    order, so the database stops after ``limit`` instead of ranking every open task
-    (5,000 on a busy board) and sorting them all. Earlier ranks are counted only when
-    the page starts past the first."""
+    """Task ids in urgency order (rank, then longest in status, then id), one tier
+    (_TIERS) at a time: within a single rank the index on (closed_at, status_since, id)
+    hands rows over in order, so the database stops after ``limit`` instead of ranking
+    every open task (5,000 on a busy board) and sorting them all. Earlier tiers are
+    counted only when the page starts past the first."""
     rank = filters.urgency_rank(snap)
     page: list[int] = []
-    for tier in range(filters.URGENCY_RANKS):
-        in_tier = (*where, rank == tier)
+    for low, high in _TIERS:
+        in_tier = (*where, rank == low) if low == high else (*where, rank.between(low, high))
         if offset:
             skipped = session.scalar(select(func.count(Task.id)).where(*in_tier)) or 0
             if offset >= skipped:
                 offset -= skipped
                 continue
+        order = (Task.status_since, Task.id) if low == high else (rank, Task.status_since,
+                                                                   Task.id)  # fmt: skip
         page += session.scalars(
-            select(Task.id).where(*in_tier).order_by(Task.status_since, Task.id)
+            select(Task.id).where(*in_tier).order_by(*order)
             .offset(offset).limit(limit - len(page))
         )  # fmt: skip
         offset = 0
