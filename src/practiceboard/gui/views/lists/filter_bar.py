@@ -53,7 +53,7 @@ QToolButton#filterChip {{
 }}
 QToolButton#filterChip:hover {{ background: #d3e4f6; border-color: {theme.ACCENT}; }}
 """
-TYPING_PAUSE_MS = 350
+TYPING_PAUSE_MS = 250  # the same pause as the main search box
 
 
 def amp(text: str) -> str:
