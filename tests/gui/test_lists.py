@@ -3,7 +3,7 @@ what rows show in which order, why stuck work is stuck, filters, paging, Enter."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -457,3 +457,31 @@ def test_the_watching_pane_is_as_tall_as_its_rows_and_folds(
     assert not again.watch_toggle.isChecked() and not again.watched_section.isVisible()
     again.watch_toggle.click()
     assert again.watched_section.isVisible()
+
+
+def test_columns_fit_their_contents_and_the_title_keeps_room(qapp, qtbot):
+    from practiceboard.gui.views.lists.model import CardTableModel
+    from practiceboard.gui.views.lists.table import TITLE_MIN, TaskTable
+
+    from .helpers import card
+
+    table = TaskTable(CardTableModel())
+    qtbot.addWidget(table)
+    table.resize(1400, 400)
+    table.show()
+    long_owner = "Dr. Alexandra Monte"  # longer than the header and the default width
+    table.set_cards([card(id=1, owner_name=long_owner), card(id=2)], date(2026, 3, 4))
+    cols = table.cards().columns
+    head = table.horizontalHeader()
+    owner, badges = cols.index("owner"), cols.index("badges")
+    assert head.sectionSize(owner) >= table.fontMetrics().horizontalAdvance(long_owner)
+    badge_header = head.fontMetrics().horizontalAdvance("Badges") + 24
+    assert head.sectionSize(badges) == badge_header  # empty: shrunk to its header
+    assert table.cards().data(
+        table.cards().index(0, cols.index("ref")), Qt.ItemDataRole.ToolTipRole
+    )
+
+    table.resize(700, 400)  # a narrow window: the widest columns give way to the title
+    qtbot.wait(10)
+    title = head.sectionSize(cols.index("title"))
+    assert title >= TITLE_MIN * table.fontMetrics().averageCharWidth() - 4

@@ -40,6 +40,7 @@ MAX_FIT = {"ref": 16, "status": 26, "owner": 24, "due": 12, "in_status": 10, "ag
            "patient": 16, "badges": 34, "why": 40}  # fmt: skip
 MIDDLE = ("ref", "patient")  # references elide in the middle: both ends tell them apart
 FIT_ROWS = 300  # columns fit the first rows (a page); the rest elide with a tooltip
+TITLE_MIN = 28  # the title keeps at least this many average characters
 
 
 class _MiddleElide(QStyledItemDelegate):
@@ -73,23 +74,48 @@ class TaskTable(QTableView):
     def fit_columns(self) -> None:
         """Columns as wide as their header and contents (up to MAX_FIT), so nothing is
         cut while a column elsewhere sits wide and empty; an empty column shrinks to
-        its header. The stretching column (the title) takes what is left."""
+        its header. The stretching column (the title) takes what is left — at least
+        TITLE_MIN characters: on a narrow window the widest columns give way first."""
         model, head = self.cards(), self.horizontalHeader()
         fm, char = self.fontMetrics(), self.fontMetrics().averageCharWidth()
         rows = model.rows[:FIT_ROWS]
         icon = self.iconSize().width() if self.iconSize().width() > 0 else 16
+        self._fits: dict[int, tuple[int, int]] = {}  # column -> (header width, wanted)
         for i, col in enumerate(model.columns):
             if head.sectionResizeMode(i) == QHeaderView.ResizeMode.Stretch:
                 continue
             title = model.headerData(i, Qt.Orientation.Horizontal)
-            width = head.fontMetrics().horizontalAdvance(title) + 24
+            least = width = head.fontMetrics().horizontalAdvance(title) + 24
             texts = [model._text(card, col) for card in rows]
             if any(texts):
                 widest = max(fm.horizontalAdvance(t) for t in texts)
                 decorated = col in ("status", "badges") or (col == "title")
                 widest += (icon + 6) if decorated else 0
                 width = max(width, min(widest + 16, MAX_FIT.get(col, 30) * char))
+            self._fits[i] = (least, width)
+        self._apply_fits()
+
+    def _apply_fits(self) -> None:
+        fits = getattr(self, "_fits", {})
+        if not fits:
+            return
+        widths = {i: wanted for i, (_least, wanted) in fits.items()}
+        room = self.viewport().width() - TITLE_MIN * self.fontMetrics().averageCharWidth()
+        while sum(widths.values()) > room:
+            # Take from the widest column that can still give.
+            give = [i for i in widths if widths[i] > fits[i][0]]
+            if not give:
+                break
+            widest = max(give, key=lambda i: widths[i])
+            excess = sum(widths.values()) - room
+            widths[widest] = max(fits[widest][0], widths[widest] - max(8, excess // len(give)))
+        head = self.horizontalHeader()
+        for i, width in widths.items():
             head.resizeSection(i, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._apply_fits()
 
     def cards(self) -> CardTableModel:
         return self.model()
