@@ -40,7 +40,11 @@ MAX_FIT = {"ref": 16, "status": 26, "owner": 24, "due": 12, "in_status": 10, "ag
            "patient": 16, "badges": 34, "why": 40}  # fmt: skip
 MIDDLE = ("ref", "patient")  # references elide in the middle: both ends tell them apart
 FIT_ROWS = 300  # columns fit the first rows (a page); the rest elide with a tooltip
-TITLE_MIN = 28  # the title keeps at least this many average characters
+TITLE_MIN = 20  # the title keeps at least this many average characters
+# How far a fitted column gives way on a narrow window, in average characters: a
+# reference stays readable ("REF-000384"), words elide with the whole in the tooltip.
+FLOOR = {"ref": 11, "status": 12, "owner": 10, "due": 7, "in_status": 5, "age": 4,
+         "patient": 10, "badges": 8, "why": 24}  # fmt: skip
 
 
 class _MiddleElide(QStyledItemDelegate):
@@ -85,13 +89,15 @@ class TaskTable(QTableView):
             if head.sectionResizeMode(i) == QHeaderView.ResizeMode.Stretch:
                 continue
             title = model.headerData(i, Qt.Orientation.Horizontal)
-            least = width = head.fontMetrics().horizontalAdvance(title) + 24
+            header = head.fontMetrics().horizontalAdvance(title) + 24
+            least = width = header
             texts = [model._text(card, col) for card in rows]
             if any(texts):
                 widest = max(fm.horizontalAdvance(t) for t in texts)
                 decorated = col in ("status", "badges") or (col == "title")
                 widest += (icon + 6) if decorated else 0
                 width = max(width, min(widest + 16, MAX_FIT.get(col, 30) * char))
+                least = min(width, max(header, FLOOR.get(col, 8) * char + 16))
             self._fits[i] = (least, width)
         self._apply_fits()
 
