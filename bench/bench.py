@@ -4,6 +4,8 @@
     python bench/bench.py --pg URL        # also PostgreSQL (URL of a server; a database
                                           # pb_bench is created and filled once)
     python bench/bench.py --tasks 20000   # a smaller, quicker data set
+    python bench/bench_open.py            # only the board over 20,000 open tasks (its own
+                                          # data set, bench/data/bench-open-20000.db, built once)
 
 Prints one table: operation, our median, floor median, ratio, target. Medians of
 several runs; timings on shared machines are noisy. Not a test: nothing here fails.
@@ -284,6 +286,10 @@ def main() -> None:
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     results = measure(ensure_sqlite(args.tasks), "SQLite", not args.no_gui)
+    if not args.no_gui:
+        from bench_open import open_rows  # the board over 20,000 open tasks (its own data set)
+
+        results += open_rows(median_ms, Row)
     if args.pg:
         results += measure(ensure_pg(args.pg, args.tasks, args.pg_db), "PostgreSQL", False)
         try:

@@ -167,6 +167,7 @@ class Shooter:
         tabs.setCurrentIndex(1)  # the timeline
         self.settle(runner, quiet_ms=100)
         self.save(dialog, "task-detail-timeline")
+        self.closing_and_handoff(dialog, runner)
         dialog.close()
 
         window.lock()
@@ -174,6 +175,24 @@ class Shooter:
         self.save(window, "locked")
         window.close()
         self.settle(runner)
+
+    def closing_and_handoff(self, detail, runner) -> None:
+        """Close task asks how the task ends; Hand off asks for a note for the new owner."""
+        from practiceboard.gui.dialogs.close_dialog import ClosingDialog, HandoffDialog
+
+        card = detail.data.detail.card
+        closing = ClosingDialog(card, detail.closing_options(), detail)
+        closing.show()
+        self.settle(runner, quiet_ms=100)
+        self.save(closing, "close-task")
+        closing.close()
+        name = detail.handoff_combo.itemText(0) if detail.handoff_combo.count() else "Kevin Tran"
+        handoff = HandoffDialog(card, name, detail)
+        handoff.note_edit.setPlainText("Patient prefers a morning call; records are on the way.")
+        handoff.show()
+        self.settle(runner, quiet_ms=100)
+        self.save(handoff, "hand-off")
+        handoff.close()
 
     def manager(self, db, runner) -> None:
         window = self.window_for(db, runner, MANAGER)

@@ -373,3 +373,14 @@ def test_a_truncated_board_says_so(qtbot, ctx):
         "Showing the 5 most urgent of 7,200 tasks. Narrow the filter to see the rest."
     )
     assert view.panes[0].count.text() == "7,200 tasks"
+
+
+def test_the_six_column_sign_off_board_fits_a_1366_pixel_window(
+    qtbot, ctx_for, gui_staff, wait_idle
+):
+    """1366 less the navigation (about 200 px): the columns narrow before a scroll bar."""
+    view = open_board(qtbot, ctx_for(gui_staff.manager), wait_idle, "signoff")
+    assert len(view.panes) >= 6
+    view.resize(1366 - 200, 700)
+    qtbot.wait(20)
+    assert view.scroll.horizontalScrollBar().maximum() == 0

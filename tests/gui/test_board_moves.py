@@ -204,8 +204,10 @@ def test_choosing_a_reason_moves_it_and_records_the_reason(qtbot, ctx, gui_staff
     dialog = view.last_flow.dialog
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
+    where = ok.mapTo(dialog, ok.rect().topLeft())
     ok.click()  # no reason picked yet: says so, stays open
     assert dialog.isVisible() and dialog.message.text() == "Pick a reason for this move."
+    assert ok.mapTo(dialog, ok.rect().topLeft()) == where  # its room was kept: nothing moves
 
     dialog.pick(reason_id(ctx.db, "waiting", "other"))
     assert dialog.note_label.text() == "Note (required for this reason)"

@@ -200,3 +200,11 @@ def test_a_name_that_looks_like_markup_is_asked_about_as_plain_text(qtbot, bar, 
     (label,) = [w for w in prompt.findChildren(QLabel) if "already have" in w.text()]
     assert "“<b>x</b>”" in label.text() and label.textFormat() == Qt.TextFormat.PlainText
     assert bar.saved.combo.itemText(1) == "<b>x</b>"
+
+
+def test_the_bar_wraps_rather_than_widening_a_narrow_window(qtbot, bar):
+    """1366 px at 150 % is 910 device-independent pixels; less the navigation, about 700."""
+    assert bar.minimumSizeHint().width() <= 680, bar.minimumSizeHint()
+    bar.resize(1500, bar.heightForWidth(1500))
+    one_line = bar.heightForWidth(1500)
+    assert bar.heightForWidth(650) > one_line  # the menus went onto a second line

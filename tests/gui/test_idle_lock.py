@@ -218,3 +218,14 @@ def test_too_many_wrong_passwords_end_the_session(qtbot, window, clock, wait_idl
 def test_the_lock_screen_action_locks_at_once(qtbot, window):
     window.lock_action.trigger()
     assert window.locked and window.idle.is_locked
+
+
+def test_unlocking_reads_the_view_again(qtbot, window, clock, wait_idle, gui_staff):
+    """What changed behind the lock shows at once, without waiting for a notice."""
+    idle_for(clock, window, 10)
+    new_records_task(gui_staff.db, gui_staff.front_desk, "Arrived while locked")
+    window.lock_screen.password.setText(PASSWORD)
+    window.lock_screen.submit()
+    wait_idle()
+    wait_idle()
+    assert window.views["queue"].owned.cards().rowCount() == 2

@@ -270,3 +270,8 @@ def test_open_intake_shows_a_non_modal_dialog_that_goes_away_when_closed(qtbot, 
     dlg.destroyed.connect(lambda *_: gone.append(True))
     dlg.reject()
     qtbot.waitUntil(lambda: gone == [True], timeout=5000)  # deleted on close
+
+
+def test_the_form_opens_at_its_first_field_the_workflow(qtbot, dialog):
+    assert dialog.workflow.isEnabled()
+    assert dialog.focusWidget() is dialog.workflow

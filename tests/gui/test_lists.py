@@ -3,7 +3,7 @@ what rows show in which order, why stuck work is stuck, filters, paging, Enter."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -357,3 +357,131 @@ def test_a_row_knows_its_task(qtbot, ctx_for, wait_idle, world, search_world):
 
     model = view.table.cards()
     assert model.data(model.index(0, 0), TASK_ID_ROLE) == search_world["cardio"].id
+
+
+def test_high_priority_and_new_to_you_wear_markers(qapp):
+    from practiceboard.gui.kit import theme
+    from practiceboard.gui.views.lists.model import CardTableModel, badges
+
+    from .helpers import card
+
+    model = CardTableModel()
+    model.set_rows([card(id=1, priority=2), card(id=2, priority=1), card(id=3, new_to_you=True)])
+    title = model.columns.index("title")
+    marker = model.data(model.index(0, title), Qt.ItemDataRole.DecorationRole)
+    assert marker is not None and marker.cacheKey() == theme.icon("priority").cacheKey()
+    assert model.data(model.index(1, title), Qt.ItemDataRole.DecorationRole) is None
+    assert "High priority" in model.data(model.index(0, title), Qt.ItemDataRole.ToolTipRole)
+    assert badges(model.card(0)) == ["priority"] and badges(model.card(2)) == ["fresh"]
+    badge_col = model.columns.index("badges")
+    assert model.data(model.index(2, badge_col)) == "New to you"
+
+
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing"
+)
+@pytest.mark.parametrize("how", ["m", "menu_key", "right_click"])
+def test_m_the_menu_key_and_right_click_offer_the_rows_actions_in_every_list(
+    qtbot, ctx_for, wait_idle, world, how
+):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    db, fd = world.db, world.front_desk
+    task = new_task(db, fd, "referral", "Move me", owner_id=fd.user_id)
+    ctx = ctx_for(fd)
+    for view in (QueueView(ctx), SearchView(ctx)):
+        shown(qtbot, view, ctx)
+        if isinstance(view, SearchView):
+            view.set_filter(TaskFilter(text="Move me"))
+            wait_idle()
+        table = view.owned if isinstance(view, QueueView) else view.table
+        table.setFocus()
+        table.selectRow(0)
+        if how == "m":
+            qtbot.keyClick(table, Qt.Key.Key_M)
+        elif how == "menu_key":
+            at = QPoint(5, 5)
+            event = QContextMenuEvent(
+                QContextMenuEvent.Reason.Keyboard, at, table.viewport().mapToGlobal(at)
+            )
+            QApplication.sendEvent(table.viewport(), event)
+        else:
+            rect = table.visualRect(table.cards().index(0, 1))
+            event = QContextMenuEvent(
+                QContextMenuEvent.Reason.Mouse,
+                rect.center(),
+                table.viewport().mapToGlobal(rect.center()),
+            )
+            QApplication.sendEvent(table.viewport(), event)
+        wait_idle()
+        qtbot.waitUntil(lambda v=view: getattr(v, "menu", None) is not None, timeout=5000)
+        texts = [a.text() for a in view.menu.actions()]
+        assert texts[0] == f"Open {task.ref}" and "Move to" in texts
+        view.menu.close()
+    # The menu's move works from a list too: Ready to schedule needs no reason.
+    view = QueueView(ctx)
+    shown(qtbot, view, ctx)
+    view.owned.selectRow(0)
+    qtbot.keyClick(view.owned, Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: getattr(view, "menu", None) is not None, timeout=5000)
+    ready = next(a for a in view.menu.actions() if a.text().startswith("Ready to schedule"))
+    ready.trigger()
+    wait_idle()
+    with db.read() as s:
+        assert s.get(Task, task.id).status_id == status_id(db, "referral", "ready")
+
+
+def test_the_watching_pane_is_as_tall_as_its_rows_and_folds(
+    qtbot, ctx_for, wait_idle, world, qt_settings
+):
+    db, fd = world.db, world.front_desk
+    for n in range(3):
+        new_task(db, fd, "referral", f"Mine {n}", owner_id=fd.user_id)
+    theirs = new_task(db, world.clinical, "referral", "Theirs", owner_id=world.clinical.user_id)
+    task_actions.watch(db, fd, theirs.id)
+    ctx = ctx_for(fd)
+    view = QueueView(ctx)
+    shown(qtbot, view, ctx)
+    wait_idle()
+    assert view.watched.cards().rowCount() == 1
+    row = view.watched.verticalHeader().defaultSectionSize()
+    assert view.watched_section.height() <= row * 4  # one row, a header and a margin
+    assert view.owned_section.height() > 2 * view.watched_section.height()
+
+    view.watch_toggle.click()  # fold it: remembered on this PC
+    assert not view.watched_section.isVisible()
+    again = QueueView(ctx)
+    shown(qtbot, again, ctx)
+    assert not again.watch_toggle.isChecked() and not again.watched_section.isVisible()
+    again.watch_toggle.click()
+    assert again.watched_section.isVisible()
+
+
+def test_columns_fit_their_contents_and_the_title_keeps_room(qapp, qtbot):
+    from practiceboard.gui.views.lists.model import CardTableModel
+    from practiceboard.gui.views.lists.table import TITLE_MIN, TaskTable
+
+    from .helpers import card
+
+    table = TaskTable(CardTableModel())
+    qtbot.addWidget(table)
+    table.resize(1400, 400)
+    table.show()
+    long_owner = "Dr. Alexandra Monte"  # longer than the header and the default width
+    table.set_cards([card(id=1, owner_name=long_owner), card(id=2)], date(2026, 3, 4))
+    cols = table.cards().columns
+    head = table.horizontalHeader()
+    owner, badges = cols.index("owner"), cols.index("badges")
+    assert head.sectionSize(owner) >= table.fontMetrics().horizontalAdvance(long_owner)
+    badge_header = head.fontMetrics().horizontalAdvance("Badges") + 24
+    assert head.sectionSize(badges) == badge_header  # empty: shrunk to its header
+    assert table.cards().data(
+        table.cards().index(0, cols.index("ref")), Qt.ItemDataRole.ToolTipRole
+    )
+
+    table.resize(700, 400)  # a narrow window: the widest columns give way to the title
+    qtbot.wait(10)
+    title = head.sectionSize(cols.index("title"))
+    assert title >= TITLE_MIN * table.fontMetrics().averageCharWidth() - 4

@@ -306,3 +306,23 @@ def test_the_reports_menu_offers_the_weekly_report_to_those_who_read_reports(
     dialog.close()
     front_desk = open_window(gui_staff.front_desk)
     assert "&Reports" not in [m.title() for m in front_desk.menus]
+
+
+def test_the_search_box_searches_as_you_type_after_a_pause(
+    qtbot, open_window, gui_staff, wait_idle
+):
+    from practiceboard.gui.shell.main_window import SEARCH_PAUSE_MS
+
+    window = open_window(gui_staff.front_desk)
+    new_records_task(window.ctx.db, gui_staff.front_desk, "Chart from Valley Hospital")
+    activate(qtbot, window)
+    window.focus_search()
+    qtbot.keyClicks(window.search_box, "Vall")
+    assert SEARCH_PAUSE_MS == 250 and window.search_timer.isActive()
+    assert window.current_key() != "search"  # not on every keystroke
+    qtbot.waitUntil(lambda: window.current_key() == "search", timeout=3000)
+    wait_idle()
+    search = window.views["search"]
+    assert search.filter().text == "Vall"
+    assert [c.title for c in search.table.cards().rows] == ["Chart from Valley Hospital"]
+    assert window.search_box.hasFocus()  # the typing goes on in the box

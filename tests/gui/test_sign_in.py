@@ -149,3 +149,17 @@ def test_several_roles_land_on_the_widest_start_view(gui_staff, signed_in):
     boss = signed_in(gui_staff.add("deputy", ["front_desk", "manager"]))
     assert boss.start_view == "attention"
     assert signed_in(gui_staff.front_desk).role_workflow_id is None
+
+
+def test_the_dialog_grows_to_fit_a_long_message(qtbot, dialog):
+    before = dialog.height()
+    field = dialog.password.height()
+    dialog.show_error(
+        "That user name and password do not match. 1 more try before the account locks "
+        "for 15 minutes; after that, ask your practice manager to unlock it sooner."
+    )
+    qtbot.wait(10)
+    label = dialog.error_label
+    assert dialog.height() > before
+    assert label.height() >= label.heightForWidth(label.width())  # nothing clipped
+    assert dialog.password.height() == field  # and the password box is not squashed

@@ -8,16 +8,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from practiceboard.db.models import Status, Task, TaskWatcher
 from practiceboard.gui.dialogs import TaskDetailDialog, open_task_detail
+from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Change
+from practiceboard.gui.views.lists.model import badge_text
+from practiceboard.queries.board import my_queue
 from practiceboard.services import approvals, patients, task_actions
 from practiceboard.services.tasks import TaskDraft, create_task
-from support import reason_id, wf_id
+from support import reason_id, status_id, wf_id
 
 
 def row(db, task_id: int):
@@ -135,6 +139,9 @@ def test_a_manager_closes_and_reopens_with_a_reason(qtbot, ctx_for, gui_staff, r
 
     qtbot.mouseClick(dlg.close_task_button, Qt.MouseButton.LeftButton)
     wait_idle()
+    dlg.closing_dialog.pick(status_id(manager.db, "referral", "scheduled"))
+    dlg.closing_dialog.accept()
+    wait_idle()
     assert row(manager.db, referral.id)[4:6] == ("scheduled", True)
     assert dlg.reopen_button.isVisible() and dlg.reopen_button.isEnabled()
     assert not dlg.close_task_button.isVisible()
@@ -161,6 +168,8 @@ def test_the_owner_hands_the_task_off(qtbot, ctx, gui_staff, referral, wait_idle
 
     dlg.handoff_combo.setCurrentIndex(dlg.handoff_combo.findData(gui_staff.clinical.user_id))
     qtbot.mouseClick(dlg.handoff_button, Qt.MouseButton.LeftButton)
+    wait_idle()
+    dlg.handoff_dialog.accept()
     wait_idle()
 
     assert row(ctx.db, referral.id)[3] == gui_staff.clinical.user_id
@@ -346,8 +355,12 @@ def test_an_approver_approves_from_the_detail(
     assert row(dlg.ctx.db, supply_in_review.id)[8] == "approved"
     assert dlg.decision_text.text().startswith("Approved by Max Manager on ")
     assert not dlg.approve_button.isVisible()
-    # The order is the follow-on step of an approved request; it goes back to the requester.
-    assert [b.text() for b in dlg.move_buttons.values()] == ["Ordered"]
+    # Closed: Reopen only, no move buttons beside "closed, reopen to change it".
+    assert dlg.move_buttons == {}
+    assert dlg.reopen_button.isVisible() and not dlg.close_task_button.isVisible()
+    assert (
+        dlg.handoff_line.text() == f"{supply_in_review.ref} is closed. Reopen it to move it again."
+    )
     assert row(dlg.ctx.db, supply_in_review.id)[3] == gui_staff.clinical.user_id
 
 
@@ -415,3 +428,103 @@ def test_due_dates_far_away_and_none(qtbot, ctx, referral, wait_idle):
     wait_idle()
 
     assert row(ctx.db, referral.id)[2] == date(2030, 1, 15) + timedelta(days=3)
+
+
+def test_close_asks_how_it_ends_and_esc_changes_nothing(
+    qtbot, ctx_for, gui_staff, referral, wait_idle
+):
+    manager = ctx_for(gui_staff.manager)
+    dlg = opened(qtbot, manager, referral.id, wait_idle)
+    qtbot.mouseClick(dlg.close_task_button, Qt.MouseButton.LeftButton)
+    wait_idle()
+    closing = dlg.closing_dialog
+    assert closing.isVisible()
+    offered = [r.text() for r in closing.radios.values()]
+    assert offered == ["Scheduled", "Closed – not needed…"]  # done and cancelled, nothing picked
+    assert closing.choice() is None
+    closing.accept()  # nothing picked: it says so and stays
+    assert closing.isVisible() and "Pick how" in closing.message.text()
+
+    qtbot.keyClick(closing, Qt.Key.Key_Escape)
+    wait_idle()
+    assert row(manager.db, referral.id)[4:6] == ("new", False)
+
+    qtbot.mouseClick(dlg.close_task_button, Qt.MouseButton.LeftButton)
+    wait_idle()
+    dlg.closing_dialog.pick(status_id(manager.db, "referral", "not_needed"))
+    dlg.closing_dialog.accept()
+    wait_idle()
+    assert dlg.reason_dialog.isVisible()  # a cancelling close asks why
+    dlg.reason_dialog.pick(reason_id(manager.db, "exception", "duplicate"))
+    dlg.reason_dialog.accept()
+    wait_idle()
+    _, _, _, _, status, closed, picked, _, _ = row(manager.db, referral.id)
+    assert (status, closed) == ("not_needed", True)
+    assert picked == reason_id(manager.db, "exception", "duplicate")
+
+
+def test_a_rejection_header_is_not_a_green_success(
+    qtbot, ctx_for, gui_staff, supply_in_review, wait_idle
+):
+    manager = ctx_for(gui_staff.manager)
+    approvals.reject(manager.db, gui_staff.manager, supply_in_review.id,
+                     expected_version=supply_in_review.version,
+                     reason_id=reason_id(manager.db, "rejection", "other"),
+                     note="Use the other vendor")  # fmt: skip
+    dlg = opened(qtbot, manager, supply_in_review.id, wait_idle)
+
+    assert dlg.status_text.text() == "Rejected — Other"  # no "(note required)"
+    assert theme.REJECTED_COLOR in dlg.status_text.styleSheet()
+    assert theme.CATEGORY_COLORS["done"] not in dlg.status_text.styleSheet()
+    assert dlg.status_icon.pixmap().toImage() == theme.pixmap("rejected", 16).toImage()
+
+
+def test_every_disabled_action_says_why_on_tooltip_and_status_line(
+    qtbot, ctx_for, gui_staff, referral, wait_idle
+):
+    clinical = ctx_for(gui_staff.clinical)  # not the owner
+    said = []
+    clinical.signals.status_message.connect(said.append)
+    dlg = opened(qtbot, clinical, referral.id, wait_idle)
+    disabled = [b for b in dlg.move_buttons.values() if not b.isEnabled()]
+    disabled += [b for b in (dlg.handoff_button, dlg.close_task_button) if not b.isEnabled()]
+    assert len(disabled) > 2
+    for button in disabled:
+        assert button.toolTip(), button.text()
+        QApplication.sendEvent(button, QEvent(QEvent.Type.Enter))
+        assert said[-1] == button.toolTip()
+    assert "Only its owner or a manager" in dlg.handoff_button.toolTip()
+
+
+def test_a_hand_off_asks_for_a_note_and_is_new_to_the_new_owner(
+    qtbot, ctx_for, gui_staff, referral, wait_idle
+):
+    front = ctx_for(gui_staff.front_desk)
+    dlg = opened(qtbot, front, referral.id, wait_idle)
+    dlg.handoff_combo.setCurrentIndex(dlg.handoff_combo.findData(gui_staff.clinical.user_id))
+    qtbot.mouseClick(dlg.handoff_button, Qt.MouseButton.LeftButton)
+    wait_idle()
+    asked = dlg.handoff_dialog
+    assert asked.isVisible() and asked.windowTitle() == f"Hand off {referral.ref}"
+    qtbot.keyClick(asked, Qt.Key.Key_Escape)  # changed their mind: nothing happens
+    wait_idle()
+    assert row(front.db, referral.id)[3] == gui_staff.front_desk.user_id
+
+    qtbot.mouseClick(dlg.handoff_button, Qt.MouseButton.LeftButton)
+    wait_idle()
+    qtbot.keyClicks(dlg.handoff_dialog.note_edit, "Patient prefers mornings")
+    dlg.handoff_dialog.accept()
+    wait_idle()
+    assert row(front.db, referral.id)[3] == gui_staff.clinical.user_id
+    assert "Patient prefers mornings" in texts(dlg.timeline)[0]
+    dlg.close()
+
+    owned, _ = my_queue(front.db, gui_staff.clinical)
+    assert [c.new_to_you for c in owned if c.id == referral.id] == [True]
+    assert "New to you" in badge_text(owned[0])
+
+    theirs = opened(qtbot, ctx_for(gui_staff.clinical), referral.id, wait_idle)
+    wait_idle()
+    assert "Handed over by Fran Front: Patient prefers mornings" in theirs.summary.text()
+    owned, _ = my_queue(front.db, gui_staff.clinical)
+    assert [c.new_to_you for c in owned if c.id == referral.id] == [False]

@@ -179,3 +179,18 @@ def test_saved_filter_round_trip_searches_the_same(db, staff, world):
     filt = TaskFilter(payers=("Aetna",), categories=("new",), text="mri")
     again = TaskFilter.from_dict(filt.to_dict())
     assert ids(db, staff.manager, again) == ids(db, staff.manager, filt) == {world["pa"]}
+
+
+def test_search_finds_a_task_by_its_patient_with_the_pickers_rule(db, staff, world):
+    """One patient-matching rule (core.patient_match) for the intake picker and the
+    main search: MRN digits anywhere, name prefix per word, date of birth."""
+    from practiceboard.services import patients
+
+    fd = staff.front_desk
+    pid = add_patient(db, "MRN-0103045", "Judy Tumbleweed", date(1961, 7, 4))
+    task = make_task(db, fd, "referral", "Knee referral", patient_id=pid)
+    for typed in ("Tumbleweed", "tumble", "judy tum", "10304", "7/4/1961"):
+        assert ids(db, fd, TaskFilter(text=typed)) == {task}, typed
+        assert [p.id for p in patients.search_patients(db, fd, typed)] == [pid], typed
+    assert ids(db, fd, TaskFilter(text="umbleweed")) == set()  # a name matches from a word's start
+    assert ids(db, staff.admin, TaskFilter(text="Tumbleweed")) == set()  # no patient.view

@@ -255,3 +255,19 @@ def test_needs_approval_lists_what_each_person_may_decide(db, staff, clock):
 
     move(db, prov, signoff, "approved")
     assert {c.id for c in q.needs_approval(db, prov)} == {kept}
+
+
+def test_priority_comes_right_after_breach_and_overdue_in_my_queue(db, staff, clock):
+    from practiceboard.queries.board import my_queue
+
+    fd = staff.front_desk
+    old = make_task(db, fd, "referral", "Old normal task")
+    high = make_task(db, fd, "referral", "High priority, created just now")
+    late = make_task(db, fd, "referral", "Overdue, normal priority")
+    now = core_clock.now()
+    set_task(db, old, status_since=now - timedelta(hours=5), last_touched_at=now)
+    set_task(db, high, priority=2)
+    set_task(db, late, due_date=now.date() - timedelta(days=3))
+
+    owned, _ = my_queue(db, fd)
+    assert [c.id for c in owned] == [late, high, old]

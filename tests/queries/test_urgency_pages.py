@@ -1,4 +1,5 @@
-"""Urgency pages are read a rank at a time (breached, overdue, due today, the rest) so
+"""Urgency pages are read a rank at a time (breached, overdue, then by priority: due
+today, the rest) so
 the database can stop at the end of a page; every page, at every offset, must be the
 same as ranking all matching tasks at once."""
 
@@ -28,7 +29,9 @@ def mixed(db, staff, clock):
         tid = make_task(db, fd, "referral", f"Referral {n}")
         since = WED_10AM - timedelta(days=(0, 1, 3, 9)[n % 4], hours=n // 4)
         due = (None, today - timedelta(days=2), today, today + timedelta(days=5))[n % 3]
-        set_task(db, tid, status_since=since, last_touched_at=since, due_date=due)
+        priority = (1, 3)[n % 2]  # Normal and Urgent, each in several ranks
+        set_task(db, tid, status_since=since, last_touched_at=since, due_date=due,
+                 priority=priority)  # fmt: skip
         ids.append(tid)
     return fd, ids
 
@@ -49,7 +52,8 @@ def test_every_page_matches_ranking_everything_at_once(db, mixed):
     with db.read() as s:
         snap = load_snapshot(s, actor)
         ranks = dict(s.execute(select(Task.id, filters.urgency_rank(snap))).tuples().all())
-        assert set(ranks.values()) == {0, 1, 2, 3}  # every rank is on the pages below
+        # Breach, overdue, then Urgent (due today, the rest) before Normal (the same two):
+        assert set(ranks.values()) == {0, 1, 2, 3, 6, 7}  # every rank is on the pages below
         where = [*filters.conditions(snap, TaskFilter()), Task.closed_at.is_(None)]
         for limit in (1, 3, 5, 12, 20):
             for offset in range(0, 14):

@@ -96,9 +96,10 @@ def test_names_with_markup_and_sql_are_stored_and_found_literally(db, staff):
     found = lambda q: [r.display_name for r in patients.search_patients(db, staff.billing, q)]  # noqa: E731
     assert found("<b>") == ["<b>x</b>"]
     assert found("o'brien; drop") == ["O'Brien; DROP TABLE patients;--"]
-    assert found("%") == ["Fifty% Off"]
-    assert found("_") == ["Under_Score"]
-    assert found("h/p") == ["Slash/Path"]
+    assert found("fifty%") == ["Fifty% Off"]
+    assert found("%") == []  # a wildcard is a character: no name starts with it
+    assert found("under_") == ["Under_Score"]
+    assert found("slash/p") == ["Slash/Path"]
     assert found("' OR '1'='1") == []
     with db.read() as s:
         assert (
@@ -107,17 +108,17 @@ def test_names_with_markup_and_sql_are_stored_and_found_literally(db, staff):
         )
 
 
-def test_search_by_mrn_prefix_or_name_case_insensitively(db, staff):
-    patients.create_patient(db, staff.front_desk, "AB-100", "Mary Major")
+def test_search_by_mrn_anywhere_name_prefix_per_word_or_birth_date(db, staff):
+    patients.create_patient(db, staff.front_desk, "AB-100", "Mary Major", date(1950, 2, 3))
     patients.create_patient(db, staff.front_desk, "XY-200", "Abby Minor")
     patients.create_patient(db, staff.front_desk, "CD-300", "Carl Cab")
-    assert [r.mrn for r in patients.search_patients(db, staff.clinical, "ab")] == [
-        "XY-200",
-        "CD-300",
-        "AB-100",
-    ]  # by name: abby, carl cab, mary (MRN prefix)
-    assert [r.mrn for r in patients.search_patients(db, staff.clinical, "xy-2")] == ["XY-200"]
-    assert patients.search_patients(db, staff.clinical, "00") == []  # MRN matches by prefix only
+    mrns = lambda q: [r.mrn for r in patients.search_patients(db, staff.clinical, q)]  # noqa: E731
+    assert mrns("ab") == ["XY-200", "AB-100"]  # Abby by name; AB-100 by MRN; not "Cab"
+    assert mrns("xy-2") == ["XY-200"]
+    assert mrns("00") == ["XY-200", "CD-300", "AB-100"]  # MRN digits anywhere
+    assert mrns("min ab") == ["XY-200"]  # each word starts a word of the name
+    assert mrns("2/3/1950") == mrns("1950-02-03") == ["AB-100"]
+    assert mrns("2/30/1950") == []  # not a date: no error either
     assert patients.search_patients(db, staff.clinical, "   ") == []
     for i in range(22):
         patients.create_patient(db, staff.front_desk, f"M-{i:02d}", f"Smith {i:02d}")

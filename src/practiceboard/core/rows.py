@@ -53,6 +53,7 @@ class Card(NamedTuple):
     watched: bool
     age_seconds: float
     age_in_status_seconds: float
+    new_to_you: bool = False  # handed to the viewer, who has not opened it since
 
     @property
     def needs_attention(self) -> bool:

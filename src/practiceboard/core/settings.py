@@ -189,6 +189,14 @@ _DECLARED += (
         "nightly backup.",
         seeded=False,
     ),
+    SettingDef(
+        "refresh_seconds",
+        int,
+        60,
+        "Every this many seconds an open window reads its view again from the database, "
+        "besides the changes it is told about (at least 15); ages on screen tick each minute.",
+        seeded=False,
+    ),
 )
 SETTINGS: dict[str, SettingDef] = {d.key: d for d in _DECLARED}
 

@@ -698,3 +698,21 @@ class BreakGlassGrant(Base):
     ends_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = _fk("users.id")
+
+
+class HandoffNotice(Base):
+    """A task handed to someone who has not opened it since: the "new to you" badge in
+    their queue. Written by the hand-off, removed when the new owner opens the task
+    (or when it is handed on again)."""
+
+    __tablename__ = "handoff_notices"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    from_user_id: Mapped[int] = _fk("users.id", nullable=False)
+    at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import case, false, func, or_, select
 
 from practiceboard.core.actor import Actor
-from practiceboard.core.rows import Board, BoardColumn, Card, TaskFilter
+from practiceboard.core.rows import PRIORITY_LABELS, Board, BoardColumn, Card, TaskFilter
 from practiceboard.core.unit import refusals_audited
 from practiceboard.db.engine import Database
 from practiceboard.db.models import Task, TaskWatcher, User
@@ -84,11 +84,14 @@ def board(
         else:
             where = filters.conditions(snap, filt)
         is_open = Task.closed_at.is_(None)
+        # More open work than fits (20,000 open tasks): a narrow probe says so without
+        # reading a board's worth of wide rows only to throw them away.
+        over = session.scalar(select(Task.id).where(is_open, *where).limit(1).offset(limit))
+        if over is not None:
+            return _truncated_board(session, snap, workflow_id, where, limit)
         # No ORDER BY: sorting wide rows costs SQLite more than fetching them;
         # Python sorts the cards (the database sorts only when they do not all fit).
         rows = fetch(session, snap, card_select(snap).where(is_open, *where).limit(limit + 1))
-        if len(rows) > limit:
-            return _truncated_board(session, snap, workflow_id, where, limit)
         cards = sorted(build_cards(snap, rows), key=urgency_key(snap))
         counts = Counter(c.status_id for c in cards)
         attention = Counter(c.status_id for c in cards if c.attention)
@@ -145,19 +148,18 @@ def _status_counts(session, where, snap: Snapshot | None = None) -> tuple[Counte
 
 
 def urgency_key(snap: Snapshot):
-    """Python twin of filters.urgency_rank for open cards: past breach, overdue,
-    due today, the rest; then oldest in status; then id."""
+    """Python twin of filters.urgency_rank for open cards: past breach, overdue; then
+    priority (Urgent first), due today before the rest; then oldest in status; then id."""
     today = snap.today
+    top = filters.PRIORITY_LEVELS - 1
 
     def key(card: Card):
         if card.sla == BREACH:
             rank = 0
         elif card.overdue:
             rank = 1
-        elif card.due_date == today:
-            rank = 2
         else:
-            rank = 3
+            rank = 2 + 2 * (top - card.priority) + (card.due_date != today)
         return rank, card.status_since, card.id
 
     return key
@@ -237,23 +239,40 @@ def ordered_page(
     return sorted(build_cards(snap, rows), key=lambda c: position[c.id])
 
 
+def _urgency_tiers() -> tuple[tuple[int, int], ...]:
+    """The rank ranges _urgent_ids reads one query each: breached, overdue and the
+    Normal-priority ranks (the bulk) one rank at a time, walking the index; the
+    High/Urgent ranks and the Low ones (few rows) each sorted together in one query
+    instead of a walk per rank."""
+    top, normal = filters.PRIORITY_LEVELS - 1, PRIORITY_LABELS.index("Normal")
+    first_normal = 2 + 2 * (top - normal)
+    last = filters.URGENCY_RANKS - 1
+    return ((0, 0), (1, 1), (2, first_normal - 1), (first_normal, first_normal),
+            (first_normal + 1, first_normal + 1), (first_normal + 2, last))  # fmt: skip
+
+
+_TIERS = _urgency_tiers()
+
+
 def _urgent_ids(session, snap: Snapshot, where, offset: int, limit: int) -> list[int]:
-    """Task ids in urgency order (rank, then longest in status, then id), one rank at a
-    time: within a rank the index on (closed_at, status_since, id) hands rows over in
-    order, so the database stops after ``limit`` instead of ranking every open task
-    (5,000 on a busy board) and sorting them all. Earlier ranks are counted only when
-    the page starts past the first."""
+    """Task ids in urgency order (rank, then longest in status, then id), one tier
+    (_TIERS) at a time: within a single rank the index on (closed_at, status_since, id)
+    hands rows over in order, so the database stops after ``limit`` instead of ranking
+    every open task (5,000 on a busy board) and sorting them all. Earlier tiers are
+    counted only when the page starts past the first."""
     rank = filters.urgency_rank(snap)
     page: list[int] = []
-    for tier in range(filters.URGENCY_RANKS):
-        in_tier = (*where, rank == tier)
+    for low, high in _TIERS:
+        in_tier = (*where, rank == low) if low == high else (*where, rank.between(low, high))
         if offset:
             skipped = session.scalar(select(func.count(Task.id)).where(*in_tier)) or 0
             if offset >= skipped:
                 offset -= skipped
                 continue
+        order = (Task.status_since, Task.id) if low == high else (rank, Task.status_since,
+                                                                   Task.id)  # fmt: skip
         page += session.scalars(
-            select(Task.id).where(*in_tier).order_by(Task.status_since, Task.id)
+            select(Task.id).where(*in_tier).order_by(*order)
             .offset(offset).limit(limit - len(page))
         )  # fmt: skip
         offset = 0

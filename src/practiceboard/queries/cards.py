@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from practiceboard.core import cache
@@ -21,6 +21,7 @@ from practiceboard.core.clock import now as clock_now
 from practiceboard.core.definitions import practice_calendar
 from practiceboard.core.rows import Card
 from practiceboard.db.models import (
+    HandoffNotice,
     Location,
     Patient,
     ReasonCode,
@@ -105,6 +106,7 @@ class Snapshot:
     breach_cutoffs: dict[int, datetime]  # status id -> the SLA breach cutoff
     other_reason_ids: tuple[int, ...]
     raw_times: bool = False  # SQLite: card rows are DBAPI tuples (see fetch)
+    fresh: frozenset[int] = frozenset()  # tasks handed to the actor, not opened since
 
     @property
     def show_patient(self) -> bool:
@@ -180,11 +182,21 @@ def load_snapshot(session: Session, actor: Actor, now: datetime | None = None) -
     at = now or clock_now()
     cal = practice_calendar(session, stamp)
     lk = cache.get(stamp, "card_lookups", lambda: _load_lookups(session))
-    watched = frozenset(
-        session.connection().scalars(
-            select(TaskWatcher.task_id).where(TaskWatcher.user_id == actor.user_id)
+    # The tasks I watch (0) and those handed to me I have not opened yet (1): one query.
+    mine = (
+        session.connection()
+        .execute(
+            union_all(
+                select(TaskWatcher.task_id, literal(0)).where(TaskWatcher.user_id == actor.user_id),
+                select(HandoffNotice.task_id, literal(1)).where(
+                    HandoffNotice.user_id == actor.user_id
+                ),
+            )
         )
+        .all()
     )
+    watched = frozenset(tid for tid, kind in mine if kind == 0)
+    fresh = frozenset(tid for tid, kind in mine if kind == 1)
     warn, breach = {}, {}
     cutoff_for: dict[float, datetime] = {}
 
@@ -204,7 +216,7 @@ def load_snapshot(session: Session, actor: Actor, now: datetime | None = None) -
         workflows=lk.workflows, statuses=lk.statuses, users=lk.users, locations=lk.locations,
         reasons=lk.reasons, watched=watched, untouched_cutoff=aging.untouched_cutoff(at, cal),
         warn_cutoffs=warn, breach_cutoffs=breach, other_reason_ids=lk.other_reason_ids,
-        raw_times=session.get_bind().dialect.name == "sqlite",
+        raw_times=session.get_bind().dialect.name == "sqlite", fresh=fresh,
     )  # fmt: skip
 
 
@@ -258,6 +270,7 @@ def build_cards(snap: Snapshot, rows) -> list[Card]:
     to locals and the per-card work is comparisons and dict lookups only."""
     statuses, reasons, users, locations = snap.statuses, snap.reasons, snap.users, snap.locations
     workflows, watched, now, today = snap.workflows, snap.watched, snap.now, snap.today
+    fresh = snap.fresh
     raw, untouched = snap.raw_times, snap.untouched_cutoff
     breach_at, warn_at = snap.breach_cutoffs, snap.warn_cutoffs
     unexplained = aging.is_unexplained
@@ -313,7 +326,7 @@ def build_cards(snap: Snapshot, rows) -> list[Card]:
             locations.get(location_id) if location_id is not None else None,
             reason.label if reason else None, reason.kind if reason else None, sla,
             attention, overdue, tid in watched, (now - created).total_seconds(),
-            (now - since).total_seconds(),
+            (now - since).total_seconds(), tid in fresh,
         ))  # fmt: skip
     return out
 

@@ -13,8 +13,9 @@ from sqlalchemy import and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from practiceboard.core.like import contains
+from practiceboard.core.patient_match import patient_match
 from practiceboard.core.rows import SORTS, TaskFilter
-from practiceboard.db.models import Role, Task, User, UserRole
+from practiceboard.db.models import Patient, Role, Task, User, UserRole
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
 from practiceboard.queries.cards import Snapshot
@@ -33,8 +34,10 @@ def workflow_scope(snap: Snapshot, requested: tuple[int, ...] = ()) -> ColumnEle
 def text_condition(snap: Snapshot, text: str) -> ColumnElement:
     needle = " ".join(text.split()).lower()
     if snap.policy.can(Cap.PATIENT_VIEW):
-        # search_text = "ref title mrn", already lower-cased by the writers.
-        return contains(Task.search_text, needle)
+        # search_text = "ref title mrn", already lower-cased by the writers; and the
+        # patient by the app's one patient-matching rule (name, MRN, date of birth).
+        patients = select(Patient.id).where(patient_match(needle))
+        return or_(contains(Task.search_text, needle), Task.patient_id.in_(patients))
     # Without patient.view, the MRN inside search_text must not be searchable.
     return or_(contains(func.lower(Task.ref), needle), contains(func.lower(Task.title), needle))
 
@@ -148,16 +151,21 @@ def attention_condition(snap: Snapshot) -> ColumnElement:
 # ---------------------------------------------------------------- sorting
 
 
-URGENCY_RANKS = 4
+# Priority levels, most urgent first (rows.PRIORITY_LABELS: 0 Low .. 3 Urgent).
+PRIORITY_LEVELS = 4
+URGENCY_RANKS = 2 + 2 * PRIORITY_LEVELS
 
 
 def urgency_rank(snap: Snapshot) -> ColumnElement:
-    """0 past breach, 1 overdue, 2 due today, 3 the rest (URGENCY_RANKS of them)."""
+    """0 past breach, 1 overdue; then by priority, Urgent first, and within a
+    priority due today before the rest (URGENCY_RANKS of them)."""
+    top = PRIORITY_LEVELS - 1
+    due_today = and_(Task.closed_at.is_(None), Task.due_date == snap.today)
     return case(
         (breach_condition(snap), 0),
         (overdue_condition(snap), 1),
-        (and_(Task.closed_at.is_(None), Task.due_date == snap.today), 2),
-        else_=3,
+        (due_today, 2 + 2 * (top - Task.priority)),
+        else_=3 + 2 * (top - Task.priority),
     )
 
 

@@ -295,6 +295,12 @@ def start_view(db: Database, actor: Actor) -> str:
     return next((v for v in START_VIEWS if v in views), "queue")
 
 
+def refresh_seconds(db: Database) -> int:
+    """How often an open window re-reads its view (setting refresh_seconds; at least 15)."""
+    with db.read() as session:
+        return max(15, definitions.setting(session, "refresh_seconds"))
+
+
 def idle_lock_minutes(db: Database) -> int:
     """Minutes without input before the screen locks (setting idle_lock_minutes; 0 = never).
 

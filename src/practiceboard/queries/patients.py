@@ -8,18 +8,17 @@ and counts cover only the workflows the role works on.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import NoReturn
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core.actor import Actor, actor_policy
 from practiceboard.core.definitions import practice_today
-from practiceboard.core.like import contains, starts_with
+from practiceboard.core.patient_match import patient_match
 from practiceboard.core.rows import TimelineEntry
 from practiceboard.core.unit import audited_read, record_denial, refusals_audited
 from practiceboard.db.engine import Database
@@ -42,8 +41,6 @@ from practiceboard.queries.timeline import patient_entries
 SEARCH_MAX = 120
 LIST_LIMIT = 100
 TASK_LIMIT = 200
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,19 +83,6 @@ class PatientPage:
     plans: tuple[PlanRow, ...]  # open plans first, then closed ones
     open_tasks: tuple[PatientTaskRow, ...]
     timeline: tuple[TimelineEntry, ...]
-
-
-def parse_birth_date(text: str) -> date | None:
-    """A date of birth typed as 1956-04-12 or 4/12/1956; None when it is not one."""
-    iso, us = _ISO.fullmatch(text), _US.fullmatch(text)
-    try:
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if us:
-            return date(int(us[3]), int(us[1]), int(us[2]))
-    except ValueError:
-        return None
-    return None
 
 
 def _refuse(db: Database, actor: Actor, action: str, patient_id: int | None) -> NoReturn:
@@ -215,15 +199,7 @@ def list_patients(
             today = practice_today(session)
             where = [Patient.active]
             if query:
-                dob = parse_birth_date(query)
-                needle = query.lower()
-                terms = [
-                    starts_with(func.lower(Patient.mrn), needle),
-                    contains(Patient.search_name, needle),
-                ]
-                if dob is not None:
-                    terms.append(Patient.date_of_birth == dob)
-                where.append(or_(*terms))
+                where.append(patient_match(query))  # the app's one patient-matching rule
             if program_id is not None:
                 where.append(
                     select(PatientProgram.patient_id)

@@ -12,14 +12,14 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from practiceboard.core import definitions
 from practiceboard.core.actor import Actor, actor_policy, require
 from practiceboard.core.clock import now
-from practiceboard.core.like import contains, starts_with
+from practiceboard.core.patient_match import patient_match
 from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
@@ -306,8 +306,9 @@ def get_patient(db: Database, actor: Actor, patient_id: int) -> PatientRow:
 
 
 def search_patients(db: Database, actor: Actor, text: str) -> list[PatientRow]:
-    """Active patients whose MRN starts with, or whose name contains, ``text``
-    (case-insensitive; at most 20, by name). Empty text finds nobody."""
+    """Active patients matching ``text`` by the app's one rule (core.patient_match:
+    MRN anywhere, name prefix per word, date of birth; at most 20, by name). Empty
+    text finds nobody."""
     query = " ".join((validation.plain(text, "search") or "").split())
     if len(query) > SEARCH_MAX:
         raise ValidationError(f"Search for at most {SEARCH_MAX} characters.", "search")
@@ -315,11 +316,7 @@ def search_patients(db: Database, actor: Actor, text: str) -> list[PatientRow]:
         require(actor_policy(session, actor), Cap.PATIENT_VIEW)
         if not query:
             return []
-        needle = query.lower()
-        where = Patient.active & or_(
-            starts_with(func.lower(Patient.mrn), needle),
-            contains(Patient.search_name, needle),
-        )
+        where = Patient.active & patient_match(query)
         rows = _rows(session, where)
         audit.write(session, actor.who(), "patient.search", "patient", at=now(),
                     category="patient", detail=query)  # fmt: skip

@@ -8,7 +8,7 @@ exactly the rules of a drag on the board.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from practiceboard.core import definitions
@@ -20,6 +20,7 @@ from practiceboard.core.unit import audited, get_or_404, refusals_audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
+    HandoffNotice,
     Location,
     Note,
     Patient,
@@ -170,6 +171,11 @@ def hand_off(
         task.owner_id = new_owner_id
         task.last_touched_at = task.updated_at = at
         task.updated_by_id = actor.user_id
+        # "New to you" in the new owner's queue until they open it.
+        session.execute(delete(HandoffNotice).where(HandoffNotice.task_id == task.id))
+        if new_owner_id != actor.user_id:
+            session.add(HandoffNotice(user_id=new_owner_id, task_id=task.id,
+                                      from_user_id=actor.user_id, at=at, note=note))  # fmt: skip
         session.flush()
         audit.write(
             session, actor.who(), "task.handoff", "task", task.id, at=at,
@@ -211,6 +217,20 @@ def _set_watch(db: Database, actor: Actor, task_id: int, on: bool) -> bool:
             session, actor.who(), action, "task", task.id, at=at, patient_id=task.patient_id,
             category=audit_category(task), old={"watching": not on}, new={"watching": on},
         )  # fmt: skip
+        return True
+
+
+def mark_seen(db: Database, actor: Actor, task_id: int) -> bool:
+    """The owner opened a task handed to them: it is no longer "new to you". True when
+    a notice was cleared. Nothing about the task changes, so no event is written."""
+    with audited(db, actor, "task.seen", "task", task_id) as session:
+        policy = actor_policy(session, actor)
+        task = _readable(session, policy, task_id)
+        notice = session.get(HandoffNotice, (actor.user_id, task.id))
+        if notice is None:
+            return False
+        session.delete(notice)
+        session.flush()
         return True
 
 

@@ -400,7 +400,8 @@ def verify_password(
         if user.locked_until and user.locked_until > at:
             audit.write(session, who, "auth.unlock", "user", user.id, outcome="denied",
                         category="security", at=at, detail="account locked")  # fmt: skip
-            error = AuthenticationError(_locked_message(user, at))
+            lockout = definitions.setting(session, "lockout_minutes")
+            error = AuthenticationError(_locked_message(user, at, lockout))
         elif not _verify(user.password_hash, password):
             attempts = definitions.setting(session, "lockout_attempts")
             minutes = definitions.setting(session, "lockout_minutes")

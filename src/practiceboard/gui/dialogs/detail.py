@@ -45,6 +45,7 @@ from practiceboard.gui.dialogs.detail_view import DetailView
 from practiceboard.gui.dialogs.field_errors import FieldErrors
 from practiceboard.gui.dialogs.timeline import fill_notes, fill_timeline
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.ages import ReadAt
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
@@ -112,6 +113,7 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
         self.conflicted = False
         self.loading = False
         self._extra_rows: list[QLabel] = []
+        self.read_at = ReadAt()
         self.setObjectName("TaskDetailDialog")
         self.setWindowTitle("Task")
         self.form_widget = load_ui("task_detail", self)
@@ -122,7 +124,12 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
         self._prepare()
         self.resize(1000, 700)
         ctx.signals.data_changed.connect(self._data_changed)
+        ctx.signals.minute.connect(self._tick)
         self.reload()
+
+    def _tick(self) -> None:
+        if self.data is not None:
+            self._show_header()  # the ages in the summary, from what was read
 
     # ---------------------------------------------------------------- building
 
@@ -197,6 +204,7 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
         old_baseline = self.baseline
         typed = {k: self.current()[k] for k in self.edited()} if not first else {}
         self.data, self.version = data, data.detail.card.version
+        self.read_at.mark()
         self.baseline = values_of(data.detail)
         card = data.detail.card
         self.setWindowTitle(f"{card.ref} · {card.title}")
@@ -235,6 +243,11 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
             )
         if first:
             self.title_edit.setFocus()
+        if card.new_to_you and card.owner_id == self.ctx.actor.user_id:
+            # Opened by its new owner: no longer "new to you" in their queue.
+            Op(self.ctx, task_actions.mark_seen, card.id).changes(
+                Change.of(Kind.TASK, card.id)
+            ).failure(lambda _exc, _text: None).run()
 
     # ---------------------------------------------------------------- editing
 

@@ -20,11 +20,13 @@ from practiceboard.domain.dates import moment_label
 from practiceboard.domain.decisions import Decision
 from practiceboard.domain.errors import ValidationError
 from practiceboard.domain.policy import Cap
+from practiceboard.gui.dialogs.close_dialog import ClosingDialog, HandoffDialog
 from practiceboard.gui.dialogs.reason_dialog import ReasonDialog
 from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.tooltips import plain_tip
+from practiceboard.gui.kit.why_disabled import explain_disabled
 from practiceboard.gui.kit.wording import now_owns
 from practiceboard.gui.views.lists.filter_bar import amp
 from practiceboard.queries import lookups
@@ -62,6 +64,13 @@ class DetailActions:
         self.request_button.clicked.connect(self.request_approval)
         self.send_back_button.parentWidget().layout().addWidget(self.request_button)
         self.request_dialog = None
+        self.closing_dialog = None
+        self.handoff_dialog = None
+        say = self.ctx.signals.status_message.emit
+        for widget in (self.handoff_combo, self.handoff_button, self.close_task_button,
+                       self.reopen_button, self.approve_button, self.reject_button,
+                       self.send_back_button, self.request_button):  # fmt: skip
+            explain_disabled(widget, say)
 
     # ---------------------------------------------------------------- showing
 
@@ -76,8 +85,8 @@ class DetailActions:
         plain = [
             o for o in self.data.moves if not o.is_reopen and not self.decision_of(o.to_status_id)
         ]
-        # A closed task shows only the follow-on steps it may take (e.g. Approved -> Ordered).
-        self._show_moves(plain if is_open else [o for o in plain if o.allowed])
+        # A closed task offers Reopen only: changing it starts with reopening it.
+        self._show_moves(plain if is_open else [])
         self._show_close_reopen(is_open)
         self._show_decision()
         me = self.ctx.actor.user_id
@@ -92,9 +101,16 @@ class DetailActions:
         may = card.owner_id == me or self.ctx.can(Cap.TASK_REASSIGN)
         self.handoff_combo.setEnabled(is_open and may and self.handoff_combo.count() > 0)
         self.handoff_button.setEnabled(self.handoff_combo.isEnabled())
-        self.handoff_button.setToolTip(
-            "" if may else "Only its owner or a manager can hand this task to someone else."
-        )
+        if not is_open:
+            why = f"{card.ref} is closed. Reopen it before handing it over."
+        elif not may:
+            why = "Only its owner or a manager can hand this task to someone else."
+        elif self.handoff_combo.count() == 0:
+            why = "Nobody else works on this workflow."
+        else:
+            why = ""
+        self.handoff_button.setToolTip(why or "Give the task to the person picked, with a note")
+        self.handoff_combo.setToolTip(why)
         watchers = self.data.detail.watchers
         self.watchers_text.setText(
             ", ".join(watchers) if watchers else "Nobody is watching this task."
@@ -118,6 +134,7 @@ class DetailActions:
             button.setObjectName(f"move_{option.to_status_id}")
             button.setEnabled(option.allowed)
             button.setToolTip(plain_tip(self._move_tip(option)))
+            explain_disabled(button, self.ctx.signals.status_message.emit)
             button.clicked.connect(partial(self.move, option))
             layout.addWidget(button, i // MOVE_COLUMNS, i % MOVE_COLUMNS)
             self.move_buttons[option.to_status_id] = button
@@ -149,26 +166,30 @@ class DetailActions:
             parts.append(f"will go to {name}")
         return " · ".join(parts)
 
-    def closing_option(self) -> MoveOption | None:
-        """Where Close task goes: the first done step (not a decision) the workflow allows."""
-        done = [o for o in self.data.moves if o.category == "done" and not o.is_reopen
-                and not self.decision_of(o.to_status_id)]  # fmt: skip
-        return next((o for o in done if o.allowed), done[0] if done else None)
+    def closing_options(self) -> list[MoveOption]:
+        """Where Close task may go: the workflow's done and cancelled steps from here
+        (decisions have their own buttons)."""
+        return [
+            o for o in self.data.moves
+            if o.category in ("done", "cancelled") and not o.is_reopen
+            and not self.decision_of(o.to_status_id)
+        ]  # fmt: skip
 
     def reopen_option(self) -> MoveOption | None:
         return next((o for o in self.data.moves if o.is_reopen), None)
 
     def _show_close_reopen(self, is_open: bool) -> None:
         card = self.data.detail.card
-        closing = self.closing_option() if is_open else None
+        closing = self.closing_options() if is_open else []
+        allowed = [o for o in closing if o.allowed]
         self.close_task_button.setVisible(is_open)
-        self.close_task_button.setEnabled(closing is not None and closing.allowed)
-        if closing is None:
+        self.close_task_button.setEnabled(bool(allowed))
+        if not closing:
             tip = f"{card.ref} cannot be closed from “{card.status_name}”. Move it on first."
-        elif closing.allowed:
-            tip = f"Move it to “{closing.to_status_name}”"
+        elif allowed:
+            tip = "Asks how it ends: " + ", ".join(f"“{o.to_status_name}”" for o in allowed)
         else:
-            tip = closing.blocker or "You may not close this task."
+            tip = closing[0].blocker or "You may not close this task."
         self.close_task_button.setToolTip(plain_tip(tip))  # status names: the practice's words
         reopen = self.reopen_option() if not is_open else None
         self.reopen_button.setVisible(not is_open)
@@ -281,17 +302,31 @@ class DetailActions:
         return text
 
     def close_task(self) -> None:
-        option = self.closing_option()
-        if option is None or not option.allowed:
+        """Ask how the task ends (and, where that needs one, why); Esc changes nothing."""
+        options = self.closing_options()
+        if not any(o.allowed for o in options):
             return
         version = self.version
+        dialog = ClosingDialog(self.data.detail.card, options, self)
+        self.closing_dialog = dialog
 
-        def do(reason_id, note) -> None:
-            op = self.task_op(task_actions.close_task, option.to_status_id,
-                              expected_version=version, reason_id=reason_id, note=note)  # fmt: skip
-            self._submit(op, lambda s: f"{s.ref} closed as “{option.to_status_name}”.")
+        def picked() -> None:
+            option = dialog.choice()
 
-        self._with_reason(option, do)
+            def do(reason_id, note) -> None:
+                op = self.task_op(task_actions.close_task, option.to_status_id,
+                                  expected_version=version, reason_id=reason_id,
+                                  note=note)  # fmt: skip
+                self._submit(op, lambda s: f"{s.ref} closed as “{option.to_status_name}”.")
+
+            self._with_reason(option, do)
+
+        dialog.accepted.connect(picked)
+        dialog.rejected.connect(
+            lambda: self.ctx.signals.status_message.emit(f"{self.data.detail.card.ref} stays open.")
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def reopen(self) -> None:
         option = self.reopen_option()
@@ -333,8 +368,18 @@ class DetailActions:
             self.handoff_combo.setFocus()
             return
         name = self.handoff_combo.currentText()
-        op = self.task_op(task_actions.hand_off, person, expected_version=self.version)
-        self._submit(op, lambda s: f"{s.ref} handed to {name}.")
+        version = self.version
+        dialog = HandoffDialog(self.data.detail.card, name, self)
+        self.handoff_dialog = dialog
+
+        def confirmed() -> None:
+            op = self.task_op(task_actions.hand_off, person, expected_version=version,
+                              note=dialog.note())  # fmt: skip
+            self._submit(op, lambda s: f"{s.ref} handed to {name}.")
+
+        dialog.accepted.connect(confirmed)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def toggle_watch(self) -> None:
         card = self.data.detail.card

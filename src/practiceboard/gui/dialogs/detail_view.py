@@ -28,7 +28,18 @@ from practiceboard.domain.aging import format_age
 from practiceboard.gui.dialogs.detail_fields import FIELDS, mrn_text
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.uiload import child
-from practiceboard.gui.kit.wording import short_date
+from practiceboard.gui.kit.wording import reason_words, short_date
+
+
+def handoff_note(detail) -> str:
+    """The note of the hand-off that gave the task to its current owner, for them to
+    read at the top ("Handed over by Fran Front: …"); '' when it came without one."""
+    for entry in detail.timeline:  # newest first
+        if entry.kind == "handoff":
+            if entry.note:
+                return f"Handed over by {entry.actor_name}: {entry.note}"
+            return ""
+    return ""
 
 
 class DetailView:
@@ -95,24 +106,28 @@ class DetailView:
         card = d.card
         self.ref_label.setText(card.ref)
         self.workflow_label.setText(f"· {card.workflow_name}")
-        self.status_icon.setPixmap(theme.pixmap(card.category, 16))
-        self.status_text.setText(card.status_name + (f" — {card.reason_label}"
-                                                     if card.reason_label else ""))  # fmt: skip
-        self.status_text.setStyleSheet(f"color: {theme.CATEGORY_COLORS.get(card.category)};"
-                                       " font-weight: 600;")  # fmt: skip
+        icon, color = theme.outcome_look(card.category, self.decision_of(card.status_id))
+        self.status_icon.setPixmap(theme.pixmap(icon, 16))
+        reason = reason_words(card.reason_label)
+        self.status_text.setText(card.status_name + (f" — {reason}" if reason else ""))
+        self.status_text.setStyleSheet(f"color: {color}; font-weight: 600;")
         self.title_label.setText(card.title)
         today = self.data.today
         parts = [f"Owner: {card.owner_name}", f"Requested by {d.requester_name}"]
         if card.due_date:
             late = " (overdue)" if card.overdue else ""
             parts.append(f"Due {short_date(card.due_date, today)}{late}")
-        parts.append(f"In this status {format_age(card.age_in_status_seconds)}")
-        parts.append(f"Opened {format_age(card.age_seconds)} ago")
+        since = self.read_at.since()  # ages tick between reads (gui.kit.ages)
+        parts.append(f"In this status {format_age(card.age_in_status_seconds + since)}")
+        parts.append(f"Opened {format_age(card.age_seconds + since)} ago")
         if card.priority != 1:
             parts.append(f"{PRIORITY_LABELS[card.priority]} priority")
         if d.reopen_count:
             parts.append(f"Reopened {d.reopen_count}×")
-        self.summary.setText(" · ".join(parts))
+        text = " · ".join(parts)
+        if handed := handoff_note(d):
+            text += "\n" + handed
+        self.summary.setText(text)
 
     def _fill_pickers(self) -> None:
         self.payer.blockSignals(True)

@@ -202,6 +202,8 @@ class IntakeDialog(QDialog):
                              "create tasks. Ask your practice manager.")  # fmt: skip
         self.save_button.setEnabled(bool(options.workflows))
         self._workflow_changed()
+        if options.workflows and not self.title_edit.text():
+            self.workflow.setFocus()  # the form starts at its first field
 
     def _load_failed(self, _exc: Exception, text: str) -> None:
         self.errors.show(None, f"The form could not be loaded. {text}")

@@ -83,6 +83,14 @@ class ReasonDialog(QDialog):
             f"QPlainTextEdit {{ min-height: {lines}px; max-height: {lines}px; }}"
         )
         self.message.setProperty("kind", "error")  # the app's inline error look
+        # The message's room is kept while it is hidden (two lines: the longest says
+        # "Please add a short note explaining …"), so the buttons never move under the
+        # pointer when it appears.
+        policy = self.message.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.message.setSizePolicy(policy)
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 2 + 12)
         self.message.hide()
         owner = owner_after(card, option, actor_id)
         self.owner_line.setText(owner)
@@ -134,7 +142,6 @@ class ReasonDialog(QDialog):
         if problem is not None:
             self.message.setText(problem)
             self.message.show()
-            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
             target = self.picker if self.reason() is None else self.note_edit
             target.setFocus()
             return

@@ -12,6 +12,7 @@ from practiceboard.core.rows import TimelineEntry
 from practiceboard.domain.dates import moment_label
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.tooltips import plain_tip
+from practiceboard.gui.kit.wording import reason_words
 
 # Which icon a kind of event wears in the list (status moves use the category icons).
 KIND_ICONS = {
@@ -27,7 +28,7 @@ def entry_text(entry: TimelineEntry, zone: str) -> str:
     if entry.kind != "note":
         lines.append(entry.summary)
     if entry.reason_label:
-        lines.append(f"Reason: {entry.reason_label}")
+        lines.append(f"Reason: {reason_words(entry.reason_label)}")
     if entry.note:
         lines.append(entry.note if entry.kind == "note" else f"Note: {entry.note}")
     return "\n".join(lines)

@@ -27,6 +27,7 @@ class AppSignals(QObject):
     task_saved = Signal(int)  # task id, after a successful write from this window
     open_task = Signal(int)  # ask the main window to open the task detail
     status_message = Signal(str)
+    minute = Signal()  # once a minute: repaint relative times (gui.kit.ages)
 
 
 @dataclass

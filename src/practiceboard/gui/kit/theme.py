@@ -54,7 +54,22 @@ BADGE_COLORS: dict[str, str] = {
     "watched": "#2b6cb0",
     "reason": "#6b7280",
     "paused": "#8a94a0",
+    "priority": "#c05621",
+    "fresh": "#2b6cb0",
 }
+
+# How a closed task's outcome looks: a rejection is not a success.
+REJECTED_COLOR = "#b42318"
+
+
+def outcome_look(category: str, decision: str | None = None) -> tuple[str, str]:
+    """(icon name, colour) of a status: its category's, except that a rejection shows
+    as one (a red cross), never as a green check."""
+    if decision == "rejected":
+        return "rejected", REJECTED_COLOR
+    name = category if category in CATEGORY_COLORS else "active"
+    return name, CATEGORY_COLORS[name]
+
 
 # Every icon the app ships; tests check each file exists and renders.
 ICON_NAMES: tuple[str, ...] = (
@@ -63,6 +78,8 @@ ICON_NAMES: tuple[str, ...] = (
     "new", "active", "waiting", "review", "done", "cancelled",
     # badges
     "overdue", "warn", "breach", "attention", "watched", "reason",
+    # outcomes, priority and hand-offs
+    "rejected", "priority", "fresh",
     # navigation and actions
     "board", "queue", "bell", "search", "dashboard", "refresh", "add", "sign-out", "lock", "about",
     # the care plan tracker

@@ -37,3 +37,14 @@ def short_date(day: date, today: date) -> str:
     if delta == -1:
         return "Yesterday"
     return day_label(day, today)
+
+
+def reason_words(label: str | None) -> str:
+    """A reason's label as an outcome shows it: without the picker's helper text
+    ("Other (note required)" reads "Other")."""
+    if not label:
+        return ""
+    text = label.strip()
+    if text.lower().endswith("(note required)"):
+        text = text[: -len("(note required)")].rstrip()
+    return text

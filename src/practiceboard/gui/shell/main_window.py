@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 from practiceboard import __version__
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.ages import MINUTE_MS
+from practiceboard.gui.kit.change import Change
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.shell.idle_lock import IdleLock, LockScreen
 from practiceboard.gui.shell.live import LiveUpdates
@@ -46,6 +48,7 @@ from practiceboard.gui.views.dashboard.report_actions import ReportActions
 from practiceboard.gui.views.registry import ViewSpec
 
 DEFAULT_SIZE = (1400, 860)
+SEARCH_PAUSE_MS = 250  # search as you type, once the typing pauses this long
 
 
 class MainWindow(QMainWindow):
@@ -103,6 +106,16 @@ class MainWindow(QMainWindow):
         self.idle.locked.connect(self.lock)
 
         ctx.signals.data_changed.connect(self.status.expect_update)
+        # Ages tick each minute without a query; the view is read again every
+        # refresh_seconds (and on unlock), not only when a change is announced.
+        self.minute_timer = QTimer(self, interval=MINUTE_MS)
+        self.minute_timer.timeout.connect(ctx.signals.minute)
+        self.minute_timer.start()
+        ctx.signals.minute.connect(self.status.tick)
+        self.refresh_timer = QTimer(self, interval=max(15, session.refresh_seconds) * 1000)
+        self.refresh_timer.timeout.connect(self.reread)
+        if live_updates:
+            self.refresh_timer.start()
         ctx.signals.open_task.connect(self.open_task)
         ctx.signals.status_message.connect(lambda text: self.status.showMessage(text, 6000))
 
@@ -192,6 +205,10 @@ class MainWindow(QMainWindow):
         self.search_box.setMaxLength(200)
         self.search_box.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search_box.returnPressed.connect(self.search)
+        # Search as you type, after a pause (each search is a query; patient ones are audited).
+        self.search_timer = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self.search_timer.timeout.connect(partial(self.search, typing=True))
+        self.search_box.textEdited.connect(lambda _text: self.search_timer.start())
         bar.addWidget(self.search_box)
         bar.addAction(self.refresh_action)
         spacer = QWidget(bar)
@@ -338,16 +355,18 @@ class MainWindow(QMainWindow):
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
 
-    def search(self) -> None:
-        """Enter in the search box: the search view, with these words. An empty box with
-        no other filter ends the search and goes back where the user was."""
+    def search(self, *, typing: bool = False) -> None:
+        """Enter in the search box (or a pause in typing: the focus then stays in the box):
+        the search view, with these words. An empty box with no other filter ends the
+        search and goes back where the user was."""
+        self.search_timer.stop()
         key = next((s.key for s in self.specs.values() if s.search), None)
         text = self.search_box.text().strip()
         if key is None or (not text and key not in self.views):
             return
         if self.current_key() != key:
             self._before_search = self.current_key() or self.session.start_view
-        view = self.show_view(key, focus=bool(text))
+        view = self.show_view(key, focus=bool(text) and not typing)
         view.search_text(text)
         if not view.in_use():
             if self.specs[key].transient:
@@ -473,6 +492,14 @@ class MainWindow(QMainWindow):
         view = self.current_view()
         if view is not None:
             view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.reread()  # the screen may have been locked for a while
+
+    def reread(self) -> None:
+        """Read every view again from the database (the timer, unlocking): ages and
+        anything another PC changed unnoticed. Not behind a lock or during a drag."""
+        if self.locked or self.live.held:
+            return
+        self.ctx.signals.data_changed.emit(Change.everything())
 
     @property
     def locked(self) -> bool:

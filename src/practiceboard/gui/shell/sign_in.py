@@ -40,6 +40,7 @@ class SignedIn:
     idle_minutes: int  # 0: never lock
     role_workflow_id: int | None = None  # a workflow named after one of the roles (billing)
     must_change_password: bool = False  # signed in with an admin's one-time password
+    refresh_seconds: int = 60  # re-read the view this often (setting refresh_seconds)
 
 
 def load_signed_in(db: Database, actor: Actor) -> SignedIn:
@@ -57,6 +58,7 @@ def load_signed_in(db: Database, actor: Actor) -> SignedIn:
         lookups.idle_lock_minutes(db),
         own,
         users.must_change_password(db, actor.user_id),
+        lookups.refresh_seconds(db),
     )
 
 
@@ -178,6 +180,14 @@ class SignInDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.setVisible(bool(text))
+        self.error_label.setWordWrap(True)
+        # Grow to fit the message (a lockout sentence runs to three lines), never
+        # squeezing the password box or clipping the sentence.
+        self.layout().activate()
+        wanted = self.heightForWidth(self.width()) if self.hasHeightForWidth() else -1
+        height = max(self.height(), self.sizeHint().height(), wanted)
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def _mark(self, field: QLineEdit, text: str) -> None:
         self.show_error(text)

@@ -69,7 +69,15 @@ class ShellStatusBar(QStatusBar):
         if self._awaiting_update:
             self._awaiting_update = False
             self.updated_at = datetime.now()
-            self.updated_label.setText(f"Updated {self.updated_at:%H:%M:%S}")
+            self.tick()
+
+    def tick(self) -> None:
+        """Say when the data was read, and (a minute on) how long ago."""
+        if self.updated_at is None:
+            return
+        minutes = int((datetime.now() - self.updated_at).total_seconds() // 60)
+        ago = "" if minutes < 1 else f" · {minutes} min ago"
+        self.updated_label.setText(f"Updated {self.updated_at:%H:%M:%S}{ago}")
 
     def show_offline(self, offline: bool, text: str) -> None:
         self.offline_label.setText(text)

@@ -11,6 +11,7 @@ from practiceboard.core.rows import ApprovalItem, ApprovalRound
 from practiceboard.domain.dates import moment_label
 from practiceboard.domain.decisions import words
 from practiceboard.gui.dialogs.timeline import fill_timeline
+from practiceboard.gui.kit.wording import reason_words
 from practiceboard.gui.views.approvals.model import hours_label
 from practiceboard.queries.approvals import Reading
 
@@ -35,7 +36,7 @@ def round_text(r: ApprovalRound, zone: str) -> str:
         what = said.label if said else r.decision
         line = f"   {what} by {r.decided_by_name} · {moment_label(r.decided_at, zone)}"
         if r.reason_label:
-            line += f" · {r.reason_label}"
+            line += f" · {reason_words(r.reason_label)}"
         lines.append(line)
         if r.note:
             lines.append(f"   Note: {r.note}")

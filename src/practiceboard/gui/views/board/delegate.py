@@ -20,6 +20,7 @@ from practiceboard.domain.aging import format_age
 from practiceboard.domain.dates import day_label
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.ages import ReadAt
 from practiceboard.gui.views.board.model import CARD_ROLE, Lane
 
 # card_lines slots
@@ -46,18 +47,21 @@ def patient_label(patient_ref: str) -> str:
     return patient_ref if patient_ref[:3].upper() == "MRN" else f"MRN {patient_ref}"
 
 
-def card_lines(card: Card, today: date | None = None, *, show_status: bool = False) -> list[str]:
+def card_lines(
+    card: Card, today: date | None = None, *, show_status: bool = False, elapsed: float = 0.0
+) -> list[str]:
     """Every text a card shows, in slot order (REF … REASON); '' for an empty slot.
 
     ``show_status`` names the status in the age line (the all-workflows board,
-    where one column holds several statuses)."""
+    where one column holds several statuses); ``elapsed`` is the seconds since the
+    card was read (ages tick between reads)."""
     ref = f"{card.ref} · {patient_label(card.patient_ref)}" if card.patient_ref else card.ref
     where = f"in {card.status_name}" if show_status else "in status"
     if card.category in CLOSED_CATEGORIES:
-        in_status = f"Closed {format_age(card.age_in_status_seconds)} ago"
+        in_status = f"Closed {format_age(card.age_in_status_seconds + elapsed)} ago"
     else:
-        in_status = f"{format_age(card.age_in_status_seconds)} {where}"
-    age = f"{format_age(card.age_seconds)} old"
+        in_status = f"{format_age(card.age_in_status_seconds + elapsed)} {where}"
+    age = f"{format_age(card.age_seconds + elapsed)} old"
     return [
         ref, card.title, card.owner_name, due_label(card, today), in_status, age,
         card.reason_label or "",
@@ -137,6 +141,7 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.show_status = show_status
         self.today: date | None = None  # None: the PC's date (tests pin it)
+        self.read_at = ReadAt()  # when the cards were read: their ages tick from there
         self._cache: tuple[str, _Metrics] | None = None
         self._colors = {
             "surface": QColor(theme.SURFACE),
@@ -242,7 +247,9 @@ class CardDelegate(QStyledItemDelegate):
         """Four lines: reference and MRN | badges; title; owner | due date;
         age in status and age | waiting reason."""
         c = self._colors
-        lines = card_lines(card, self.today, show_status=self.show_status)
+        lines = card_lines(
+            card, self.today, show_status=self.show_status, elapsed=self.read_at.since()
+        )
         left, top = box.left() + m.pad, box.top() + m.pad - m.gap // 2
         width = box.width() - 2 * m.pad
         fm = m.fm_small
@@ -258,7 +265,10 @@ class CardDelegate(QStyledItemDelegate):
             x -= max(2, m.gap - 1)
         p.setFont(m.small)
         p.setPen(c["muted"])
-        _text(p, fm, QRect(left, top, x - left - m.gap, h1), lines[REF])
+        ref = lines[REF]
+        if fm.horizontalAdvance(ref) > x - left - m.gap:
+            ref = card.ref  # narrow card: the reference whole, the MRN in the tooltip
+        _text(p, fm, QRect(left, top, x - left - m.gap, h1), ref)
         y = top + h1 + m.gap
 
         # 2: title

@@ -150,6 +150,8 @@ def column_rows(board: Board, lanes: bool) -> dict[int | str, tuple[Row, ...]]:
 def card_tooltip(card: Card) -> str:
     """The card in words (rich text with every value escaped: titles are user text)."""
     lines = [f"{card.ref}: {card.title}", f"{card.workflow_name} · {card.status_name}"]
+    if card.patient_ref:
+        lines.append(f"Patient: {card.patient_ref}")
     lines.append(f"Owner: {card.owner_name}")
     if card.overdue and card.due_date is not None:
         lines.append(f"Overdue: was due {card.due_date:%b %d, %Y}")

@@ -90,6 +90,7 @@ class BoardView(QWidget, CardMoves):
         self._syncing = False
         self._wanted_workflow: int | None = None  # restored at start-up, applied once loaded
         self.delegate = CardDelegate(self)
+        ctx.signals.minute.connect(self._tick)
         self._build()
         self.board_loaded.connect(self._apply_wanted_workflow)
         ctx.signals.data_changed.connect(self._data_changed)
@@ -113,6 +114,11 @@ class BoardView(QWidget, CardMoves):
     def _data_changed(self, change: Change) -> None:
         if change.touches(*SHOWN):
             self.refresh()
+
+    def _tick(self) -> None:
+        """A minute passed: ages repaint from the cards on screen (no query)."""
+        for pane in self.panes:
+            pane.list.viewport().update()
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -278,6 +284,7 @@ class BoardView(QWidget, CardMoves):
         self.cards = {c.id: c for c in board.cards}
         self._moves = {k: v for k, v in self._moves.items() if self._is_current(*k)}
         self.delegate.show_status = board.workflow_id is None
+        self.delegate.read_at.mark()
         focused = next((p for p in self.panes if p.list.hasFocus()), None)
         if [column_id(c) for c in board.columns] != [p.key for p in self.panes]:
             self._rebuild_panes(board.columns)
@@ -317,7 +324,9 @@ class BoardView(QWidget, CardMoves):
         em = self.fontMetrics().averageCharWidth()
         for column in columns:
             pane = ColumnPane(column, self, self.delegate)
-            pane.setMinimumWidth(max(210, em * 31))
+            # Narrow enough for six columns in a 1366-pixel window before a scroll
+            # bar appears; the cards switch to their narrow layout (delegate.py).
+            pane.setMinimumWidth(max(150, em * 21))
             pane.setMaximumWidth(max(360, em * 56))
             pane.list.selectionModel().currentChanged.connect(partial(self._current_changed, pane))
             pane.list.verticalScrollBar().valueChanged.connect(partial(self._scrolled, pane))

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.patient_match import parse_birth_date
 from practiceboard.domain.errors import ValidationError
 from practiceboard.gui.dialogs.field_errors import FieldErrors
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
 from practiceboard.queries.careplans import CareChoices
-from practiceboard.queries.patients import PatientPage, parse_birth_date
+from practiceboard.queries.patients import PatientPage
 from practiceboard.services import patients
 
 

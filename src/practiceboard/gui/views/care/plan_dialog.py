@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.core.patient_match import parse_birth_date
 from practiceboard.domain.careplan import (
     CLOSE_REASONS,
     GOAL_STATUS_LABELS,
@@ -49,7 +50,6 @@ from practiceboard.gui.views.care.plan_parts import GoalDialog, InterventionDial
 from practiceboard.gui.views.care.table import Column, RowsTable, day, label
 from practiceboard.queries import careplans as plan_queries
 from practiceboard.queries.careplans import CareChoices, PlanDetail
-from practiceboard.queries.patients import parse_birth_date
 from practiceboard.services import care_tasks, careplans
 
 GOAL_COLUMNS = (

@@ -34,6 +34,7 @@ from practiceboard.core.rows import (
 )
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.flow import FlowLayout, flow_policy
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.tooltips import plain_tip
 from practiceboard.gui.kit.wording import short_date
@@ -52,7 +53,7 @@ QToolButton#filterChip {{
 }}
 QToolButton#filterChip:hover {{ background: #d3e4f6; border-color: {theme.ACCENT}; }}
 """
-TYPING_PAUSE_MS = 350
+TYPING_PAUSE_MS = 250  # the same pause as the main search box
 
 
 def amp(text: str) -> str:
@@ -101,8 +102,11 @@ class FilterBar(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(6)
-        top = QHBoxLayout()
-        top.setSpacing(6)
+        # The words, the filter menus and the check boxes flow onto a second line when
+        # the window is narrow (1366 px at 150 %) rather than widening it.
+        top_row = QWidget(self, objectName="filterTopRow")
+        flow_policy(top_row)
+        top = FlowLayout(top_row)
         self.text = QLineEdit(self, objectName="filterText", placeholderText=placeholder)
         self.text.setClearButtonEnabled(True)
         self.text.setMinimumWidth(220)
@@ -129,7 +133,7 @@ class FilterBar(QWidget):
         self.closed.toggled.connect(lambda on: self._change(include_closed=on))
         self.closed.setVisible(show_closed)
         top.addWidget(self.closed)
-        outer.addLayout(top)
+        outer.addWidget(top_row)
 
         bottom = QHBoxLayout()
         bottom.setSpacing(6)
@@ -139,6 +143,7 @@ class FilterBar(QWidget):
         self.no_filter.setObjectName("noFilter")
         self.no_filter.setProperty("kind", "muted")
         self.no_filter.setTextFormat(Qt.TextFormat.PlainText)
+        self.no_filter.setWordWrap(True)  # on a narrow window it takes two lines, not width
         self.chips_row.addWidget(self.no_filter)
         bottom.addLayout(self.chips_row)
         self.clear_button = QPushButton("Cl&ear", self, objectName="filterClear")

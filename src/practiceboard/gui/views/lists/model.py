@@ -13,12 +13,13 @@ from datetime import date, timedelta
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from practiceboard.core.rows import Card
+from practiceboard.core.rows import PRIORITY_LABELS, Card
 from practiceboard.domain.aging import format_age
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.ages import ReadAt
 from practiceboard.gui.kit.tables import EXPORT_ROLE
 from practiceboard.gui.kit.tooltips import plain_tip
-from practiceboard.gui.kit.wording import short_date
+from practiceboard.gui.kit.wording import reason_words, short_date
 
 TASK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -51,6 +52,8 @@ DEFAULT_COLUMNS = (
 BADGE_WORDS = (
     ("breach", "Past breach"),
     ("overdue", "Overdue"),
+    ("fresh", "New to you"),
+    ("priority", "High priority"),
     ("attention", "Needs attention"),
     ("warn", "Near limit"),
     ("reason", "Waiting"),
@@ -62,6 +65,7 @@ _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+HIGH = PRIORITY_LABELS.index("High")  # High and Urgent wear the priority marker
 
 
 def badges(card: Card) -> list[str]:
@@ -69,6 +73,8 @@ def badges(card: Card) -> list[str]:
     have = {
         "breach": card.sla == "breach",
         "overdue": card.overdue,
+        "fresh": card.new_to_you,
+        "priority": card.priority >= HIGH,
         "attention": card.needs_attention,
         "warn": card.sla == "warn",
         "reason": card.reason_label is not None,
@@ -81,7 +87,12 @@ def badge_text(card: Card) -> str:
     words = dict(BADGE_WORDS)
     out = []
     for name in badges(card):
-        out.append(f"Waiting: {card.reason_label}" if name == "reason" else words[name])
+        if name == "reason":
+            out.append(f"Waiting: {reason_words(card.reason_label)}")
+        elif name == "priority":
+            out.append(f"{PRIORITY_LABELS[card.priority]} priority")
+        else:
+            out.append(words[name])
     return " · ".join(out)
 
 
@@ -155,15 +166,25 @@ class CardTableModel(QAbstractTableModel):
         self.today = today or date.today()
         self.sort_key: str | None = None
         self.descending = False
+        self.read_at = ReadAt()  # ages tick from the moment the rows were read
 
     # ---------------------------------------------------------------- rows
 
     def set_rows(self, cards: Sequence[Card], today: date | None = None) -> None:
         self.beginResetModel()
         self.rows = tuple(cards)
+        self.read_at.mark()
         if today is not None:
             self.today = today
         self.endResetModel()
+
+    def tick(self) -> None:
+        """A minute passed: the age columns repaint (from the rows held, no query)."""
+        ages = [i for i, col in enumerate(self.columns) if col in ("in_status", "age")]
+        if self.rows and ages:
+            last = len(self.rows) - 1
+            self.dataChanged.emit(self.index(0, min(ages)), self.index(last, max(ages)),
+                                  [_DISPLAY])  # fmt: skip
 
     def card(self, row: int) -> Card | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
@@ -205,6 +226,8 @@ class CardTableModel(QAbstractTableModel):
         if role == _DECORATION:
             if col == "status":
                 return theme.category_icon(card.category)
+            if col == "title" and card.priority >= HIGH:
+                return theme.icon("priority")
             if col == "badges" and (found := badges(card)):
                 return theme.icon(found[0])
             return None
@@ -234,9 +257,9 @@ class CardTableModel(QAbstractTableModel):
         if col == "due":
             return short_date(card.due_date, self.today) if card.due_date else ""
         if col == "in_status":
-            return format_age(card.age_in_status_seconds)
+            return format_age(card.age_in_status_seconds + self.read_at.since())
         if col == "age":
-            return format_age(card.age_seconds)
+            return format_age(card.age_seconds + self.read_at.since())
         if col == "patient":
             return card.patient_ref or ""
         return badge_text(card)
@@ -246,7 +269,11 @@ class CardTableModel(QAbstractTableModel):
         return plain_tip(self._tip_text(card, col)) or None
 
     def _tip_text(self, card: Card, col: str) -> str | None:
+        if col in ("ref", "owner", "patient"):
+            return self._text(card, col) or None  # the whole of what may be elided
         if col == "title":
+            if card.priority >= HIGH:
+                return f"{card.title}\n{PRIORITY_LABELS[card.priority]} priority"
             return card.title
         if col == "status":
             return f"{card.workflow_name}: {card.status_name}"

@@ -7,21 +7,26 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QHeaderView,
     QLabel,
+    QMenu,
     QStackedWidget,
+    QStyledItemDelegate,
     QTableView,
     QWidget,
 )
 
-from practiceboard.core.rows import Card, TaskFilter
+from practiceboard.core.rows import Card, MoveOption, TaskFilter
+from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
-from practiceboard.gui.kit.errors import SOMETHING_WRONG
+from practiceboard.gui.kit.errors import SOMETHING_WRONG, sentence
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.tables import set_up_rows_table
+from practiceboard.gui.views.board import moves
 from practiceboard.gui.views.lists.model import TASK_ID_ROLE, CardTableModel
 
 SHOWN = (Kind.TASK, Kind.PATIENT, Kind.USER)  # rows show tasks, patients and owners
@@ -30,10 +35,29 @@ WIDTHS = {"ref": 12, "status": 20, "owner": 18, "due": 11, "in_status": 9, "age"
           "patient": 12, "badges": 30, "why": 50}  # fmt: skip
 
 
+# Longest a fitted column grows, in average characters (the title takes the rest).
+MAX_FIT = {"ref": 16, "status": 26, "owner": 24, "due": 12, "in_status": 10, "age": 8,
+           "patient": 16, "badges": 34, "why": 40}  # fmt: skip
+MIDDLE = ("ref", "patient")  # references elide in the middle: both ends tell them apart
+FIT_ROWS = 300  # columns fit the first rows (a page); the rest elide with a tooltip
+TITLE_MIN = 20  # the title keeps at least this many average characters
+# How far a fitted column gives way on a narrow window, in average characters: a
+# reference stays readable ("REF-000384"), words elide with the whole in the tooltip.
+FLOOR = {"ref": 11, "status": 12, "owner": 10, "due": 7, "in_status": 5, "age": 4,
+         "patient": 10, "badges": 8, "why": 24}  # fmt: skip
+
+
+class _MiddleElide(QStyledItemDelegate):
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt's name)
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class TaskTable(QTableView):
     """A read-only task table: whole rows, one at a time, fixed row height."""
 
     task_activated = Signal(int)
+    menu_requested = Signal(QPoint)  # M, the menu key or a right-click: the row's actions
 
     def __init__(self, model: CardTableModel, parent: QWidget | None = None, *, sortable=True):
         super().__init__(parent)
@@ -46,6 +70,58 @@ class TaskTable(QTableView):
         if sortable:
             head.sectionClicked.connect(self._header_clicked)
         self.doubleClicked.connect(self._open)
+        self._middle = _MiddleElide(self)
+        for i, col in enumerate(model.columns):
+            if col in MIDDLE:
+                self.setItemDelegateForColumn(i, self._middle)
+
+    def fit_columns(self) -> None:
+        """Columns as wide as their header and contents (up to MAX_FIT), so nothing is
+        cut while a column elsewhere sits wide and empty; an empty column shrinks to
+        its header. The stretching column (the title) takes what is left — at least
+        TITLE_MIN characters: on a narrow window the widest columns give way first."""
+        model, head = self.cards(), self.horizontalHeader()
+        fm, char = self.fontMetrics(), self.fontMetrics().averageCharWidth()
+        rows = model.rows[:FIT_ROWS]
+        icon = self.iconSize().width() if self.iconSize().width() > 0 else 16
+        self._fits: dict[int, tuple[int, int]] = {}  # column -> (header width, wanted)
+        for i, col in enumerate(model.columns):
+            if head.sectionResizeMode(i) == QHeaderView.ResizeMode.Stretch:
+                continue
+            title = model.headerData(i, Qt.Orientation.Horizontal)
+            header = head.fontMetrics().horizontalAdvance(title) + 24
+            least = width = header
+            texts = [model._text(card, col) for card in rows]
+            if any(texts):
+                widest = max(fm.horizontalAdvance(t) for t in texts)
+                decorated = col in ("status", "badges") or (col == "title")
+                widest += (icon + 6) if decorated else 0
+                width = max(width, min(widest + 16, MAX_FIT.get(col, 30) * char))
+                least = min(width, max(header, FLOOR.get(col, 8) * char + 16))
+            self._fits[i] = (least, width)
+        self._apply_fits()
+
+    def _apply_fits(self) -> None:
+        fits = getattr(self, "_fits", {})
+        if not fits:
+            return
+        widths = {i: wanted for i, (_least, wanted) in fits.items()}
+        room = self.viewport().width() - TITLE_MIN * self.fontMetrics().averageCharWidth()
+        while sum(widths.values()) > room:
+            # Take from the widest column that can still give.
+            give = [i for i in widths if widths[i] > fits[i][0]]
+            if not give:
+                break
+            widest = max(give, key=lambda i: widths[i])
+            excess = sum(widths.values()) - room
+            widths[widest] = max(fits[widest][0], widths[widest] - max(8, excess // len(give)))
+        head = self.horizontalHeader()
+        for i, width in widths.items():
+            head.resizeSection(i, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._apply_fits()
 
     def cards(self) -> CardTableModel:
         return self.model()
@@ -69,7 +145,30 @@ class TaskTable(QTableView):
             self.task_activated.emit(self.current_task_id())
             event.accept()
             return
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        if event.key() == Qt.Key.Key_M and plain and self.current_task_id():
+            self.menu_requested.emit(self._row_corner())  # M moves, as on the board
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def keyboardSearch(self, search: str) -> None:
+        """Letters are shortcuts here (M: move), not type-ahead."""
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() != QContextMenuEvent.Reason.Keyboard:
+            index = self.indexAt(event.pos())
+            if not index.isValid():
+                return
+            self.selectRow(index.row())
+            self.menu_requested.emit(event.globalPos())
+        elif self.current_task_id():
+            self.menu_requested.emit(self._row_corner())
+
+    def _row_corner(self) -> QPoint:
+        rows = self.selectionModel().selectedRows()
+        rect = self.visualRect(rows[0]) if rows else self.viewport().rect()
+        return self.viewport().mapToGlobal(rect.bottomLeft())
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():
@@ -83,6 +182,7 @@ class TaskTable(QTableView):
         """New rows, keeping the selected task selected (and in view) when it is still there."""
         keep = self.current_task_id()
         self.cards().set_rows(cards, today)
+        self.fit_columns()
         self.show_sort()
         row = self.cards().row_of(keep) if keep is not None else -1
         if row >= 0:
@@ -195,6 +295,54 @@ class TaskListView(QWidget):
         if ticket == self._ticket:
             self.show_problem(f"{LOAD_PROBLEM} {text}")
 
+    # ---------------------------------------------------------------- the row's actions
+
+    def show_row_menu(self, table: TaskTable, at: QPoint) -> None:
+        """Open, Request approval and Move to… for the selected row (M, the menu key,
+        right-click): the board's menu, from the task's allowed moves."""
+        task_id = table.current_task_id()
+        card = table.cards().card(table.cards().row_of(task_id)) if task_id else None
+        if card is None:
+            return
+        moves.fetch_moves(
+            self.ctx, card, partial(self._menu_ready, card, at),
+            lambda exc: self.ctx.signals.status_message.emit(sentence(exc, "{detail}")),
+        )  # fmt: skip
+
+    def _menu_ready(self, card: Card, at: QPoint, options: list[MoveOption]) -> None:
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        menu.addAction(f"Open {card.ref}").triggered.connect(
+            lambda: self.task_activated.emit(card.id)
+        )
+        allowed = [o for o in options if o.allowed]
+        if card.category != "review" and any(o.category == "review" for o in allowed):
+            menu.addAction("Request approval…").triggered.connect(
+                partial(self._request_approval, card)
+            )
+        menu.addSection("Move to")
+        actor = self.ctx.actor.user_id
+        for option in allowed:
+            action = menu.addAction(moves.option_label(card, option, actor))
+            action.setData(option.to_status_id)
+            action.triggered.connect(partial(self.move_card, card, option))
+        if not allowed:
+            blocker = next((o.blocker for o in options if o.blocker), "It cannot move from here.")
+            menu.addAction(blocker).setEnabled(False)
+        self.menu = menu
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.popup(at)
+
+    def move_card(self, card: Card, option: MoveOption):
+        self.last_flow = moves.perform_move(self.ctx, card, option, self)
+        return self.last_flow
+
+    def _request_approval(self, card: Card) -> None:
+        dialog = RequestApprovalDialog(self.ctx, card.id, self)
+        self.request_dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
     def _loader(self) -> Op:
         """The read this view shows (an Op with no changes)."""
         raise NotImplementedError
@@ -208,4 +356,6 @@ class TaskListView(QWidget):
     def _table(self, columns, *, sortable: bool) -> TaskTable:
         table = TaskTable(CardTableModel(columns, self), self, sortable=sortable)
         table.task_activated.connect(self.task_activated)
+        table.menu_requested.connect(partial(self.show_row_menu, table))
+        self.ctx.signals.minute.connect(table.cards().tick)
         return table

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from practiceboard.core.rows import Card, TaskFilter
 from practiceboard.gui.kit.context import AppContext
@@ -24,6 +25,7 @@ from practiceboard.queries import tasks as task_queries
 from practiceboard.queries.board import MAX_PAGE
 
 PAGE_SIZE = 100
+WATCHING_COLLAPSED = "queue/watchingCollapsed"  # QSettings key: the Watching pane folded
 
 
 # ---------------------------------------------------------------- My queue
@@ -80,15 +82,51 @@ class QueueView(TaskListView):
         layout.addWidget(self.heading)
         self.owned = self._table(OWNED_COLUMNS, sortable=False)
         self.owned_section = Section(self.owned, self.EMPTY, self)
-        layout.addWidget(self.owned_section, 3)
+        layout.addWidget(self.owned_section, 1)
+        # Watching: as tall as its rows (at most a third of the view), collapsible, and
+        # remembered per PC — one watched task must not take half of My queue.
+        self.watch_toggle = QToolButton(self, objectName="watchingToggle")
+        self.watch_toggle.setCheckable(True)
+        self.watch_toggle.setAutoRaise(True)
+        self.watch_toggle.setToolTip("Show or hide the tasks you watch")
         self.watch_heading = heading("Watching", self, "sectionHeading")
-        layout.addWidget(self.watch_heading)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.watch_toggle)
+        row.addWidget(self.watch_heading, 1)
+        layout.addLayout(row)
         self.watched = self._table(DEFAULT_COLUMNS, sortable=False)
         self.watched_section = Section(self.watched, self.EMPTY_WATCHING, self, compact=True)
-        layout.addWidget(self.watched_section, 2)
+        layout.addWidget(self.watched_section, 0)
+        self.watch_toggle.setChecked(not QSettings().value(WATCHING_COLLAPSED, False, bool))
+        self.watch_toggle.toggled.connect(self._watching_toggled)
+        self._watching_toggled(self.watch_toggle.isChecked(), remember=False)
         self._last_focus = self.owned
         self.owned.clicked.connect(lambda _i: self._focus(self.owned))
         self.watched.clicked.connect(lambda _i: self._focus(self.watched))
+
+    def _watching_toggled(self, shown: bool, *, remember: bool = True) -> None:
+        self.watch_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.watched_section.setVisible(shown)
+        if remember:
+            QSettings().setValue(WATCHING_COLLAPSED, not shown)
+
+    def _fit_watched(self) -> None:
+        """The watched table's height: its header and rows, at most a third of the view."""
+        table = self.watched
+        rows = table.cards().rowCount()
+        if not rows:
+            return  # the compact empty sentence sizes itself
+        header = table.horizontalHeader().sizeHint().height()
+        scroll = table.horizontalScrollBar().sizeHint().height()
+        row = table.verticalHeader().defaultSectionSize()
+        wanted = header + rows * row + 2 * table.frameWidth() + scroll
+        limit = max(table.verticalHeader().defaultSectionSize() * 3, self.height() // 3)
+        self.watched_section.setMaximumHeight(min(wanted, limit))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_watched()
 
     def _focus(self, table: TaskTable) -> None:
         self._last_focus = table
@@ -107,6 +145,7 @@ class QueueView(TaskListView):
         filtered = not self._filter.is_empty()
         self.owned_section.show_rows(bool(n), self.EMPTY_FILTERED if filtered else None)
         self.watched_section.show_rows(bool(w))
+        self._fit_watched()
 
     def show_problem(self, text: str) -> None:
         self.owned_section.show_problem(text)
@@ -154,6 +193,11 @@ class AttentionView(TaskListView):
         self.heading = heading("Needs attention", self, "sectionHeading")
         layout.addWidget(self.heading)
         self.table = self._table(ATTENTION_COLUMNS, sortable=True)
+        # "Needs attention because" may run to two lines rather than be cut.
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().lineSpacing() * 2 + 10
+        )
         self.table.cards().sort_key = self.sort
         self.table.cards().sort_requested.connect(self._sort)
         self.section = Section(self.table, self.EMPTY, self)
