@@ -2,7 +2,7 @@
 "import undone" reason and a cancelled status for the two workflows that had none
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-29 09:50:00
 
 An import is one batch (import_batches); each row that created or updated something
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

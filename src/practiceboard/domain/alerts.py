@@ -31,6 +31,7 @@ class AlertKind(StrEnum):
     BREACHES = "breaches"  # manager: a task in any workflow passed its time limit
     REPORT_READY = "report_ready"  # manager: the weekly aging report is in the reports folder
     BACKUP = "backup"  # managers and admins: a nightly backup failed, or none is recent
+    UNBLOCKED = "unblocked"  # the task my task waited on is closed: mine may go on
 
 
 KIND_LABELS: dict[AlertKind, str] = {
@@ -45,6 +46,7 @@ KIND_LABELS: dict[AlertKind, str] = {
     AlertKind.BREACHES: "Any task past its time limit (managers)",
     AlertKind.REPORT_READY: "Weekly aging report ready (managers)",
     AlertKind.BACKUP: "Backup failed or overdue (managers, admins)",
+    AlertKind.UNBLOCKED: "A task mine waited on is done",
 }
 
 # What each alert says happened, after "REF · Workflow — ".
@@ -57,6 +59,7 @@ _WHAT: dict[AlertKind, str] = {
     AlertKind.APPROVAL_WARN: "waiting on your decision",
     AlertKind.ESCALATION: "decision past time limit",
     AlertKind.BREACHES: "past time limit",
+    AlertKind.UNBLOCKED: "no longer blocked",
 }
 
 SUMMARY_OVER = 3  # more alerts than this at once become one summary

@@ -35,6 +35,7 @@ from practiceboard.domain.workflow import (
     check_move,
     new_owner,
 )
+from practiceboard.services import task_links
 
 
 @dataclass(frozen=True)
@@ -369,6 +370,8 @@ def move_in(
     else:
         task.closed_at = None
     task.updated_at, task.updated_by_id = at, actor.user_id
+    if task.closed_at == at:
+        task_links.release_blocked(session, task, at, actor.user_id)  # what waited on it goes on
     session.flush()
     new = {"status": dst.key, "owner_id": owner, "reason_id": reason_id, "note": note}
     if also:

@@ -90,6 +90,8 @@ ICON_NAMES: tuple[str, ...] = (
     "settings",
     # drawn by the style sheet
     "chevron-down", "chevron-up",
+    # documents and dependencies on cards
+    "paperclip", "blocked", "blocking",
 )  # fmt: skip
 
 
