@@ -169,7 +169,9 @@ class Builder(Planner):
             choices = ["closed_in_error", "new_information"]
             if wf.key in ("prior_auth", "billing"):
                 choices += ["payer_reversed"] * 2
-        choices = choices or [k for (kd, k) in self.reasons if kd == kind and k != "other"]
+        # "Import undone" is the app's own reason (an import's undo), never a person's.
+        choices = choices or [k for (kd, k) in self.reasons
+                              if kd == kind and k not in ("other", "import_undone")]  # fmt: skip
         return self.reasons[(kind, rng.choice(choices))], note
 
     def current(self, idx: int) -> tuple[int, int, bool]:
