@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, literal, select
+from sqlalchemy import case, func, literal, literal_column, select
 from sqlalchemy.orm import aliased
 
 from practiceboard.core.actor import Actor, actor_policy, require
@@ -101,23 +101,29 @@ def _period_counts(session, snap: Snapshot, start, end, filt, breaches=None) -> 
         .join(Task, Task.id == TaskEvent.task_id)
         .where(*scope, *_closings(snap, start, end))
     ).scalar_one()
-    # Open at the end: tasks that have not moved since are as they are now; for the
-    # others (few, for a past week) the last move before the end says.
+
+    # Open at the end of the period, counted from what is cheap to find: the tasks open
+    # now, plus those closed since the end (each was open at the end unless it had been
+    # closed then and reopened since), less those that were closed at the end and reopened
+    # since (few: their state at the end is their last move before it).
+    # Each count as "all of them, less those created after the end": the first walks
+    # the open-work / closing-time indexes, the second the creation index over a few days
+    # (given "created before the end" itself, the planner walks the whole creation index).
+    def count(*where) -> int:
+        q = select(func.count()).select_from(Task).where(*scope, *where)
+        return conn.execute(q).scalar_one()
+
+    created_before = Task.created_at < end
+    born_after = Task.created_at >= end
+    # Among those created after the end, closed_at only filters: on SQLite a unary plus
+    # keeps the planner on the creation index rather than on every open task's.
+    closing = Task.closed_at
+    if conn.dialect.name == "sqlite":
+        closing = literal_column("+tasks.closed_at", type_=Task.closed_at.type)
+    open_now = count(Task.closed_at.is_(None)) - count(born_after, closing.is_(None))
+    closed_since = count(Task.closed_at >= end) - count(born_after, closing >= end)
     later = aliased(TaskEvent)
-    moved_since = exists(
-        select(literal(1))
-        .select_from(later)
-        .where(later.task_id == Task.id, later.kind.in_(MOVES), later.at >= end)
-        .correlate(Task)
-    )
-    still = conn.execute(
-        select(func.count())
-        .select_from(Task)
-        .where(*scope, Task.created_at < end, Task.closed_at.is_(None), ~moved_since)
-    ).scalar_one()
-    # The tasks that moved since the end (through the (kind, at) index), and for each
-    # its last move before the end (through the (task, at) index).
-    moved = select(later.task_id).where(later.kind.in_(MOVES), later.at >= end)
+    reopened_since = select(later.task_id).where(later.kind == "reopen", later.at >= end)
     last = (
         select(
             TaskEvent.to_status_id.label("sid"),
@@ -130,22 +136,22 @@ def _period_counts(session, snap: Snapshot, start, end, filt, breaches=None) -> 
         .join(Task, Task.id == TaskEvent.task_id)
         .where(
             *scope,
-            TaskEvent.task_id.in_(moved),
+            TaskEvent.task_id.in_(reopened_since),
             TaskEvent.kind.in_(MOVES),
             TaskEvent.at < end,
-            Task.created_at < end,
+            created_before,
         )  # fmt: skip
         .subquery()
     )
-    then_open = conn.execute(
+    closed_then = conn.execute(
         select(func.count())
         .select_from(last)
-        .where(last.c.rn == 1, last.c.sid.in_(_open_ids(snap)))
+        .where(last.c.rn == 1, last.c.sid.in_(_closed_ids(snap)))
     ).scalar_one()
     if breaches is None:
         breaches = _breaches(session, snap, start, end, scope)
     breached = len({r.task_id for r in breaches})
-    return PeriodCounts(still + then_open, created, closed, breached)
+    return PeriodCounts(open_now + closed_since - closed_then, created, closed, breached)
 
 
 @refusals_audited("report.view", "report")
@@ -226,6 +232,8 @@ def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
         left = min((m for m in moves[tid] if m > (entered, eid)), default=None)
         until = min(end, left[0]) if left is not None else end
         hours = hours_of[sid]
+        if (until - entered).total_seconds() < hours * 3600:
+            continue  # not even that many hours on the clock: no business-hours count needed
         spent = cal.business_hours(entered, until)
         if spent < hours:  # it left the status before the clock ran out
             continue
