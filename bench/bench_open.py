@@ -71,7 +71,10 @@ def main() -> None:
     five = DATA / "bench-250000.db"
     if five.exists():
         db = ensure_sqlite(250_000)
-        results += board_paint_rows(db, manager_of(db), "SQLite, 5,000 open", median_ms, Row)[:2]
+        with db.read() as s:  # 5,000 unless a care bench has generated care tasks into it
+            n_open = s.execute(text("SELECT count(*) FROM tasks WHERE closed_at IS NULL")).scalar()
+        results += board_paint_rows(db, manager_of(db), f"SQLite, {n_open:,} open", median_ms,
+                                    Row)[:2]  # fmt: skip
     print(f"{'operation':<46} {'ours ms':>9} {'floor ms':>9} {'ratio':>7}  {'target':<22} verdict")
     print("-" * 110)
     for r in results:
