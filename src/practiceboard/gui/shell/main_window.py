@@ -44,7 +44,6 @@ from practiceboard.gui.shell.sign_in import SignedIn
 from practiceboard.gui.shell.status_bar import ShellStatusBar
 from practiceboard.gui.shell.window_state import WindowState
 from practiceboard.gui.views import registry
-from practiceboard.gui.views.dashboard.report_actions import ReportActions
 from practiceboard.gui.views.registry import ViewSpec
 
 DEFAULT_SIZE = (1400, 860)
@@ -168,12 +167,14 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", None, self.quit, "Ctrl+Q", "quitAction")
         self.about_action = self._action("&About PracticeBoard", "about", self.about)
         # Reports → Weekly aging report: last week's report, previewed, printed or saved.
-        self.weekly_report = ReportActions(self.ctx, self)
+        # Its printing code is imported on first use, not at start.
+        self.weekly_report = None
         self.report_actions = [
-            self._action("Print pre&view…", None, self.weekly_report.preview, None,
+            self._action("Print pre&view…", None, lambda: self._weekly().preview(), None,
                          "weeklyPreviewAction"),
-            self._action("&Print…", None, self.weekly_report.print, None, "weeklyPrintAction"),
-            self._action("Save as P&DF…", None, self.weekly_report.save_pdf, None,
+            self._action("&Print…", None, lambda: self._weekly().print(), None,
+                         "weeklyPrintAction"),
+            self._action("Save as P&DF…", None, lambda: self._weekly().save_pdf(), None,
                          "weeklyPdfAction"),
         ]  # fmt: skip
         self.view_actions: dict[str, QAction] = {}
@@ -187,6 +188,13 @@ class MainWindow(QMainWindow):
             self.lock_action, *self.view_actions.values(), *self.report_actions,
             self.export_action, self.import_action, self.import_history_action,
         ]  # fmt: skip
+
+    def _weekly(self):
+        if self.weekly_report is None:
+            from practiceboard.gui.printing.report_actions import ReportActions
+
+            self.weekly_report = ReportActions(self.ctx, self)
+        return self.weekly_report
 
     def _build_tool_bar(self) -> None:
         bar = QToolBar("Main", self)

@@ -37,9 +37,9 @@ from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.printing.report_actions import ReportActions
 from practiceboard.gui.views.dashboard import data
 from practiceboard.gui.views.dashboard.charts import AGING_COLOURS, PAIR_COLOURS, ChartCard
-from practiceboard.gui.views.dashboard.report_actions import ReportActions
 from practiceboard.gui.views.lists.views import SearchView
 from practiceboard.queries.pickers import picker_options
 from practiceboard.reports.csvfile import write_csv
