@@ -234,4 +234,15 @@ def test_all_reasons_in_fixed_order():
         AttentionReason.UNTOUCHED,
         AttentionReason.UNEXPLAINED,
     )
-    assert [r.value for r in AttentionReason] == ["overdue", "breached", "untouched", "unexplained"]
+    assert [r.value for r in AttentionReason] == [
+        "overdue", "breached", "untouched", "unexplained", "blocker_late",
+    ]  # fmt: skip
+
+
+def test_a_blocked_task_is_stuck_only_through_its_blocker():
+    late_itself = dict(due_date=date(2026, 1, 1), sla=SlaState.BREACH,
+                       last_touched_at=ny(2026, 1, 2, 9))  # fmt: skip
+    assert attention_reasons(item(**late_itself, blocked=True), CAL) == ()
+    assert attention_reasons(item(**late_itself, blocked=True, blocker_late=True), CAL) == (
+        AttentionReason.BLOCKER_LATE,
+    )

@@ -53,6 +53,12 @@ class Card(NamedTuple):
     watched: bool
     age_seconds: float
     age_in_status_seconds: float
+    # Documents and dependencies (issue 17), from the task's own counters.
+    documents: int = 0  # live documents attached or referenced (the paper clip)
+    blocked_by_id: int | None = None  # the open task this one waits on
+    blocked_by_ref: str | None = None
+    blocker_late: bool = False  # that task is overdue or past its time limit
+    blocking: int = 0  # open tasks waiting on this one
 
     @property
     def needs_attention(self) -> bool:
@@ -482,3 +488,37 @@ class ExceptionRow:
     business_hours: float  # in the status by the end of the period (or when it left)
     breach_hours: float
     reason: str  # the reason code of the move into the status, "" when none
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """A document on a task as its list shows it (never its content). ``label`` and
+    ``filename`` are withheld (None, ``hidden``) on a patient's task from a role that may
+    not see patients."""
+
+    id: int
+    task_id: int
+    kind: str  # file | reference
+    label: str | None
+    filename: str | None
+    content_type: str | None
+    kind_words: str  # "PDF", "Word document", "Reference"
+    size: int
+    sha256: str | None
+    reference: str | None
+    added_by: str
+    added_at: datetime
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BlockerRow:
+    """A task another one waits on, or that waits on it (the detail's Dependencies)."""
+
+    id: int
+    ref: str
+    title: str
+    status: str
+    owner: str
+    closed: bool
+    late: bool

@@ -153,6 +153,14 @@ _DECLARED = (
         "when the database is created.",
         seeded=False,
     ),
+    SettingDef(
+        "document_max_mb",
+        int,
+        25,
+        "The largest file, in MB, that may be attached to a task (documents are kept in "
+        "the database, so backups grow with them).",
+        seeded=False,
+    ),
 )
 SETTINGS: dict[str, SettingDef] = {d.key: d for d in _DECLARED}
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -425,6 +426,12 @@ class Task(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime]
     updated_by_id: Mapped[int] = _fk("users.id", nullable=False)
+    # Counters kept by services/documents.py and services/dependencies.py, so a card
+    # shows its paper clip and its "blocks N" from the board's own row (no subquery).
+    document_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    blocking_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The one open task this one waits on (cleared when that task closes).
+    blocked_by_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -615,3 +622,45 @@ class ChangeStamp(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+# ---------------------------------------------------------------- documents
+
+
+class TaskDocument(Base):
+    """A file attached to a task (its bytes in ``document_chunks``) or a reference to a
+    document kept elsewhere (a path on the file share, an EHR document id). Removal is
+    soft: the row stays for the audit, hidden from the task."""
+
+    __tablename__ = "task_documents"
+    __table_args__ = (
+        CheckConstraint("kind IN ('file', 'reference')", name="kind"),
+        Index("ix_task_documents_task", "task_id", "removed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = _fk("tasks.id", nullable=False)
+    kind: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(1000))
+    added_by_id: Mapped[int] = _fk("users.id", nullable=False)
+    added_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = _fk("users.id")
+
+
+class DocumentChunk(Base):
+    """One piece of a document's bytes, in order: files are written and read a chunk
+    at a time, never whole, and no list query touches this table."""
+
+    __tablename__ = "document_chunks"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("task_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

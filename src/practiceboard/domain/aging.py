@@ -91,6 +91,9 @@ class AttentionReason(StrEnum):
     BREACHED = "breached"
     UNTOUCHED = "untouched"
     UNEXPLAINED = "unexplained"  # open with reason code "other" and no note
+    # A blocked task is stuck only through its blocker: it needs attention only when the
+    # task it waits on is overdue or past its time limit (its own lateness then waits).
+    BLOCKER_LATE = "blocker_late"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class AttentionInput:
     reason_note: str | None
     last_note_at: datetime | None
     status_since: datetime
+    blocked: bool = False  # waits on another open task
+    blocker_late: bool = False  # and that task is overdue or past its time limit
 
 
 def untouched_cutoff(now: datetime, calendar: PracticeCalendar) -> datetime:
@@ -127,7 +132,10 @@ def is_unexplained(
 def attention_reasons(
     item: AttentionInput, calendar: PracticeCalendar
 ) -> tuple[AttentionReason, ...]:
-    """Why an open task needs attention, in a fixed order; an empty tuple means it is fine."""
+    """Why an open task needs attention, in a fixed order; an empty tuple means it is fine.
+    A task waiting on another is stuck only through it: when that one is late."""
+    if item.blocked:
+        return (AttentionReason.BLOCKER_LATE,) if item.blocker_late else ()
     reasons: list[AttentionReason] = []
     if item.due_date is not None and item.due_date < item.today:
         reasons.append(AttentionReason.OVERDUE)

@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     ESCALATION = "escalation"  # a request waiting on someone else passed its breach
     BREACHES = "breaches"  # manager: a task in any workflow passed its time limit
     REPORT_READY = "report_ready"  # manager: the weekly aging report is in the reports folder
+    UNBLOCKED = "unblocked"  # the task my task waited on is closed: mine may go on
 
 
 KIND_LABELS: dict[AlertKind, str] = {
@@ -43,6 +44,7 @@ KIND_LABELS: dict[AlertKind, str] = {
     AlertKind.ESCALATION: "Escalated decision",
     AlertKind.BREACHES: "Any task past its time limit (managers)",
     AlertKind.REPORT_READY: "Weekly aging report ready (managers)",
+    AlertKind.UNBLOCKED: "A task mine waited on is done",
 }
 
 # What each alert says happened, after "REF · Workflow — ".
@@ -55,6 +57,7 @@ _WHAT: dict[AlertKind, str] = {
     AlertKind.APPROVAL_WARN: "waiting on your decision",
     AlertKind.ESCALATION: "decision past time limit",
     AlertKind.BREACHES: "past time limit",
+    AlertKind.UNBLOCKED: "no longer blocked",
 }
 
 SUMMARY_OVER = 3  # more alerts than this at once become one summary

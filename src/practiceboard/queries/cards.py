@@ -9,7 +9,7 @@ computes once per call — the same cutoffs the SQL filters use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import literal, select
@@ -42,6 +42,7 @@ OVERDUE = aging.AttentionReason.OVERDUE.value
 BREACHED = aging.AttentionReason.BREACHED.value
 UNTOUCHED = aging.AttentionReason.UNTOUCHED.value
 UNEXPLAINED = aging.AttentionReason.UNEXPLAINED.value
+BLOCKER_LATE = aging.AttentionReason.BLOCKER_LATE.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,8 @@ class Snapshot:
     breach_cutoffs: dict[int, datetime]  # status id -> the SLA breach cutoff
     other_reason_ids: tuple[int, ...]
     raw_times: bool = False  # SQLite: card rows are DBAPI tuples (see fetch)
+    # The tasks the fetched cards wait on: id -> (ref, late). Filled by fetch.
+    blockers: dict[int, tuple[str, bool]] = field(default_factory=dict)
 
     @property
     def show_patient(self) -> bool:
@@ -213,7 +216,9 @@ CARD_COLUMNS = (
     Task.owner_id, Task.requester_id, Task.due_date, Task.priority, Task.created_at,
     Task.status_since, Task.last_touched_at, Task.last_note_at, Task.payer, Task.provider_id,
     Task.location_id, Task.reason_code_id, Task.reason_note, Task.closed_at,
+    Task.document_count, Task.blocked_by_id, Task.blocking_count,
 )  # fmt: skip
+BLOCKED_BY = 21  # the index of Task.blocked_by_id in a card row
 
 
 def _utc(text: str | None) -> datetime | None:
@@ -241,11 +246,36 @@ def fetch(session: Session, snap: Snapshot, stmt) -> list:
     than the query itself on a board."""
     result = session.connection().execute(stmt)
     if not snap.raw_times:
-        return result.all()
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
+        rows = result.all()
+    else:
+        try:
+            rows = result.cursor.fetchall()
+        finally:
+            result.close()
+    waits_on = {r[BLOCKED_BY] for r in rows if r[BLOCKED_BY] is not None}
+    if waits_on - snap.blockers.keys():
+        load_blockers(session, snap, waits_on - snap.blockers.keys())
+    return rows
+
+
+def blocker_is_late(snap: Snapshot, closed_at, due, status_id: int, since) -> bool:
+    """An open blocker is late when it is overdue or past its status's time limit (the
+    cutoffs of the snapshot, as filters.late_blockers says it in SQL)."""
+    if closed_at is not None:
+        return False
+    if due is not None and due < snap.today:
+        return True
+    cutoff = snap.breach_cutoffs.get(status_id)
+    return cutoff is not None and since <= cutoff
+
+
+def load_blockers(session: Session, snap: Snapshot, ids) -> None:
+    """The refs and lateness of the tasks some cards wait on (a handful of rows)."""
+    for bid, ref, closed_at, due, sid, since in session.connection().execute(
+        select(Task.id, Task.ref, Task.closed_at, Task.due_date, Task.status_id,
+               Task.status_since).where(Task.id.in_(sorted(ids)))
+    ):  # fmt: skip
+        snap.blockers[bid] = (ref, blocker_is_late(snap, closed_at, due, sid, since))
 
 
 def closed_window(snap: Snapshot, days: int = 14) -> datetime:
@@ -260,11 +290,12 @@ def build_cards(snap: Snapshot, rows) -> list[Card]:
     raw, untouched = snap.raw_times, snap.untouched_cutoff
     breach_at, warn_at = snap.breach_cutoffs, snap.warn_cutoffs
     unexplained = aging.is_unexplained
+    blockers = snap.blockers
     out = []
     append = out.append
     for (tid, ref, version, wf_id, sid, title, owner_id, requester_id, due, priority, created,
          since, touched, last_note, payer, provider_id, location_id, reason_id, reason_note,
-         closed_at, mrn) in rows:  # fmt: skip
+         closed_at, n_docs, blocked_by, n_blocking, mrn) in rows:  # fmt: skip
         if raw:
             created, since, touched = _utc(created), _utc(since), _utc(touched)
             if due is not None:
@@ -303,6 +334,12 @@ def build_cards(snap: Snapshot, rows) -> list[Card]:
             attention = tuple(flags)
         else:
             sla, attention = OK, ()
+        blocker_ref, blocker_late = None, False
+        if blocked_by is not None:
+            blocker_ref, blocker_late = blockers.get(blocked_by, (None, False))
+            if closed_at is None:
+                # Waiting on another task: stuck only when that task is late.
+                attention = (BLOCKER_LATE,) if blocker_late else ()
         # Positional, in rows.Card field order (keywords cost a third more).
         append(Card(
             tid, ref, version, wf_id, workflows[wf_id].name, sid, status.name, status.category,
@@ -312,7 +349,8 @@ def build_cards(snap: Snapshot, rows) -> list[Card]:
             locations.get(location_id) if location_id is not None else None,
             reason.label if reason else None, reason.kind if reason else None, sla,
             attention, overdue, tid in watched, (now - created).total_seconds(),
-            (now - since).total_seconds(),
+            (now - since).total_seconds(), n_docs, blocked_by, blocker_ref, blocker_late,
+            n_blocking,
         ))  # fmt: skip
     return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from practiceboard.core.like import contains
@@ -91,19 +92,20 @@ def conditions(snap: Snapshot, filt: TaskFilter) -> list[ColumnElement]:
 # ---------------------------------------------------------------- SLA and attention
 
 
-def breach_condition(snap: Snapshot) -> ColumnElement:
+def breach_condition(snap: Snapshot, t=Task) -> ColumnElement:
     """Open and at or past the breach threshold of its status: entered it at or
-    before the status's cutoff (statuses sharing a threshold share one cutoff)."""
+    before the status's cutoff (statuses sharing a threshold share one cutoff).
+    ``t``: the tasks table or an alias of it (a blocker)."""
     groups: dict = {}
     for sid, cutoff in snap.breach_cutoffs.items():
         groups.setdefault(cutoff, []).append(sid)
     parts = [
-        and_(Task.status_id.in_(sorted(sids)), Task.status_since <= cutoff)
+        and_(t.status_id.in_(sorted(sids)), t.status_since <= cutoff)
         for cutoff, sids in sorted(groups.items())
     ]
     if not parts:
         return false()
-    return and_(Task.closed_at.is_(None), or_(*parts))
+    return and_(t.closed_at.is_(None), or_(*parts))
 
 
 def overdue_condition(snap: Snapshot) -> ColumnElement:
@@ -126,12 +128,29 @@ def unexplained_condition(snap: Snapshot) -> ColumnElement:
     )
 
 
+def late_blockers(snap: Snapshot):
+    """Ids of open tasks others wait on that are overdue or past their time limit (the
+    SQL twin of cards.blocker_is_late); blocking_count > 0 keeps it to blockers."""
+    b = aliased(Task)
+    return select(b.id).where(
+        b.blocking_count > 0,
+        b.closed_at.is_(None),
+        or_(b.due_date < snap.today, breach_condition(snap, b)),
+    )
+
+
 def attention_condition(snap: Snapshot) -> ColumnElement:
-    return or_(
+    """Stuck: overdue, past breach, untouched or unexplained — except a task waiting on
+    another, which is stuck only when the task it waits on is late."""
+    own = or_(
         overdue_condition(snap),
         breach_condition(snap),
         untouched_condition(snap),
         unexplained_condition(snap),
+    )
+    return or_(
+        and_(Task.blocked_by_id.is_(None), own),
+        and_(Task.closed_at.is_(None), Task.blocked_by_id.in_(late_blockers(snap))),
     )
 
 

@@ -35,6 +35,7 @@ from practiceboard.domain.workflow import (
     check_move,
     new_owner,
 )
+from practiceboard.services import task_links
 
 
 @dataclass(frozen=True)
@@ -346,6 +347,8 @@ def move_in(
         task.closed_at = None
     task.updated_at, task.updated_by_id = at, actor.user_id
     session.flush()
+    if task.closed_at == at:
+        task_links.release_blocked(session, task, at)  # the tasks that waited on it go on
     new = {"status": dst.key, "owner_id": owner, "reason_id": reason_id, "note": note}
     if also:
         old, new = {**old, **also[0]}, {**new, **also[1]}
