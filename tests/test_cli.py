@@ -123,6 +123,23 @@ def test_db_current_says_head(run, sqlite_db):
     assert out.strip().endswith("(head)")
 
 
+def test_db_info_shows_the_size_and_the_documents_in_it(run, sqlite_db, tmp_path):
+    from practiceboard.services import documents
+    from support import make_staff, make_task
+
+    staff = make_staff(sqlite_db)
+    task = make_task(sqlite_db, staff.front_desk, "referral", "Referral")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n" + b"0" * 2_000_000)
+    documents.attach_file(sqlite_db, staff.front_desk, task, scan)
+
+    code, out, _ = run("db", "info", "--db", sqlite_db.url)
+
+    assert code == 0
+    assert "documents 1.9 MB (1 file kept in the database)" in out
+    assert "Largest file that may be attached: 25 MB" in out
+
+
 def test_db_upgrade_when_already_at_head(run, sqlite_db):
     code, out, _ = run("db", "upgrade", "--db", sqlite_db.url)
     assert code == 0

@@ -28,7 +28,9 @@ def add_commands(sub, db_opt: argparse.ArgumentParser) -> None:
     dbs = p.add_subparsers(dest="db_action", metavar="ACTION", required=True)
     for name, text in [("upgrade", "bring the schema to the newest version (backup first)"),
                        ("current", "show the schema revision"),
-                       ("check", "compare a fresh migrated database with the models")]:  # fmt: skip
+                       ("check", "compare a fresh migrated database with the models"),
+                       ("info", "where the database is, its schema, its size and its "
+                                "documents")]:  # fmt: skip
         q = dbs.add_parser(name, parents=[db_opt], help=text)
         q.set_defaults(func=cmd_db)
         if name == "upgrade":
@@ -94,6 +96,8 @@ def cmd_db(args) -> int:
             else:
                 say(f"{current} (behind: head is {head})")
             return 0
+        if args.db_action == "info":
+            return _info(db)
         differences = migrate.check(db.url)
         if not differences:
             say("Models and migrations agree.")
@@ -141,3 +145,24 @@ def _upgrade_without_backup(db, admin_username: str, before: str) -> None:
                     None, category="security", at=datetime.now(UTC),
                     old={"schema": before}, new={"schema": migrate.head_revision()})  # fmt: skip
     say("Upgraded without a backup first, as the admin confirmed (recorded in the audit log).")
+
+
+def _info(db) -> int:
+    """The database at a glance: where, which schema, how big, how much of it is
+    documents attached to tasks, and the largest file that may be attached."""
+    from practiceboard.core.definitions import setting
+    from practiceboard.domain.documents import megabytes
+    from practiceboard.queries.documents import database_size
+
+    migrate.ensure_known(db)
+    total, docs, count = database_size(db, with_count=True)
+    with db.read() as session:
+        limit = setting(session, "document_max_mb")
+    say(
+        f"Database: {db.describe()}",
+        f"Schema: {migrate.current_revision(db) or 'none yet'} (head {migrate.head_revision()})",
+        f"Size: {megabytes(total)}, of which documents {megabytes(docs) if docs else '0 KB'} "
+        f"({count} {'file' if count == 1 else 'files'} kept in the database)",
+        f"Largest file that may be attached: {limit} MB (setting document_max_mb)",
+    )
+    return 0

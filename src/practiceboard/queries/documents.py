@@ -4,7 +4,7 @@ content (document_chunks), which services.documents streams when a file is opene
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from practiceboard.core.actor import Actor
@@ -86,17 +86,20 @@ def dependencies(
     return (row(mine) if mine else None), [row(r) for r in rows]
 
 
-def database_size(db: Database) -> tuple[int, int]:
-    """(bytes the whole database takes, bytes of document content kept in it)."""
+def database_size(db: Database, *, with_count: bool = False):
+    """(bytes the whole database takes, bytes of document content kept in it) and, with
+    ``with_count``, how many files (removed ones included: they are kept for the audit)."""
     with db.read() as session:
-        docs = session.scalar(
-            select(text("coalesce(sum(size), 0)")).select_from(TaskDocument)
+        docs, count = session.execute(
+            select(func.coalesce(func.sum(TaskDocument.size), 0), func.count(TaskDocument.id))
             .where(TaskDocument.kind == "file")
-        ) or 0  # fmt: skip
+        ).one()  # fmt: skip
         if session.get_bind().dialect.name == "postgresql":
             total = session.scalar(text("SELECT pg_database_size(current_database())"))
         else:
             pages = session.scalar(text("PRAGMA page_count"))
             size = session.scalar(text("PRAGMA page_size"))
             total = pages * size
+    if with_count:
+        return int(total or 0), int(docs), int(count)
     return int(total or 0), int(docs)
