@@ -43,6 +43,7 @@ from practiceboard.gui.dialogs.detail_fields import (
 )
 from practiceboard.gui.dialogs.detail_view import DetailView
 from practiceboard.gui.dialogs.field_errors import FieldErrors
+from practiceboard.gui.dialogs.task_documents import add_documents_tab
 from practiceboard.gui.dialogs.timeline import fill_notes, fill_timeline
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Change, Kind
@@ -172,6 +173,7 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
         self.reload_button.clicked.connect(self.reload)
         self.buttons.rejected.connect(self.reject)
         self.prepare_actions()
+        self.documents = add_documents_tab(self)  # documents and blockers (task_documents.py)
         self._set_enabled(False)
 
     def _no_due_toggled(self, on: bool) -> None:
@@ -205,6 +207,7 @@ class TaskDetailDialog(DetailView, DetailActions, QDialog):
         self._show_fields(typed)
         self._show_read_only()
         fill_timeline(self.timeline, data.detail.timeline, data.zone)
+        self.documents.show_task(card, data.zone)
         count = fill_notes(self.notes, data.detail.timeline, data.zone)
         self.tabs.setTabText(2, f"N&otes ({count})" if count else "N&otes")
         self.show_actions()

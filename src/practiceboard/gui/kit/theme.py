@@ -69,6 +69,8 @@ ICON_NAMES: tuple[str, ...] = (
     "patients", "chart",
     # drawn by the style sheet
     "chevron-down", "chevron-up",
+    # documents and dependencies on cards
+    "paperclip", "blocked", "blocking",
 )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard import __version__
+from practiceboard.core import opened
 from practiceboard.domain.errors import PracticeBoardError, first_line
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.messages import Messages
@@ -390,6 +391,7 @@ def main(args: argparse.Namespace | None = None) -> int:
         print("PracticeBoard is already open on this PC; its window was brought forward.")
         return 0
     looping = False
+    opened.clear()  # documents opened before a crash or a power cut
 
     def end(code: int) -> None:
         # An exit asked for before the event loop runs would linger and end the next
@@ -407,6 +409,7 @@ def main(args: argparse.Namespace | None = None) -> int:
         code = app.exec()
         return shell.exit_code if shell.exit_code is not None else code
     finally:
+        opened.clear()  # no copy of an opened document outlives the app
         instance.release()
 
 

@@ -29,6 +29,7 @@ from practiceboard.core.rows import BoardColumn, Card
 from practiceboard.domain.workflow import CLOSED_CATEGORIES
 from practiceboard.gui.kit import theme
 from practiceboard.gui.shell import live
+from practiceboard.gui.views.board import file_drop
 from practiceboard.gui.views.board.delegate import CardDelegate
 from practiceboard.gui.views.board.model import ColumnModel, column_id
 from practiceboard.gui.views.board.moves import card_mime
@@ -127,9 +128,13 @@ class CardList(QListView):
         return pixmap
 
     def dragEnterEvent(self, event) -> None:
+        if file_drop.accepts(self, event):
+            return
         self._judge(event)
 
     def dragMoveEvent(self, event) -> None:
+        if file_drop.accepts(self, event):
+            return
         self._judge(event)
 
     def _judge(self, event) -> None:
@@ -144,6 +149,8 @@ class CardList(QListView):
         event.accept()
 
     def dropEvent(self, event) -> None:
+        if file_drop.dropped(self, event):
+            return
         self.board.drag_left(self.pane)
         if self.board.handle_drop(event.mimeData(), self.pane.key, defer=True):
             event.setDropAction(Qt.DropAction.MoveAction)

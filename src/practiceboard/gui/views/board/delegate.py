@@ -92,6 +92,10 @@ def card_badges(card: Card) -> list[str]:
         out.append("attention")
     if card.watched:
         out.append("watched")
+    if card.blocked_by_id is not None:
+        out.append("blocked")
+    if card.blocking:
+        out.append("blocking")
     return out
 
 
@@ -256,6 +260,8 @@ class CardDelegate(QStyledItemDelegate):
             x -= size
             theme.icon(name).paint(p, QRect(x, top + (h1 - size) // 2, size, size))
             x -= max(2, m.gap - 1)
+        if card.documents:
+            x = paint_clip(p, fm, x, top, h1, size, card.documents, c["muted"], m.small)
         p.setFont(m.small)
         p.setPen(c["muted"])
         _text(p, fm, QRect(left, top, x - left - m.gap, h1), lines[REF])
@@ -305,6 +311,19 @@ class CardDelegate(QStyledItemDelegate):
         if shown == lines[IN_STATUS] and used + fm.horizontalAdvance(rest) <= room:
             p.setPen(c["muted"])
             _text(p, fm, QRect(left + used, y, room - used, m.line), rest)
+
+
+def paint_clip(p: QPainter, fm: QFontMetrics, right: int, top: int, height: int, size: int,
+               count: int, color, font) -> int:  # fmt: skip
+    """The paper clip and how many documents, ending at ``right``; returns the new right."""
+    label = str(count)
+    w = fm.horizontalAdvance(label) + 1
+    p.setFont(font)
+    p.setPen(color)
+    p.drawText(QRect(right - w, top, w, height), _LEFT_MID, label)
+    right -= w + size
+    theme.icon("paperclip").paint(p, QRect(right, top + (height - size) // 2, size, size))
+    return right - 4
 
 
 def _text(p: QPainter, fm: QFontMetrics, rect: QRect, text: str, *, centre: bool = False) -> str:

@@ -32,6 +32,7 @@ ATTENTION_WORDS = {
     "breached": "past its time limit in this status",
     "untouched": "untouched for 3 business days",
     "unexplained": "waiting for “Other” with no note",
+    "blocker_late": "the task it waits on is late",
 }
 SLA_WORDS = {"warn": "Nearing its time limit in this status", "breach": "Past its time limit"}
 
@@ -158,7 +159,21 @@ def card_tooltip(card: Card) -> str:
         lines.append("Needs attention: " + ", ".join(_attention_words(card.attention)))
     if card.watched:
         lines.append("You watch this task")
+    lines.extend(dependency_lines(card))
     return "<qt>" + "<br>".join(html.escape(line) for line in lines) + "</qt>"
+
+
+def dependency_lines(card: Card) -> list[str]:
+    """Documents and blocks in words (the tooltip; the card shows them as badges)."""
+    out = []
+    if card.documents:
+        out.append(f"{card.documents} document{'' if card.documents == 1 else 's'} attached")
+    if card.blocked_by_ref:
+        late = " (late)" if card.blocker_late else ""
+        out.append(f"Blocked by {card.blocked_by_ref}{late}")
+    if card.blocking:
+        out.append(f"Blocks {card.blocking} other task{'' if card.blocking == 1 else 's'}")
+    return out
 
 
 def _attention_words(reasons: Iterable[str]) -> list[str]:

@@ -128,6 +128,14 @@ def attention_reasons(card: Card, today: date) -> list[tuple[str, str]]:
                     f"Waiting for “{label}” with no note saying what it is waiting for.",
                 )
             )
+        elif reason == "blocker_late":
+            ref = card.blocked_by_ref or "another task"
+            out.append(
+                (
+                    f"Waits on {ref}, which is late",
+                    f"It waits on {ref}, which is overdue or past its time limit.",
+                )
+            )
     return out  # fmt: skip
 
 
