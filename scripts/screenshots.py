@@ -96,6 +96,7 @@ class Shooter:
             dialog.close()
 
             self.front_desk(db, runner)
+            self.documents(db, runner)
             self.manager(db, runner)
             self.approvals(db, runner)
             self.care(db, runner)
@@ -313,6 +314,63 @@ def _care(self, db, runner) -> None:
 
 
 Shooter.care = _care
+
+
+# ---------------------------------------------------------------- documents and blockers
+
+
+def _documents(self, db, runner) -> None:
+    """Issue 17's picture: a referral's Documents tab with an attached scan, an Office
+    document, a reference to a file on the share, and the task it waits on."""
+    import io
+    import zipfile
+
+    from PySide6.QtWidgets import QTabWidget
+    from sqlalchemy import select
+
+    from practiceboard.db.models import Status, Task, User, Workflow
+    from practiceboard.gui.dialogs import open_task_detail
+    from practiceboard.services import dependencies, documents
+
+    window = self.window_for(db, runner, FRONT_DESK)
+    actor = window.ctx.actor
+    with db.read() as s:
+        ids = s.scalars(
+            select(Task.id).join(Workflow, Workflow.id == Task.workflow_id)
+            .join(Status, Status.id == Task.status_id).join(User, User.id == Task.owner_id)
+            .where(Workflow.key == "referral", Task.closed_at.is_(None),
+                   User.username == FRONT_DESK, Status.category != "review")
+            .order_by(Task.id).limit(2)
+        ).all()  # fmt: skip
+    task_id, blocker_id = ids[0], ids[1]
+    scan = self.tmp / "Records - General Hospital.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%made-up scan\n" + b"0" * 180_000)
+    letter = self.tmp / "Referral letter.docx"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    letter.write_bytes(buf.getvalue())
+    documents.attach_file(db, actor, task_id, scan, label="Records from General Hospital")
+    documents.attach_file(db, actor, task_id, letter)
+    documents.add_reference(db, actor, task_id, label="Insurance card (scanned)",
+                            reference="\\\\frontdesk-pc\\scans\\insurance-0412.pdf")  # fmt: skip
+    with db.read() as s:
+        version = s.get(Task, task_id).version
+    dependencies.set_blocker(db, actor, task_id, blocker_id, expected_version=version)
+    dialog = open_task_detail(window.ctx, task_id, window)
+    self.settle(runner)
+    tabs = dialog.findChild(QTabWidget)
+    tabs.setCurrentWidget(dialog.documents)
+    dialog.documents.tree.setCurrentItem(dialog.documents.tree.topLevelItem(0))
+    self.settle(runner, quiet_ms=100)
+    self.save(dialog, "task-documents")
+    dialog.close()
+    window.close()
+    self.settle(runner)
+
+
+Shooter.documents = _documents
 
 if __name__ == "__main__":
     sys.exit(main())

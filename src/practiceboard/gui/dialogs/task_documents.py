@@ -44,7 +44,7 @@ from practiceboard.queries import tasks as task_queries
 from practiceboard.services import dependencies, documents
 from practiceboard.services.tasks import move_task
 
-COLUMNS = ("Document", "Type", "Size", "Added by", "When", "SHA-256")
+COLUMNS = ("Document", "Type", "Size", "Added")
 
 
 def local_files(mime) -> list[Path]:
@@ -172,21 +172,36 @@ class DocumentsPanel(QWidget):
         self.tree.setObjectName("documentsList")
         self.tree.setRootIsDecorated(False)
         self.tree.setHeaderLabels(list(COLUMNS))
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for i in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.setMinimumHeight(120)
         self.tree.setAlternatingRowColors(True)
         self.tree.itemSelectionChanged.connect(self._selection)
         self.tree.itemDoubleClicked.connect(lambda *_: self.open_selected())
         box.addWidget(self.tree, 1)
+        self.about_doc = QLabel(docs, objectName="documentFacts")
+        self.about_doc.setTextFormat(Qt.TextFormat.PlainText)
+        self.about_doc.setWordWrap(True)
+        self.about_doc.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.addWidget(self.about_doc)
         buttons = QHBoxLayout()
         self.attach_button = QPushButton("&Attach…", docs, objectName="attachButton")
-        self.reference_button = QPushButton("Add &reference…", docs, objectName="referenceButton")
+        self.attach_button.setToolTip("Attach files to this task (or drop them here)")
+        self.reference_button = QPushButton("&Reference…", docs, objectName="referenceButton")
+        self.reference_button.setToolTip("Add a reference to a document kept elsewhere")
         self.open_button = QPushButton("&Open", docs, objectName="openDocumentButton")
-        self.save_button = QPushButton("Save a cop&y…", docs, objectName="saveCopyButton")
+        self.save_button = QPushButton("Cop&y…", docs, objectName="saveCopyButton")
+        self.save_button.setToolTip("Save a copy of the document where you choose")
         self.remove_button = QPushButton("Remo&ve", docs, objectName="removeDocumentButton")
-        for b in (self.attach_button, self.reference_button, self.open_button, self.save_button,
-                  self.remove_button):  # fmt: skip
+        for b in (self.attach_button, self.reference_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        for b in (self.open_button, self.save_button, self.remove_button):
+            buttons.addWidget(b)
         box.addLayout(buttons)
         self.reference_row = QWidget(docs)
         ref_form = QFormLayout(self.reference_row)
@@ -268,21 +283,19 @@ class DocumentsPanel(QWidget):
         self.tree.clear()
         for r in rows:
             self.tree.addTopLevelItem(self._item(r))
-        for i in range(1, len(COLUMNS)):
-            self.tree.resizeColumnToContents(i)
         self._show_dependencies(waits_on, waiting)
         self._update_tab_title()
         self._selection()
 
     def _item(self, r: DocumentRow) -> QTreeWidgetItem:
-        when = r.added_at.astimezone(ZoneInfo(self.zone)).strftime("%b %d, %Y %I:%M %p")
+        at = r.added_at.astimezone(ZoneInfo(self.zone))
+        when = f"{at:%b} {at.day}, {at:%Y} {at:%I:%M %p}".replace(" 0", " ")
         if r.hidden:
             label = "A patient's document (your role may not see it)"
         else:
             label = r.label or ""
         size = megabytes(r.size) if r.kind == "file" else ""
-        sha = (r.sha256 or "")[:12] + ("…" if r.sha256 else "")
-        item = QTreeWidgetItem([label, r.kind_words, size, r.added_by, when, sha])
+        item = QTreeWidgetItem([label, r.kind_words, size, f"{r.added_by}, {at:%b} {at.day}"])
         tip = [label]
         if r.filename and r.filename != label:
             tip.append(f"File: {r.filename}")
@@ -291,7 +304,7 @@ class DocumentsPanel(QWidget):
         if r.sha256:
             tip.append(f"SHA-256: {r.sha256}")
         item.setToolTip(0, plain_tip("\n".join(tip)))
-        item.setToolTip(5, plain_tip(r.sha256 or ""))
+        item.setToolTip(3, plain_tip(f"Added by {r.added_by} on {when}"))
         item.setData(0, Qt.ItemDataRole.UserRole, r.id)
         return item
 
@@ -334,8 +347,25 @@ class DocumentsPanel(QWidget):
         doc_id = items[0].data(0, Qt.ItemDataRole.UserRole)
         return next((r for r in self.rows if r.id == doc_id), None)
 
+    def facts(self, r: DocumentRow | None) -> str:
+        """Who added the selected document and when, where it is, its fingerprint."""
+        if r is None:
+            return ""
+        at = r.added_at.astimezone(ZoneInfo(self.zone))
+        when = f"{at:%b} {at.day}, {at:%Y} at {at:%I:%M %p}".replace(" 0", " ")
+        lines = [f"Added by {r.added_by} on {when}."]
+        if r.filename and r.filename != r.label:
+            lines.append(f"File: {r.filename}")
+        if r.reference:
+            lines.append(f"Kept at: {r.reference}")
+        if r.sha256:
+            lines.append(f"SHA-256: {r.sha256}")
+        return "\n".join(lines)
+
     def _selection(self) -> None:
         row = self.selected()
+        self.about_doc.setText(self.facts(row))
+        self.about_doc.setVisible(row is not None)
         is_file = row is not None and row.kind == "file" and not row.hidden
         self.open_button.setEnabled(is_file)
         self.save_button.setEnabled(is_file)
