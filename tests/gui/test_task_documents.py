@@ -96,7 +96,9 @@ def test_a_drop_between_cards_attaches_nothing(qtbot, ctx, gui_staff, wait_idle,
     view = open_board(qtbot, ctx, wait_idle, "referral")
     pane = next(p for p in view.panes if p.model.row_of(t) >= 0)
     mime = file_mime(scan(tmp_path))
-    event = drop_event(mime, QPointF(10, pane.list.viewport().height() - 5))
+    below = pane.list.visualRect(pane.list.model().index(pane.model.row_of(t), 0)).bottom() + 20
+    qtbot.waitUntil(lambda: pane.list.viewport().height() > below + 10)
+    event = drop_event(mime, QPointF(10, below))
     event.setAccepted(False)
     pane.list.dropEvent(event)
     wait_idle()
@@ -119,7 +121,11 @@ def test_attach_open_save_and_remove_from_the_detail(
     assert panel.tree.topLevelItemCount() == 1
     item = panel.tree.topLevelItem(0)
     assert (item.text(0), item.text(1)) == ("letter.pdf", "PDF")
-    assert item.text(3).startswith("Fran Front · ")
+    assert item.text(3).startswith("Fran Front, ")
+    panel.tree.setCurrentItem(item)
+    (listed,) = task_documents(db, fd, t)
+    sha = listed.sha256
+    assert f"SHA-256: {sha}" in panel.about_doc.text()
     assert dlg.tabs.tabText(dlg.tabs.indexOf(panel)) == "&Documents (1)"
 
     panel.tree.setCurrentItem(item)
