@@ -281,9 +281,13 @@ def test_closing_the_window_quits(qtbot, open_window, gui_staff):
     assert ended.args[0] == "quit"
 
 
-def test_about_names_the_version_and_database(open_window, gui_staff, messages, sqlite_db):
+def test_about_names_the_version_and_database(
+    open_window, gui_staff, messages, sqlite_db, wait_idle
+):
     window = open_window(gui_staff.front_desk)
     window.about_action.trigger()
+    wait_idle()  # the database's size is read in a worker first
     title, text = messages.log[-1]
     assert title == "About PracticeBoard"
     assert sqlite_db.describe() in text
+    assert "Size: " in text and "(no documents attached)" in text

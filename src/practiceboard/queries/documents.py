@@ -86,6 +86,18 @@ def dependencies(
     return (row(mine) if mine else None), [row(r) for r in rows]
 
 
+def size_words(db: Database) -> str:
+    """ "412.3 MB, of which documents 380.0 MB (76 files)" for the About box."""
+    from practiceboard.domain.documents import megabytes
+
+    total, docs, count = database_size(db, with_count=True)
+    if not count:
+        return f"{megabytes(total)} (no documents attached)"
+    return f"{megabytes(total)}, of which documents {megabytes(docs)} ({count} " + (
+        "file)" if count == 1 else "files)"
+    )
+
+
 def database_size(db: Database, *, with_count: bool = False):
     """(bytes the whole database takes, bytes of document content kept in it) and, with
     ``with_count``, how many files (removed ones included: they are kept for the audit)."""

@@ -350,13 +350,24 @@ class MainWindow(QMainWindow):
         open_task_detail(self.ctx, task_id, self)
 
     def about(self) -> None:
+        """The version, the database and how big it is (documents included): the size is
+        read in a worker first."""
+        from practiceboard.gui.kit.ops import Op
+        from practiceboard.queries.documents import size_words
+
+        Op(self.ctx, lambda db, _actor: size_words(db)).success(self._show_about).failure(
+            lambda _exc, _text: self._show_about("")
+        ).run()
+
+    def _show_about(self, size: str) -> None:
         self.ctx.messages.info(
             self,
             "About PracticeBoard",
             f"PracticeBoard {__version__}\n\n"
             "The task board, approvals inbox and care plan tracker of your practice.\n\n"
             f"Database: {self.ctx.db.describe()}\n"
-            f"Workstation: {self.ctx.db.workstation}",
+            + (f"Size: {size}\n" if size else "")
+            + f"Workstation: {self.ctx.db.workstation}",
         )
 
     def sign_out(self) -> None:
