@@ -128,3 +128,15 @@ def test_someone_elses_task_cannot_be_blocked_by_staff(db, staff, clock):
     b = make_task(db, staff.clinical, "referral", "B")
     with pytest.raises(PermissionDenied):
         block(db, staff.clinical, a, b)
+
+
+def test_a_blocked_task_that_closes_stops_counting_on_its_blocker(db, staff, clock):
+    fd = staff.front_desk
+    blocker = make_task(db, fd, "referral", "Auth")
+    blocked = make_task(db, fd, "referral", "Schedule")
+    block(db, fd, blocked, blocker)
+
+    move(db, fd, blocked, "not_needed", reason=("exception", "duplicate"))
+
+    assert task_row(db, blocked).blocked_by_id is None
+    assert task_row(db, blocker).blocking_count == 0

@@ -26,7 +26,14 @@ TASKS = Task.__table__
 
 def release_blocked(session: Session, closed: Task, at: datetime) -> list[int]:
     """Clear the blocks on ``closed`` and tell the blocked tasks' owners; returns the
-    ids of the tasks released."""
+    ids of the tasks released. A closed task waits on nothing either: its own block goes,
+    and its blocker stops counting it."""
+    if closed.blocked_by_id is not None:
+        session.execute(
+            update(TASKS).where(TASKS.c.id == closed.blocked_by_id)
+            .values(blocking_count=TASKS.c.blocking_count - 1)
+        )  # fmt: skip
+        closed.blocked_by_id = None
     if not closed.blocking_count:
         return []
     rows = session.execute(

@@ -346,9 +346,9 @@ def move_in(
     else:
         task.closed_at = None
     task.updated_at, task.updated_by_id = at, actor.user_id
-    session.flush()
     if task.closed_at == at:
         task_links.release_blocked(session, task, at)  # the tasks that waited on it go on
+    session.flush()
     new = {"status": dst.key, "owner_id": owner, "reason_id": reason_id, "note": note}
     if also:
         old, new = {**old, **also[0]}, {**new, **also[1]}
