@@ -130,10 +130,14 @@ def unexplained_condition(snap: Snapshot) -> ColumnElement:
 
 def late_blockers(snap: Snapshot):
     """Ids of open tasks others wait on that are overdue or past their time limit (the
-    SQL twin of cards.blocker_is_late); blocking_count > 0 keeps it to blockers."""
-    b = aliased(Task)
+    SQL twin of cards.blocker_is_late). Found from the blocked tasks' index
+    (ix_tasks_blocked_by_id), so its cost follows the number of blocks, not of open
+    tasks: the database evaluates it once per statement as soon as one blocked task is
+    among the candidates."""
+    b, waiting = aliased(Task), aliased(Task)
+    blockers = select(waiting.blocked_by_id).where(waiting.blocked_by_id.is_not(None))
     return select(b.id).where(
-        b.blocking_count > 0,
+        b.id.in_(blockers),
         b.closed_at.is_(None),
         or_(b.due_date < snap.today, breach_condition(snap, b)),
     )
