@@ -128,13 +128,19 @@ def unexplained_condition(snap: Snapshot) -> ColumnElement:
     )
 
 
+# Made once: an alias built per call costs more than the rest of the condition.
+_BLOCKER = aliased(Task, name="blocker")
+_WAITING = aliased(Task, name="waiting")
+_WAITING_TOO = aliased(Task, name="waiting_too")
+
+
 def late_blockers(snap: Snapshot):
     """Ids of open tasks others wait on that are overdue or past their time limit (the
     SQL twin of cards.blocker_is_late). Found from the blocked tasks' index
     (ix_tasks_blocked_by_id), so its cost follows the number of blocks, not of open
     tasks: the database evaluates it once per statement as soon as one blocked task is
     among the candidates."""
-    b, waiting = aliased(Task), aliased(Task)
+    b, waiting = _BLOCKER, _WAITING
     blockers = select(waiting.blocked_by_id).where(waiting.blocked_by_id.is_not(None))
     return select(b.id).where(
         b.id.in_(blockers),
@@ -152,9 +158,15 @@ def attention_condition(snap: Snapshot) -> ColumnElement:
         untouched_condition(snap),
         unexplained_condition(snap),
     )
+    # By task id, not by blocked_by_id: the id is in every SQLite index, so the board's
+    # counts and the dashboard still read open work from ix_tasks_open_aging alone; the
+    # two short lists come from ix_tasks_blocked_by_id, once per statement.
+    waiting = _WAITING_TOO
+    blocked = select(waiting.id).where(waiting.blocked_by_id.is_not(None))
+    through_late = select(waiting.id).where(waiting.blocked_by_id.in_(late_blockers(snap)))
     return or_(
-        and_(Task.blocked_by_id.is_(None), own),
-        and_(Task.closed_at.is_(None), Task.blocked_by_id.in_(late_blockers(snap))),
+        and_(own, Task.id.not_in(blocked)),
+        and_(Task.closed_at.is_(None), Task.id.in_(through_late)),
     )
 
 
