@@ -4,15 +4,17 @@
     python bench/bench_documents.py --pg URL          # also PostgreSQL (database pb_docs_N)
     python bench/bench_documents.py --docs 200 --mb 5 --blocks 50
 
-Measures the board (all workflows, the manager), needs attention, and the dashboard
-counts on a fresh copy of the data set; then attaches ``--docs`` files of ``--mb`` MB each
-(distinct random bytes behind a PDF signature) to as many open tasks, blocks ``--blocks``
-open tasks on others, and measures the same reads again. The board reads the paper clip
-and the block from counters on the task's row and never touches document content, so
-the two columns should agree within the noise of a shared machine. Also prints the time
-to attach one file and to write one out (open), and the database's size.
+Makes two copies of one data set: "plain", and "loaded", to which ``--docs`` files of
+``--mb`` MB each (distinct random bytes behind a PDF signature) are attached on as many
+open tasks and where ``--blocks`` open tasks wait on others. Then, in a fresh process,
+measures the board (all workflows, the manager), needs attention and the dashboard
+counts on both copies in turn, round after round, so both see the same machine load.
+The board reads the paper clip and the block from counters on the task's row and never
+touches document content, so the two should agree within the noise. Also prints the
+time to attach one file and to write one out (open), and the database's size.
 
-Medians of several runs; not a test: nothing here fails.
+Minimum and median of the rounds (the minimum is the steadier figure on a shared
+machine); not a test: nothing here fails.
 """
 
 from __future__ import annotations
@@ -63,14 +65,41 @@ def manager_of(db: Database):
     return sign_in(db, name, PASSWORD, "bench")
 
 
-def reads(db: Database, manager) -> dict[str, float]:
-    return {
-        "board, all workflows": median_ms(lambda: task_q.board(db, manager, None)),
-        "needs attention (first 100)": median_ms(
-            lambda: task_q.needs_attention(db, manager, limit=100)
-        ),
-        "dashboard counts": median_ms(lambda: dash_q.dashboard(db, manager)),
+OPS = ("board, all workflows", "needs attention (first 100)", "dashboard counts")
+
+
+def compare(urls: list[str], rounds: int) -> dict:
+    """Run in a fresh process: each op on each database in turn, ``rounds`` times;
+    returns {(url index, op): [ms, …]}."""
+    dbs = [Database(u) for u in urls]
+    managers = [manager_of(db) for db in dbs]
+    calls = {
+        OPS[0]: lambda db, m: task_q.board(db, m, None),
+        OPS[1]: lambda db, m: task_q.needs_attention(db, m, limit=100),
+        OPS[2]: lambda db, m: dash_q.dashboard(db, m),
     }
+    out: dict = {}
+    for r in range(rounds + 2):
+        for op, fn in calls.items():
+            for i, (db, m) in enumerate(zip(dbs, managers, strict=True)):
+                t = time.perf_counter()
+                fn(db, m)
+                if r >= 2:  # two warm-up rounds
+                    out.setdefault(f"{i}|{op}", []).append((time.perf_counter() - t) * 1000)
+    for db in dbs:
+        db.dispose()
+    return out
+
+
+def compare_in_subprocess(urls: list[str], rounds: int) -> dict:
+    import json
+    import subprocess
+
+    done = subprocess.run(  # noqa: S603 - this script, with our own interpreter
+        [sys.executable, __file__, "--compare", *urls, "--rounds", str(rounds)],
+        capture_output=True, text=True, check=True, env={**os.environ},
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def load(db: Database, manager, docs: int, mb: int, blocks: int, tmp: Path) -> dict:
@@ -98,15 +127,22 @@ def load(db: Database, manager, docs: int, mb: int, blocks: int, tmp: Path) -> d
     return {"attach": statistics.median(attach_ms), "open": open_ms, "count": len(attach_ms)}
 
 
-def run(db: Database, label: str, args, tmp: Path) -> list[str]:
-    manager = manager_of(db)
-    before = reads(db, manager)
-    size_before = database_size(db)[0]
-    got = load(db, manager, args.docs, args.mb, args.blocks, tmp)
-    after = reads(db, manager)
-    total, docs = database_size(db)
-    lines = [f"[{label}] {name:<30} {before[name]:9.2f} {after[name]:9.2f} "
-             f"{after[name] / before[name]:6.2f}×" for name in before]  # fmt: skip
+def run(plain_url: str, loaded_url: str, label: str, args, tmp: Path) -> list[str]:
+    loaded = Database(loaded_url)
+    try:
+        size_before = database_size(loaded)[0]
+        got = load(loaded, manager_of(loaded), args.docs, args.mb, args.blocks, tmp)
+        total, docs = database_size(loaded)
+    finally:
+        loaded.dispose()
+    times = compare_in_subprocess([plain_url, loaded_url], args.rounds)
+    lines = []
+    for op in OPS:
+        a, b = times[f"0|{op}"], times[f"1|{op}"]
+        lines.append(
+            f"[{label}] {op:<28} {min(a):8.2f} {min(b):8.2f} {min(b) / min(a):6.2f}×   "
+            f"{statistics.median(a):8.2f} {statistics.median(b):8.2f}"
+        )
     lines += [
         f"[{label}] attach one {args.mb} MB file (median of {got['count']}): {got['attach']:.1f} ms",
         f"[{label}] write one out (open, SHA-256 checked): {got['open']:.1f} ms",
@@ -116,47 +152,59 @@ def run(db: Database, label: str, args, tmp: Path) -> list[str]:
     return lines
 
 
-def sqlite_copy(tasks: int, tmp: Path) -> Database:
+def sqlite_pair(tasks: int, tmp: Path) -> tuple[str, str]:
+    from practiceboard.db.migrate import upgrade
+
     source = DATA / f"bench-docs-{tasks}.db"
     if not source.exists():
         print(f"generating {source} (once)…")
         db = Database(f"sqlite:///{source}")
         generate(db, tasks=tasks, open_tasks=min(5000, tasks // 10))
         db.dispose()
-    target = tmp / "docs.db"
-    shutil.copyfile(source, target)
-    db = Database(f"sqlite:///{target}")
-    from practiceboard.db.migrate import upgrade
+    db = Database(f"sqlite:///{source}")
+    upgrade(db, backup=False)  # a data set built by an older schema: bring it to head
+    db.dispose()
+    urls = []
+    for name in ("plain", "loaded"):
+        shutil.copyfile(source, tmp / f"{name}.db")
+        urls.append(f"sqlite:///{tmp / f'{name}.db'}")
+    return urls[0], urls[1]
 
-    upgrade(db, backup=False)
-    return db
 
-
-def pg_fresh(url: str, tasks: int) -> tuple[Database, callable]:
-    name = f"pb_docs_{tasks}"
+def pg_pair(url: str, tasks: int):
+    """(plain URL, loaded URL, drop): one generated database and a copy of it."""
     if make_url(url).drivername == "postgresql":
         url = make_url(url).set(drivername="postgresql+psycopg").render_as_string(False)
+    plain, loaded = f"pb_docs_{tasks}", f"pb_docs_{tasks}_loaded"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(url).set(database=name).render_as_string(False))
-    print(f"generating PostgreSQL {name}…")
+        for name in (loaded, plain):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{plain}"'))
+    db = Database(make_url(url).set(database=plain).render_as_string(False))
+    print(f"generating PostgreSQL {plain}…")
     generate(db, tasks=tasks, open_tasks=min(5000, tasks // 10))
+    db.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{loaded}" TEMPLATE "{plain}"'))
 
     def drop() -> None:
-        db.dispose()
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in (loaded, plain):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    return db, drop
+    def at(name: str) -> str:
+        return make_url(url).set(database=name).render_as_string(False)
+
+    return at(plain), at(loaded), drop
 
 
 def report(lines: list[str], args) -> None:
     print()
-    print(f"{args.docs} documents of {args.mb} MB and {args.blocks} blocks; medians in ms")
-    print(f"{'read':<41} {'before':>9} {'after':>9} {'ratio':>7}")
+    print(f"{args.docs} documents of {args.mb} MB and {args.blocks} blocks; ms over "
+          f"{args.rounds} rounds")  # fmt: skip
+    print(f"{'read':<37} {'plain':>8} {'loaded':>8} {'ratio':>7}   {'(medians)':>17}")
     for line in lines:
         print(line, flush=True)
 
@@ -167,23 +215,25 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=200)
     ap.add_argument("--mb", type=int, default=5)
     ap.add_argument("--blocks", type=int, default=50)
+    ap.add_argument("--rounds", type=int, default=25)
     ap.add_argument(
         "--pg", help="PostgreSQL server URL, e.g. postgresql://postgres@127.0.0.1/postgres"
     )
+    ap.add_argument("--compare", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.compare:
+        import json
+
+        print(json.dumps(compare(args.compare, args.rounds)))
+        return
     DATA.mkdir(exist_ok=True)
-    lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="pb-bench-docs-") as tmp:
-        db = sqlite_copy(args.tasks, Path(tmp))
-        try:
-            lines += run(db, "SQLite", args, Path(tmp))
-        finally:
-            db.dispose()
-        report(lines, args)
+        plain, loaded = sqlite_pair(args.tasks, Path(tmp))
+        report(run(plain, loaded, "SQLite", args, Path(tmp)), args)
         if args.pg:
-            db, drop = pg_fresh(args.pg, args.tasks)
+            plain, loaded, drop = pg_pair(args.pg, args.tasks)
             try:
-                report(run(db, "PostgreSQL", args, Path(tmp)), args)
+                report(run(plain, loaded, "PostgreSQL", args, Path(tmp)), args)
             finally:
                 drop()
 
