@@ -140,3 +140,22 @@ def test_a_blocked_task_that_closes_stops_counting_on_its_blocker(db, staff, clo
 
     assert task_row(db, blocked).blocked_by_id is None
     assert task_row(db, blocker).blocking_count == 0
+
+
+def test_no_alert_to_the_one_who_closed_it_nor_to_an_owner_who_turned_it_off(db, staff, clock):
+    from practiceboard.services import notifications
+
+    fd, cl = staff.front_desk, staff.clinical
+    notifications.set_preferences(db, cl, muted_kinds=["unblocked"], sound=True,
+                                  digest_time="08:00")  # fmt: skip
+    blocker = make_task(db, fd, "referral", "Auth")
+    mine = make_task(db, fd, "referral", "Mine")
+    theirs = make_task(db, cl, "referral", "Theirs")
+    block(db, fd, mine, blocker)
+    block(db, cl, theirs, blocker)
+
+    move(db, fd, blocker, "not_needed", reason=("exception", "duplicate"))
+
+    assert task_row(db, mine).blocked_by_id is None and task_row(db, theirs).blocked_by_id is None
+    with db.read() as s:
+        assert s.scalars(select(Notification).where(Notification.kind == "unblocked")).all() == []

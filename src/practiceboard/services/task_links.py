@@ -18,16 +18,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from practiceboard.core import definitions
-from practiceboard.db.models import Notification, Task
+from practiceboard.db.models import AlertPreference, Notification, Task
 from practiceboard.domain.alerts import AlertKind, TaskFact, task_alert
 
 TASKS = Task.__table__
 
 
-def release_blocked(session: Session, closed: Task, at: datetime) -> list[int]:
-    """Clear the blocks on ``closed`` and tell the blocked tasks' owners; returns the
-    ids of the tasks released. A closed task waits on nothing either: its own block goes,
-    and its blocker stops counting it."""
+def release_blocked(
+    session: Session, closed: Task, at: datetime, closed_by: int | None = None
+) -> list[int]:
+    """Clear the blocks on ``closed`` and tell the blocked tasks' owners (not the person
+    who closed it, nor an owner who turned this alert off); returns the ids of the tasks
+    released. A closed task waits on nothing either: its own block goes, and its blocker
+    stops counting it."""
     if closed.blocked_by_id is not None:
         session.execute(
             update(TASKS).where(TASKS.c.id == closed.blocked_by_id)
@@ -48,7 +51,16 @@ def release_blocked(session: Session, closed: Task, at: datetime) -> list[int]:
     session.expire(closed, ["blocking_count"])
     show_titles = bool(definitions.setting(session, "alerts_show_titles"))
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    owners = {r[4] for r in rows}
+    muted = {
+        uid for uid, kinds in session.execute(
+            select(AlertPreference.user_id, AlertPreference.muted_kinds)
+            .where(AlertPreference.user_id.in_(sorted(owners)))
+        ) if AlertKind.UNBLOCKED.value in (kinds or ())
+    }  # fmt: skip
     for tid, ref, wf_id, title, owner_id in rows:
+        if owner_id == closed_by or owner_id in muted:
+            continue
         wf = definitions.load_workflow(session, wf_id)
         alert = task_alert(
             owner_id, AlertKind.UNBLOCKED, TaskFact(tid, ref, wf.name, title),

@@ -347,7 +347,7 @@ def move_in(
         task.closed_at = None
     task.updated_at, task.updated_by_id = at, actor.user_id
     if task.closed_at == at:
-        task_links.release_blocked(session, task, at)  # the tasks that waited on it go on
+        task_links.release_blocked(session, task, at, actor.user_id)  # what waited on it goes on
     session.flush()
     new = {"status": dst.key, "owner_id": owner, "reason_id": reason_id, "note": note}
     if also:
