@@ -15,6 +15,7 @@ from PySide6.QtGui import QDropEvent
 from practiceboard.core import opened
 from practiceboard.gui.dialogs import TaskDetailDialog
 from practiceboard.gui.dialogs import task_documents as panel_module
+from practiceboard.gui.kit.change import Change
 from practiceboard.gui.views.board.delegate import card_badges
 from practiceboard.queries.documents import task_documents
 from practiceboard.services import documents
@@ -205,3 +206,17 @@ def test_add_a_blocker_from_the_detail_and_both_cards_show_it(
     other.documents.blocker_button.click()
     wait_idle()
     assert "cannot wait on each other" in other.documents.message.text()
+
+
+def test_a_document_attached_elsewhere_appears_in_an_open_detail(
+    qtbot, ctx, gui_staff, wait_idle, tmp_path
+):
+    db, fd = ctx.db, gui_staff.front_desk
+    t = make_task(db, fd, "referral", "Referral")
+    dlg = opened_detail(qtbot, ctx, t, wait_idle)
+    documents.attach_file(db, gui_staff.clinical, t, scan(tmp_path))  # another PC
+
+    ctx.signals.data_changed.emit(Change.everything())
+    wait_idle()
+
+    assert dlg.documents.tree.topLevelItemCount() == 1

@@ -255,7 +255,19 @@ class DocumentsPanel(QWidget):
         self.drops = _DropFilter(self)
         dialog.setAcceptDrops(True)
         dialog.installEventFilter(self.drops)
+        # Documents attached elsewhere (another window, another PC) leave the task's
+        # version alone, so the dialog would not reload for them: this list does.
+        ctx.signals.data_changed.connect(self._data_changed)
+        self.loading = False
         self._selection()
+
+    def _data_changed(self, change: Change) -> None:
+        if (
+            self.card is not None
+            and not self.loading
+            and change.touches_id(Kind.TASK, self.card.id)
+        ):
+            self.reload()
 
     # ---------------------------------------------------------------- loading
 
@@ -273,11 +285,15 @@ class DocumentsPanel(QWidget):
                 db, actor, task_id
             )
 
-        Op(self.ctx, load).success(self._loaded).failure(
-            lambda _e, text: self.message.setText(text)
-        ).run()
+        self.loading = True
+        Op(self.ctx, load).success(self._loaded).failure(self._load_failed).run()
+
+    def _load_failed(self, _exc: Exception, text: str) -> None:
+        self.loading = False
+        self.message.setText(text)
 
     def _loaded(self, got) -> None:
+        self.loading = False
         rows, (waits_on, waiting) = got
         self.rows = rows
         self.tree.clear()
