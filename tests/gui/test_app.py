@@ -89,6 +89,21 @@ def test_main_refuses_a_newer_database(app_state, sqlite_db, gui_staff, messages
         )
 
 
+def test_documents_opened_earlier_are_gone_once_the_app_has_run(
+    app_state, messages, tmp_path, monkeypatch
+):
+    from practiceboard.core import opened
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    left = opened.new_file(1, "records.pdf")  # a copy a crash left behind
+    left.write_bytes(b"%PDF-1.4")
+    messages.auto_answer = False  # Quit at once: the server is offline
+
+    main(argparse.Namespace(db="postgresql://postgres@127.0.0.1:1/nowhere"))
+
+    assert not left.exists() and list(opened.folder().iterdir()) == []
+
+
 def test_main_offers_retry_or_quit_when_the_server_is_offline(app_state, messages):
     messages.auto_answer = False  # Quit
     code = main(argparse.Namespace(db="postgresql://postgres@127.0.0.1:1/nowhere"))
