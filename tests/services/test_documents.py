@@ -217,3 +217,16 @@ def test_database_size_counts_document_bytes(db, staff, clock, tmp_path):
     after, docs_after = database_size(db)
     assert docs_before == 0 and docs_after == 300_000
     assert after >= before and after > 300_000
+
+
+def test_a_records_request_waiting_on_its_sender_is_offered_received(db, staff, clock, tmp_path):
+    task = make_task(db, staff.front_desk, "records", "Discharge summary",
+                     extra={"records_from": "General Hospital"})  # fmt: skip
+    move(db, staff.front_desk, task, "requested")
+    move(db, staff.front_desk, task, "waiting_sender", reason=("waiting", "records_pending"))
+
+    saved = documents.attach_file(db, staff.front_desk, task, pdf_file(tmp_path))
+
+    assert saved.was_waiting_on_records
+    step = documents.next_step_after_records(db, staff.front_desk, task)
+    assert step is not None and step.to_status_name == "Received"

@@ -73,12 +73,20 @@ def _waiting_on_records(session: Session, task: Task) -> bool:
 
 def next_step_after_records(db: Database, actor: Actor, task_id: int) -> MoveOption | None:
     """The move to offer once the records a task waited on are attached: the first
-    status after the current one that is work again (active or review), which this user
+    status after the current one in the workflow's order that is not another wait
+    (ready to schedule on a referral; received on a records request), which this user
     may make without a reason; None when there is none."""
+    with db.read() as session:
+        task = get_or_404(session, Task, task_id, "task")
+        wf = definitions.load_workflow(session, task.workflow_id)
+        here = wf.status(task.status_id).position
+        later = {s.id for s in wf.statuses if s.position > here}
     for option in allowed_moves(db, actor, task_id):
-        if option.allowed and not option.reason_kind and option.category in ("active", "review"):
-            if not option.is_reopen:
-                return option
+        if (
+            option.allowed and not option.reason_kind and not option.is_reopen
+            and option.to_status_id in later and option.category in ("active", "review", "done")
+        ):  # fmt: skip
+            return option
     return None
 
 
