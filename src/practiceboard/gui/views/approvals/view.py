@@ -41,6 +41,7 @@ from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.stale import RefreshWhenShown
 from practiceboard.gui.kit.tables import set_up_rows_table
 from practiceboard.gui.views.approvals.flow import FlowPanel
 from practiceboard.gui.views.approvals.model import (
@@ -169,7 +170,8 @@ def load(db, actor, decider: bool, requester: bool) -> Loaded:
     )
 
 
-class ApprovalsView(QWidget):
+class ApprovalsView(RefreshWhenShown, QWidget):
+    shown_kinds = SHOWN
     task_activated = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -320,19 +322,6 @@ class ApprovalsView(QWidget):
         Op(self.ctx, load, self.decider, self.requester).success(
             partial(self._arrived, ticket)
         ).failure(partial(self._failed, ticket)).fallback(SOMETHING_WRONG).run()
-
-    def _data_changed(self, change: Change) -> None:
-        if not change.touches(*SHOWN):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _tab_changed(self, _index: int) -> None:
         if self.flow is not None and self.tabs.currentWidget() is self.flow:

@@ -35,10 +35,11 @@ from PySide6.QtWidgets import (
 from practiceboard.core.paths import private_file
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.kit import theme
-from practiceboard.gui.kit.change import Change, Kind
+from practiceboard.gui.kit.change import Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.stale import RefreshWhenShown
 from practiceboard.gui.views.care.table import Column, RowsTable, day, label
 from practiceboard.queries import care_dashboard as dash
 from practiceboard.queries.care_dashboard import CareDashboard, CareTaskRow
@@ -95,7 +96,8 @@ def _chart(title: str) -> QChart:
     return chart
 
 
-class CareDashboardView(QWidget):
+class CareDashboardView(RefreshWhenShown, QWidget):
+    shown_kinds = SHOWN
     task_activated = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -181,19 +183,6 @@ class CareDashboardView(QWidget):
 
     def current_task_id(self) -> int | None:
         return self.table.current_id()
-
-    def _data_changed(self, change: Change) -> None:
-        if not change.touches(*SHOWN):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _failed(self, ticket: int, _exc: Exception, text: str) -> None:
         if ticket == self._ticket:

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from practiceboard.domain.policy import Cap
-from practiceboard.gui.kit.change import Change, Kind
+from practiceboard.gui.kit.change import Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.stale import RefreshWhenShown
 from practiceboard.gui.views.care.page import PatientPageWidget
 from practiceboard.gui.views.care.table import Column, RowsTable, day, label
 from practiceboard.gui.views.lists.table import Section
@@ -49,7 +50,8 @@ COLUMNS = (
 )
 
 
-class PatientsView(QWidget):
+class PatientsView(RefreshWhenShown, QWidget):
+    shown_kinds = SHOWN
     task_activated = Signal(int)
 
     EMPTY = "No patients match. Search by MRN, part of a name, or a date of birth (4/12/1956)."
@@ -123,19 +125,6 @@ class PatientsView(QWidget):
 
     def current_task_id(self) -> int | None:
         return self.page.current_task_id() if self.stack.currentWidget() is self.page else None
-
-    def _data_changed(self, change: Change) -> None:
-        if not change.touches(*SHOWN):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     # ---------------------------------------------------------------- the list
 

@@ -34,9 +34,10 @@ from practiceboard.core.rows import PickerOptions, TaskFilter
 from practiceboard.domain.aging import AGING_BUCKETS
 from practiceboard.domain.policy import Cap
 from practiceboard.gui.kit import theme
-from practiceboard.gui.kit.change import Change, Kind
+from practiceboard.gui.kit.change import Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.stale import RefreshWhenShown
 from practiceboard.gui.printing.report_actions import ReportActions
 from practiceboard.gui.views.dashboard import data
 from practiceboard.gui.views.dashboard.charts import AGING_COLOURS, PAIR_COLOURS, ChartCard
@@ -114,7 +115,8 @@ class Tile(QFrame):
         super().mouseReleaseEvent(event)
 
 
-class DashboardView(QWidget):
+class DashboardView(RefreshWhenShown, QWidget):
+    shown_kinds = SHOWN
     task_activated = Signal(int)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -310,19 +312,6 @@ class DashboardView(QWidget):
 
     def current_task_id(self) -> int | None:
         return self.list.current_task_id() if self.stack.currentIndex() == 1 else None
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
-    def _data_changed(self, change: Change) -> None:
-        if not change.touches(*SHOWN):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
 
     # ---------------------------------------------------------------- pickers
 

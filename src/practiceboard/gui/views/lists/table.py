@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from practiceboard.core.rows import Card, MoveOption, TaskFilter
 from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
-from practiceboard.gui.kit.change import Change, Kind
+from practiceboard.gui.kit.change import Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG, sentence
 from practiceboard.gui.kit.ops import Op
+from practiceboard.gui.kit.stale import RefreshWhenShown
 from practiceboard.gui.kit.tables import set_up_rows_table
 from practiceboard.gui.views.board import moves
 from practiceboard.gui.views.lists.model import TASK_ID_ROLE, CardTableModel
@@ -242,10 +243,12 @@ def heading(text: str, parent: QWidget, name: str, kind: str = "heading") -> QLa
 LOAD_PROBLEM = "Could not load the tasks."
 
 
-class TaskListView(QWidget):
+class TaskListView(RefreshWhenShown, QWidget):
     """What the three views share: loading in a worker, ignoring stale answers,
         refreshing on data_changed when the change touches tasks, patients or people (at
     once when shown, else the next time it is shown)."""
+
+    shown_kinds = SHOWN
 
     task_activated = Signal(int)
 
@@ -257,19 +260,6 @@ class TaskListView(QWidget):
         self._stale = True
         self.loaded_once = False
         ctx.signals.data_changed.connect(self._data_changed)
-
-    def _data_changed(self, change: Change) -> None:
-        if not change.touches(*SHOWN):
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def set_filter(self, filt: TaskFilter) -> None:
         self._filter = filt
