@@ -30,6 +30,48 @@ from practiceboard.gui.kit import theme
 from practiceboard.gui.views.lists.filter_bar import amp
 
 
+def _heading(dialog: QDialog, layout: QVBoxLayout, headline: str, title: str,
+             scale: float = 1.0) -> None:  # fmt: skip
+    """The dialog's question in bold and the task's title under it (plain text)."""
+    label = QLabel(headline, dialog)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = label.font()
+    font.setBold(True)
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    label.setFont(font)
+    layout.addWidget(label)
+    muted = QLabel(title, dialog)
+    muted.setTextFormat(Qt.TextFormat.PlainText)
+    muted.setProperty("kind", "muted")
+    muted.setWordWrap(True)
+    layout.addWidget(muted)
+
+
+def _message_and_buttons(
+    dialog: QDialog, layout: QVBoxLayout, name: str, ok_text: str
+) -> tuple[QLabel, QDialogButtonBox]:
+    """The message line — always there, empty until needed, so the buttons never move —
+    and OK (named ``ok_text``, the default) / Cancel wired to accept / reject."""
+    message = QLabel(" ", dialog)
+    message.setObjectName(name)
+    message.setProperty("kind", "error")
+    message.setWordWrap(True)
+    layout.addWidget(message)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setDefault(True)
+    for button in buttons.buttons():
+        button.setIcon(QIcon())
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return message, buttons
+
+
 class ClosingDialog(QDialog):
     """Pick the closing status of ``card`` among ``options`` (done and cancelled moves)."""
 
@@ -40,17 +82,7 @@ class ClosingDialog(QDialog):
         self.setWindowTitle(f"Close {card.ref}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
-        headline = QLabel(f"How does {card.ref} end?", self)
-        font = headline.font()
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        headline.setFont(font)
-        layout.addWidget(headline)
-        title = QLabel(card.title, self)
-        title.setTextFormat(Qt.TextFormat.PlainText)
-        title.setProperty("kind", "muted")
-        title.setWordWrap(True)
-        layout.addWidget(title)
+        _heading(self, layout, f"How does {card.ref} end?", card.title, scale=1.15)
         self.group = QButtonGroup(self)
         self.radios: dict[int, QRadioButton] = {}
         for option in self.options:
@@ -66,24 +98,9 @@ class ClosingDialog(QDialog):
             self.group.addButton(radio, option.to_status_id)
             self.radios[option.to_status_id] = radio
             layout.addWidget(radio)
-        # The message's line is always there (empty until needed): the buttons never move.
-        self.message = QLabel(" ", self)
-        self.message.setObjectName("closingMessage")
-        self.message.setProperty("kind", "error")
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
+        self.message, self.buttons = _message_and_buttons(self, layout, "closingMessage",
+                                                          "Close task")  # fmt: skip
         self.group.idClicked.connect(lambda _id: self.message.setText(" "))
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Close task")
-        ok.setDefault(True)
-        for button in self.buttons.buttons():
-            button.setIcon(QIcon())
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
         first = next((r for r in self.radios.values() if r.isEnabled()), None)
         if first is not None:
             first.setFocus()
@@ -115,17 +132,7 @@ class HandoffDialog(QDialog):
         self.setWindowTitle(f"Hand off {card.ref}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
-        headline = QLabel(f"Hand {card.ref} to {to_name}?", self)
-        headline.setTextFormat(Qt.TextFormat.PlainText)
-        font = headline.font()
-        font.setBold(True)
-        headline.setFont(font)
-        layout.addWidget(headline)
-        title = QLabel(card.title, self)
-        title.setTextFormat(Qt.TextFormat.PlainText)
-        title.setProperty("kind", "muted")
-        title.setWordWrap(True)
-        layout.addWidget(title)
+        _heading(self, layout, f"Hand {card.ref} to {to_name}?", card.title)
         layout.addWidget(QLabel(f"Note for {to_name} (optional)", self))
         self.note_edit = QPlainTextEdit(self)
         self.note_edit.setObjectName("handoffNote")
@@ -136,23 +143,9 @@ class HandoffDialog(QDialog):
             f"QPlainTextEdit {{ min-height: {lines}px; max-height: {lines}px; }}"
         )
         layout.addWidget(self.note_edit)
-        self.message = QLabel(" ", self)
-        self.message.setObjectName("handoffMessage")
-        self.message.setProperty("kind", "error")
-        self.message.setWordWrap(True)
-        layout.addWidget(self.message)
+        self.message, self.buttons = _message_and_buttons(self, layout, "handoffMessage",
+                                                          "Hand off")  # fmt: skip
         self.note_edit.textChanged.connect(lambda: self.message.setText(" "))
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Hand off")
-        ok.setDefault(True)
-        for button in self.buttons.buttons():
-            button.setIcon(QIcon())
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
         self.note_edit.setFocus()
         self.resize(max(420, self.sizeHint().width()), self.sizeHint().height())
 
