@@ -40,7 +40,7 @@ class ChangePasswordDialog(QDialog):
         self.error.setObjectName("errorLabel")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setProperty("kind", "error")  # the theme's error text
         self.error.hide()
         form = QFormLayout()
         form.addRow("&One-time password", self.current)

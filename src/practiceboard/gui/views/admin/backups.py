@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from practiceboard.core.clock import now
 from practiceboard.core.rows import BackupState
+from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.admin.common import Notice
@@ -87,12 +88,12 @@ class BackupsPanel(QWidget):
         self.when.setText(f"Every night after {state.nightly_time} (practice time), on one PC")
         if state.last_at is None:
             self.last.setText("None yet")
-            self.last.setStyleSheet("color: #b3261e;")
+            self.last.setStyleSheet(f"color: {theme.ERROR};")
             return
         old = now() - state.last_at > STALE
         self.last.setText(f"{local(state.last_at)} on {state.last_pc}: {state.last_file}"
                           + (" — more than 2 days ago" if old else ""))  # fmt: skip
-        self.last.setStyleSheet("color: #b3261e;" if old else "")
+        self.last.setStyleSheet(f"color: {theme.ERROR};" if old else "")
 
     def backup_now(self) -> None:
         self.backup_button.setEnabled(False)
@@ -143,7 +144,7 @@ class RestoreDialog(QDialog):
         self.error = QLabel(self)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setProperty("kind", "error")  # the theme's error text
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.restore_button = self.buttons.addButton(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QWidget
 
+from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.tables import set_up_rows_table
 
 
@@ -65,5 +66,5 @@ class Notice(QLabel):
 
     def failed(self, text: str) -> None:
         self.setProperty("error", True)
-        self.setStyleSheet("color: #b3261e;")
+        self.setStyleSheet(f"color: {theme.ERROR};")
         self.setText(text)

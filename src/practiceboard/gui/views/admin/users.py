@@ -225,7 +225,7 @@ class AccountDialog(QDialog):
         self.error.setObjectName("errorLabel")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setProperty("kind", "error")  # the theme's error text
         self.error.hide()
         form = QFormLayout()
         form.addRow("&Name (as on cards)", self.name)

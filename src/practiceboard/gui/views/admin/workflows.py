@@ -348,7 +348,7 @@ class TemplateDialog(QDialog):
         self.error = QLabel(self)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setProperty("kind", "error")  # the theme's error text
         self.error.hide()
         form = QFormLayout()
         form.addRow("&Name", self.name)
