@@ -34,17 +34,14 @@ from practiceboard.db.engine import Database
 from practiceboard.db.models import (
     CareIntervention,
     CarePlan,
-    Location,
     Patient,
-    Setting,
-    User,
     Workflow,
 )
 from practiceboard.domain import validation
 from practiceboard.domain.careplan import Cadence, next_open_day, parse_cadence
 from practiceboard.domain.errors import PermissionDenied, ValidationError, loggable
 from practiceboard.domain.policy import Cap, Policy
-from practiceboard.services.tasks import NEXT_TASK_ID, OWNER_CHECKS, TaskDraft, create_in
+from practiceboard.services.tasks import TaskDraft, batch_intake, create_in
 
 CARE_WORKFLOW = "care_task"
 CATCH_UP_CAP = 12
@@ -186,36 +183,23 @@ def _generate(
         if one is not None:
             plan = session.get(CarePlan, one)
             guard.patient_id = plan.patient_id if plan is not None else None
-        definitions.pin_workflows(session)  # one workflow read per chunk, not per task
-        # The session's identity map holds only what is referenced: keep the people,
-        # the locations and the database id (the audit key's) for the chunk, so each
-        # task's checks find them in memory instead of reading them again. Owners are
-        # checked once per chunk (generation changes no one's roles).
-        held = [
-            *session.scalars(select(User)), *session.scalars(select(Location)),
-            *session.scalars(select(Workflow)), session.get(Setting, "database_id"),
-        ]  # fmt: skip
-        session.info[OWNER_CHECKS] = set()
-        session.info[NEXT_TASK_ID] = None  # counted once, then one up per task
-        places = [h for h in held if isinstance(h, Location)]
-        default_location = next((loc.id for loc in places if loc.is_default), None)
-        run = _Run(actor, policy, care_wf, definitions.practice_calendar(session),
-                   max(0, definitions.setting(session, "care_days_ahead")), through,
-                   upcoming, today, default_location)  # fmt: skip
-        for plan_id in plan_ids:
-            try:
-                with session.begin_nested():
-                    c, s, d = _plan_tasks(session, run, plan_id)
-            except ValidationError as exc:  # its message may name the patient: not logged
-                log.warning("care plan %s: tasks not generated: %s", plan_id, loggable(exc))
-                run.loads.clear()  # the savepoint took its assignments back: count again
-                total = total + GenerationResult(0, 0, failed=1)
-                continue
-            total = total + GenerationResult(c, 1 if c else 0, s, d)
+        # People, places and workflows read once per chunk, not per task; owners checked
+        # once per chunk (generation changes no one's roles).
+        with batch_intake(session) as default_location:
+            run = _Run(actor, policy, care_wf, definitions.practice_calendar(session),
+                       max(0, definitions.setting(session, "care_days_ahead")), through,
+                       upcoming, today, default_location)  # fmt: skip
+            for plan_id in plan_ids:
+                try:
+                    with session.begin_nested():
+                        c, s, d = _plan_tasks(session, run, plan_id)
+                except ValidationError as exc:  # its message may name the patient: not logged
+                    log.warning("care plan %s: tasks not generated: %s", plan_id, loggable(exc))
+                    run.loads.clear()  # the savepoint took its assignments back: count again
+                    total = total + GenerationResult(0, 0, failed=1)
+                    continue
+                total = total + GenerationResult(c, 1 if c else 0, s, d)
         session.flush()
-        session.info.pop(OWNER_CHECKS, None)
-        session.info.pop(NEXT_TASK_ID, None)
-        del held
     return total
 
 
@@ -253,7 +237,7 @@ def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, in
     plan = session.get(CarePlan, plan_id)
     if plan is None or plan.status != "active":
         return 0, 0, 0
-    patient = session.get(Patient, plan.patient_id)  # held: each of its tasks reads it
+    _patient = session.get(Patient, plan.patient_id)  # held: each of its tasks reads it
     # FOR UPDATE: a second PC waits here, then sees the advanced next_due and skips.
     interventions = session.scalars(
         select(CareIntervention)
@@ -306,7 +290,6 @@ def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, in
         # Everything up to `end` is done; past the plan's end date nothing moves.
         iv.next_due = cadence.next_after(iv.start_date, end)
     session.flush()
-    del patient
     return created, skipped, duplicates
 
 

@@ -21,7 +21,7 @@ from practiceboard.core.people import is_active, require_active
 from practiceboard.core.unit import audited, check_version, conflict_if_stale, get_or_404
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
-from practiceboard.db.models import Location, Patient, Task, TaskEvent, User, Workflow
+from practiceboard.db.models import Location, Patient, Setting, Task, TaskEvent, User, Workflow
 from practiceboard.domain import validation
 from practiceboard.domain.decisions import words as decision_words
 from practiceboard.domain.errors import PermissionDenied, ValidationError
@@ -193,6 +193,28 @@ def check_visible_and_editable(policy: Policy, task: Task) -> None:
 
 
 OWNER_CHECKS = "owner_checks"  # session.info key: (workflow id, user id) already checked
+
+
+@contextmanager
+def batch_intake(session: Session) -> Iterator[int | None]:
+    """For a writer that creates many tasks in one transaction (care generation, a
+    spreadsheet import): every workflow definition pinned, the people, locations,
+    workflows and the database id (the audit key's) held in the session — its identity
+    map keeps only what is referenced, so each task's checks would read them again —
+    each (workflow, owner) checked once and, on SQLite, the next task id counted once.
+    Yields the practice's default location id."""
+    definitions.pin_workflows(session)
+    held = [
+        *session.scalars(select(User)), *session.scalars(select(Location)),
+        *session.scalars(select(Workflow)), session.get(Setting, "database_id"),
+    ]  # fmt: skip
+    session.info[OWNER_CHECKS] = set()
+    session.info[NEXT_TASK_ID] = None  # counted once, then one up per task
+    try:
+        yield next((h.id for h in held if isinstance(h, Location) and h.is_default), None)
+    finally:
+        session.info.pop(OWNER_CHECKS, None)
+        session.info.pop(NEXT_TASK_ID, None)
 
 
 def check_owner(session: Session, wf: WorkflowDef, user_id: int) -> None:

@@ -54,7 +54,7 @@ from practiceboard.services.imports.mapping import (
     text_of,
 )
 from practiceboard.services.imports.sheet import Sheet, column_letter
-from practiceboard.services.tasks import TaskDraft, create_in
+from practiceboard.services.tasks import TaskDraft, batch_intake, create_in
 
 UNDONE_REASON = "import_undone"
 
@@ -237,10 +237,11 @@ def _run(
             seen: dict[str, int] = {}
             known = _known_fingerprints(session, kind)
             outcomes: list[RowOutcome] = []
-            for number, row in sheet.rows:
-                outcomes.append(
-                    _one_row(session, batch, sheet, cols, number, row, seen, known, each_row)
-                )
+            with batch_intake(session):  # staff, places, workflows read once, not per row
+                for number, row in sheet.rows:
+                    outcomes.append(
+                        _one_row(session, batch, sheet, cols, number, row, seen, known, each_row)
+                    )
             result = ImportResult(kind, sheet.file_name, dry_run, tuple(outcomes), batch.id)
             batch.created_count, batch.updated_count = result.created, result.updated
             batch.skipped_count, batch.error_count = result.skipped, result.errors
