@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -47,7 +47,7 @@ from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.care.plan_parts import GoalDialog, InterventionDialog, ReviewDialog
-from practiceboard.gui.views.care.table import Column, RowsTable, day, label
+from practiceboard.gui.views.care.table import Column, RowsTable, day, label, pydate, qdate
 from practiceboard.queries import careplans as plan_queries
 from practiceboard.queries.careplans import CareChoices, PlanDetail
 from practiceboard.services import care_tasks, careplans
@@ -124,14 +124,6 @@ class _Dates:
     end: date | None
 
 
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
-
-
 class ClosePlanDialog(QDialog):
     """Why the plan closes (one of CLOSE_REASONS) and a few words."""
 
@@ -202,7 +194,7 @@ class PlanDialog(QDialog):
         me = self.owner.findData(ctx.actor.user_id)
         if me >= 0:
             self.owner.setCurrentIndex(me)
-        self.start = QDateEdit(_qdate(choices.today), self.ops_box, objectName="startDate")
+        self.start = QDateEdit(qdate(choices.today), self.ops_box, objectName="startDate")
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("MM/dd/yyyy")
         self.review = QLineEdit(self.ops_box, objectName="reviewDate", placeholderText="MM/DD/YYYY")
@@ -372,7 +364,7 @@ class PlanDialog(QDialog):
             self.owner.addItem(p.owner_name, p.owner_id)
             i = self.owner.count() - 1
         self.owner.setCurrentIndex(i)
-        self.start.setDate(_qdate(p.start_date))
+        self.start.setDate(qdate(p.start_date))
         self.review.setText(day(p.review_date))
         self.end.setText(day(p.end_date))
         self.risk.setCurrentIndex(max(0, self.risk.findData(p.risk)))
@@ -434,7 +426,7 @@ class PlanDialog(QDialog):
                 self.patient_id,
                 self.template.currentData(),
                 self.owner.currentData(),
-                _pydate(self.start.date()),
+                pydate(self.start.date()),
                 self.risk.currentData(),
             ).changes(  # fmt: skip
                 lambda saved: Change.of(Kind.CARE_PLAN, saved.id) | Change.of(Kind.TASK)
@@ -443,7 +435,7 @@ class PlanDialog(QDialog):
         if self.detail is None:
             return
         try:
-            dates = _Dates(_pydate(self.start.date()), self._date(self.review, "review_date"),
+            dates = _Dates(pydate(self.start.date()), self._date(self.review, "review_date"),
                            self._date(self.end, "end_date"))  # fmt: skip
         except ValidationError as err:
             self.errors.show(err.field, err.message)
@@ -486,8 +478,12 @@ class PlanDialog(QDialog):
         self.reload()
 
     def _act(self, fn, *args, **kwargs) -> None:
+        """``fn(db, actor, plan_id, ...)`` on this plan, then reload it."""
+        self._act_on(fn, self.plan_id, *args, **kwargs)
+
+    def _act_on(self, fn, *args, **kwargs) -> None:
         self.errors.clear()
-        Op(self.ctx, fn, self.plan_id, *args, **kwargs).changes(
+        Op(self.ctx, fn, *args, **kwargs).changes(
             Change.of(Kind.CARE_PLAN, self.plan_id) | Change.of(Kind.TASK)
         ).success(lambda _r: self._after_change()).failure(self._failed).run()
 
@@ -568,12 +564,6 @@ class PlanDialog(QDialog):
                     "as they are.")  # fmt: skip
         if self.ctx.messages.confirm(self, "Stop intervention", question):
             self._act_on(careplans.deactivate_intervention, row.id)
-
-    def _act_on(self, fn, *args) -> None:
-        self.errors.clear()
-        Op(self.ctx, fn, *args).changes(Change.of(Kind.CARE_PLAN, self.plan_id)).success(
-            lambda _r: self._after_change()
-        ).failure(self._failed).run()
 
     def ask_review(self) -> None:
         p = self.detail.plan

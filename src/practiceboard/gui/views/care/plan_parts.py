@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -31,19 +30,11 @@ from practiceboard.gui.dialogs.field_errors import FieldErrors
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
-from practiceboard.gui.views.care.table import label
+from practiceboard.gui.views.care.table import label, pydate, qdate
 from practiceboard.queries.careplans import CareChoices
 from practiceboard.services import careplans
 
 NO_DATE = "No target date"
-
-
-def _qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def _pydate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
 
 
 class _PartDialog(QDialog):
@@ -108,7 +99,7 @@ class GoalDialog(_PartDialog):
         self.target_date.setCalendarPopup(True)
         self.target_date.setDisplayFormat("MM/dd/yyyy")
         # The lowest date stands for "none" and shows as words.
-        self.target_date.setMinimumDate(_qdate(today - timedelta(days=3650)))
+        self.target_date.setMinimumDate(qdate(today - timedelta(days=3650)))
         self.target_date.setSpecialValueText(NO_DATE)
         self.status = QComboBox(self, objectName="goalStatus")
         for key, text in GOAL_STATUS_LABELS.items():
@@ -122,7 +113,7 @@ class GoalDialog(_PartDialog):
         for key, widget in fields.items():
             self.register(key, widget)
         if goal is None:
-            self.target_date.setDate(_qdate(today + timedelta(days=90)))
+            self.target_date.setDate(qdate(today + timedelta(days=90)))
             self.status.setEnabled(False)
             self.status.setToolTip("A new goal starts in progress.")
         else:
@@ -131,7 +122,7 @@ class GoalDialog(_PartDialog):
             if goal.target_date is None:
                 self.target_date.setDate(self.target_date.minimumDate())
             else:
-                self.target_date.setDate(_qdate(goal.target_date))
+                self.target_date.setDate(qdate(goal.target_date))
             self.status.setCurrentIndex(max(0, self.status.findData(goal.status)))
         self.finish()
         self.description.setFocus()
@@ -139,7 +130,7 @@ class GoalDialog(_PartDialog):
     def chosen_date(self) -> date | None:
         if self.target_date.date() == self.target_date.minimumDate():
             return None
-        return _pydate(self.target_date.date())
+        return pydate(self.target_date.date())
 
     def save(self) -> None:
         text, target = self.description.text(), self.target.text().strip() or None
@@ -201,7 +192,7 @@ class InterventionDialog(_PartDialog):
         self.goal.addItem("No particular goal", None)
         for g in goals:
             self.goal.addItem(g.description, g.id)
-        self.start = QDateEdit(_qdate(choices.today), self, objectName="interventionStart")
+        self.start = QDateEdit(qdate(choices.today), self, objectName="interventionStart")
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("MM/dd/yyyy")
         self.who = QComboBox(self, objectName="who")
@@ -270,7 +261,7 @@ class InterventionDialog(_PartDialog):
         cadence = self.cadence.currentData()
         if self.row is None:
             self.run(careplans.add_intervention, self.plan_id, self.title.text(), cadence,
-                     _pydate(self.start.date()), goal_id=self.goal.currentData(),
+                     pydate(self.start.date()), goal_id=self.goal.currentData(),
                      role_key=role_key, owner_id=owner_id,
                      workflow_key=workflow)  # fmt: skip
             return
@@ -309,7 +300,7 @@ class ReviewDialog(_PartDialog):
         self.setObjectName("reviewDialog")
         self.version = version
         self.save_button.setText("Reviewed")
-        self.next_review = QDateEdit(_qdate(next_review), self, objectName="nextReview")
+        self.next_review = QDateEdit(qdate(next_review), self, objectName="nextReview")
         self.next_review.setCalendarPopup(True)
         self.next_review.setDisplayFormat("MM/dd/yyyy")
         self.note = QPlainTextEdit(self, objectName="reviewNote")
@@ -324,5 +315,5 @@ class ReviewDialog(_PartDialog):
 
     def save(self) -> None:
         self.run(careplans.review_plan, self.plan_id, expected_version=self.version,
-                 next_review=_pydate(self.next_review.date()),
+                 next_review=pydate(self.next_review.date()),
                  note=self.note.toPlainText())  # fmt: skip

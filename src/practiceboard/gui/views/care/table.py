@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import QLabel, QTableView, QWidget
 
@@ -17,6 +24,14 @@ from practiceboard.gui.kit.tables import EXPORT_ROLE, PATIENT_ROLE, set_up_rows_
 from practiceboard.gui.kit.tooltips import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
 
 
 def day(d: date | None) -> str:
