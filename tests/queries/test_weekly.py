@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from practiceboard.core.rows import TaskFilter
 from practiceboard.domain.aging import AGING_BUCKETS
 from practiceboard.domain.errors import PermissionDenied, ValidationError
 from practiceboard.domain.weeks import parse_week
@@ -71,6 +72,24 @@ def test_volume_per_week(db, staff, history):
     edges = [*LAST.bounds(NY), THIS.bounds(NY)[1]]
     # Closed by each task's closing moment: C, closed in W27 and reopened, counts nowhere.
     assert weekly.volume(db, staff.manager, edges) == [(4, 0), (3, 3)]
+
+
+def test_a_narrower_scope_counts_through_the_tasks(db, staff, history):
+    """The whole practice is counted from the events alone; a picked workflow, or a
+    person who sees fewer workflows, through the tasks: the supply order S (created,
+    approved and so closed in W28) drops out of both, and nothing else does."""
+    from support import wf_id
+
+    records = TaskFilter(workflow_ids=(wf_id(db, "records"),))
+    edges = [*LAST.bounds(NY), THIS.bounds(NY)[1]]
+    for week, narrowed in ((LAST, (3, 4, 1, 1)), (THIS, (4, 2, 2, 2))):
+        bounds = week.bounds(NY)
+        for actor, filt in ((staff.manager, records), (staff.front_desk, None)):
+            c = weekly.period_counts(db, actor, *bounds, filt=filt)
+            assert (c.open_at_end, c.created, c.closed, c.breached) == narrowed
+            assert weekly.volume(db, actor, edges, filt=filt) == [(4, 0), (2, 2)]
+    closed = set(weekly.task_ids(db, staff.manager, "closed", *THIS.bounds(NY), filt=records))
+    assert closed == {history["B"], history["E"]}
 
 
 def test_approvals_in_the_week(db, staff, history):
