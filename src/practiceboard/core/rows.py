@@ -486,7 +486,9 @@ class ExceptionRow:
     status: str
     owner: str
     entered: datetime
-    business_hours: float  # in the status by the end of the period (or when it left)
+    # In the status by the end of the period (or when it left); None when the caller
+    # did not ask for them (the dashboard shows reasons, not hours).
+    business_hours: float | None
     breach_hours: float
     reason: str  # the reason code of the move into the status, "" when none
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, literal, literal_column, or_, select
+from sqlalchemy import and_, exists, func, literal, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from practiceboard.core.actor import Actor, actor_policy, require
@@ -91,11 +91,13 @@ def period_report(
     *,
     filt: TaskFilter | None = None,
     now: datetime | None = None,
+    hours: bool = True,
 ) -> tuple[PeriodCounts, list[ExceptionRow]]:
-    """period_counts and sla_exceptions at once (the breaches are found once)."""
+    """period_counts and sla_exceptions at once (the breaches are found once); without
+    ``hours``, a breach still open at the end has no business hours counted (None)."""
     with db.read() as session:
         snap = load_snapshot(session, actor, now)
-        breaches = _breaches(session, snap, start, end, _scope(snap, filt))
+        breaches = _breaches(session, snap, start, end, _scope(snap, filt), hours=hours)
         return _period_counts(session, snap, start, end, filt, breaches), breaches
 
 
@@ -158,9 +160,11 @@ def _period_counts(session, snap: Snapshot, start, end, filt, breaches=None) -> 
         .select_from(last)
         .where(last.c.rn == 1, last.c.sid.in_(_closed_ids(snap)))
     ).scalar_one()
-    if breaches is None:
-        breaches = _breaches(session, snap, start, end, scope)
-    breached = len({r.task_id for r in breaches})
+    if breaches is None:  # the count alone: no business hours to add up for display
+        stays = _breached_stays(session, snap, start, end, scope, details=False)
+        breached = len({r[0] for r in stays})
+    else:
+        breached = len({r.task_id for r in breaches})
     return PeriodCounts(open_now + closed_since - closed_then, created, closed, breached)
 
 
@@ -181,67 +185,80 @@ def sla_exceptions(
         return _breaches(session, snap, start, end, _scope(snap, filt))
 
 
-def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
+def _breached_stays(session, snap: Snapshot, start, end, scope, *, details=True) -> list[tuple]:
+    """The stays whose breach moment fell in [start, end), in the order they entered
+    the status: (task, status, entered, business hours, reason, ref, workflow, owner),
+    the last four only with ``details`` (else the count alone is wanted: no join to
+    the tasks unless the scope needs one). The hours are None for a stay still in its
+    status at the end: its window already says the clock ran out by then, and only a
+    list that shows the hours adds them up. Waiting statuses pause the clock: never
+    here."""
     hours_of = {sid: float(snap.statuses[sid].breach_hours) for sid in snap.breach_cutoffs}
     if not hours_of:  # open statuses with a breach threshold that do not pause the clock
         return []
     cal = snap.cal
     # Breached in the period <=> entered after cutoff(start, h) and at or before
-    # cutoff(end, h): the calendar (holidays, hours) turns h into two timestamps.
-    window = {h: (cal.business_cutoff(start, h), cal.business_cutoff(end, h))
-              for h in set(hours_of.values())}  # fmt: skip
-    conn = session.connection()
+    # cutoff(end, h): the calendar (holidays, hours) turns h into two timestamps, and
+    # each threshold into one range over the (status, at) index of the events.
+    ranges = []
+    for hours in sorted(set(hours_of.values())):
+        sids = sorted(sid for sid, h in hours_of.items() if h == hours)
+        lo, hi = cal.business_cutoff(start, hours), cal.business_cutoff(end, hours)
+        ranges.append(and_(TaskEvent.to_status_id.in_(sids), TaskEvent.at > lo, TaskEvent.at <= hi))
     # When each stay ended: the task's next move, found per entry through the events'
     # (task, at) index, so only the candidate stays come back, not every later move.
+    # A stay that ended by the start cannot have breached in the period (its clock had
+    # not run out then): about half the entries, left out in SQL.
     later = _NEXT_MOVE
-    left = (
-        select(func.min(later.at))
-        .where(
-            later.task_id == TaskEvent.task_id,
-            later.kind.in_(MOVES),
-            later.at >= TaskEvent.at,
-            or_(later.at > TaskEvent.at, later.id > TaskEvent.id),
-        )  # fmt: skip
-        .scalar_subquery()
+    after_it = (
+        later.task_id == TaskEvent.task_id,
+        later.kind.in_(MOVES),
+        later.at >= TaskEvent.at,
+        or_(later.at > TaskEvent.at, later.id > TaskEvent.id),
     )
-    # Per threshold, the moves into its statuses within its window: a range each over
-    # the (status, at) index of the events, with the task's reference and owner.
-    entries = []
-    for hours, (lo, hi) in sorted(window.items()):
-        sids = sorted(sid for sid, h in hours_of.items() if h == hours)
-        entries += conn.execute(
-            select(
-                TaskEvent.id,
-                TaskEvent.task_id,
-                TaskEvent.to_status_id,
-                TaskEvent.at,
-                TaskEvent.reason_code_id,
-                left,
-                Task.ref,
-                Task.workflow_id,
-                Task.owner_id,
-            )  # fmt: skip
-            .join(Task, Task.id == TaskEvent.task_id)
-            .where(
-                *scope,
-                TaskEvent.to_status_id.in_(sids),
-                TaskEvent.at > lo,
-                TaskEvent.at <= hi,
-                TaskEvent.kind.in_(MOVES),
-            )  # fmt: skip
-        ).all()
+    left = select(func.min(later.at)).where(*after_it).scalar_subquery()
+    ended_before = exists(select(literal(1)).select_from(later).where(*after_it, later.at <= start))
+    columns = [TaskEvent.task_id, TaskEvent.to_status_id, TaskEvent.at, left]
+    if details:
+        columns += [TaskEvent.reason_code_id, Task.ref, Task.workflow_id, Task.owner_id]
+        stmt = select(*columns).join(Task, Task.id == TaskEvent.task_id).where(*scope)
+    else:
+        stmt = _events(select(*columns).select_from(TaskEvent), scope)
+    entries = (
+        session.connection()
+        .execute(
+            stmt.where(or_(*ranges), TaskEvent.kind.in_(MOVES), ~ended_before).order_by(
+                TaskEvent.at, TaskEvent.id
+            )
+        )
+        .all()
+    )
     out = []
-    for _eid, tid, sid, entered, reason, left_at, ref, wf, owner in sorted(
-        entries, key=lambda r: (r[3], r[0])
+    for tid, sid, entered, left_at, *rest in entries:
+        spent = None
+        if left_at is not None and left_at < end:  # it left within the period
+            hours = hours_of[sid]
+            if (left_at - entered).total_seconds() < hours * 3600:
+                continue  # not even that many hours on the clock: no calendar needed
+            spent = cal.business_hours(entered, left_at)
+            if spent < hours:  # it left the status before the clock ran out
+                continue
+        out.append((tid, sid, entered, spent, *rest))
+    return out
+
+
+def _breaches(session, snap: Snapshot, start, end, scope, *, hours=True) -> list[ExceptionRow]:
+    """The period's breaches as rows; with ``hours``, the business hours each stay
+    counted (else None where the calendar would have to count them: the dashboard
+    shows reasons, not hours)."""
+    cal = snap.cal
+    rows = []
+    for tid, sid, entered, spent, reason, ref, wf, owner in _breached_stays(
+        session, snap, start, end, scope
     ):
-        until = min(end, left_at) if left_at is not None else end
-        hours = hours_of[sid]
-        if (until - entered).total_seconds() < hours * 3600:
-            continue  # not even that many hours on the clock: no business-hours count needed
-        spent = cal.business_hours(entered, until)
-        if spent < hours:  # it left the status before the clock ran out
-            continue
-        out.append(
+        if spent is None and hours:
+            spent = cal.business_hours(entered, end)
+        rows.append(
             ExceptionRow(
                 tid,
                 ref,
@@ -250,11 +267,11 @@ def _breaches(session, snap: Snapshot, start, end, scope) -> list[ExceptionRow]:
                 snap.users.get(owner, ""),
                 entered,
                 spent,
-                hours,
+                float(snap.statuses[sid].breach_hours),
                 snap.reasons[reason].label if reason in snap.reasons else "",
             )  # fmt: skip
         )
-    return out
+    return rows
 
 
 @refusals_audited("report.view", "report")
@@ -375,7 +392,8 @@ def task_ids(
         snap = load_snapshot(session, actor, now)
         scope = _scope(snap, filt)
         if what == "breached":
-            return tuple(sorted({r.task_id for r in _breaches(session, snap, start, end, scope)}))
+            stays = _breached_stays(session, snap, start, end, scope, details=False)
+            return tuple(sorted({r[0] for r in stays}))
         if what == "created":
             col = Task.id
             stmt = select(col).where(*scope, Task.created_at >= start, Task.created_at < end)

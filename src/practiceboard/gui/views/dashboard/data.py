@@ -212,7 +212,8 @@ def load(
         workflow = (snap.workflows[wf].key, snap.workflows[wf].name) if wf is not None else None
     p = period(request.period_key, today, zone, at, request.custom)
     filt = request.task_filter()
-    counts, breaches = weekly.period_report(db, actor, p.start, p.end, filt=filt, now=at)
+    counts, breaches = weekly.period_report(db, actor, p.start, p.end, filt=filt, now=at,
+                                            hours=False)  # fmt: skip
     prev = weekly.period_counts(db, actor, p.prev_start, p.prev_end, filt=filt, now=at)
     extra = TaskFilter(location_ids=filt.location_ids, role_keys=filt.role_keys)
     board = dashboard.dashboard(db, actor, workflow_id=request.workflow_id, now=at,
