@@ -197,6 +197,17 @@ def test_sqlite_pragmas(sqlite_db):
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 
+@pytest.mark.postgres
+def test_postgresql_sessions_run_in_utc(pg_db):
+    """Whatever zone the clinic's server runs in, the app's sessions are in UTC: times
+    come back in datetime.UTC and pass through UtcDateTime unconverted."""
+    from datetime import UTC
+
+    with pg_db.read() as s:
+        assert s.execute(text("SHOW TimeZone")).scalar_one() == "UTC"
+        assert s.execute(text("SELECT now()")).scalar_one().tzinfo is UTC
+
+
 def test_sqlite_writes_begin_immediate(sqlite_db):
     """A write transaction holds the write lock from its first statement."""
     import sqlite3
@@ -241,3 +252,25 @@ def test_0002_adds_who_changed_a_patient_and_keeps_existing_patients(db):
     assert tuple(row) == (4, None)
     if db.is_sqlite:
         assert backup is not None and backup.exists()  # backed up before upgrading
+
+
+def test_0016_the_open_work_index_carries_the_task_id_on_postgresql(db):
+    """The dashboard's attention test reads task ids: on PostgreSQL the open-work index
+    includes them (0016), and down to 0015 it is the old index again; SQLite's indexes
+    all hold the row id, so 0016 changes nothing there."""
+    from alembic import command
+
+    def included() -> bool:
+        with db.read() as s:
+            ddl = s.execute(text("SELECT pg_get_indexdef('ix_tasks_open_aging'::regclass)"))
+            return ddl.scalar_one().endswith(" INCLUDE (id)")
+
+    if not db.is_sqlite:
+        assert included()
+    _to_revision(db, command.downgrade, "0015")
+    if not db.is_sqlite:
+        assert not included()
+    _to_revision(db, command.upgrade, "head")
+    assert migrate.schema_differences(db) == []
+    if not db.is_sqlite:
+        assert included()

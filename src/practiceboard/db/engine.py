@@ -97,7 +97,16 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     url = normalize_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, "IMMEDIATE"), _sqlite_engine(url, "DEFERRED")
-    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # Sessions in UTC: every stored time is UTC, and psycopg then hands back datetimes
+    # in datetime.UTC, which UtcDateTime passes through instead of converting each one
+    # from the server's own zone (a clinic server may well run on local time).
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"options": "-c TimeZone=UTC"},
+    )
     return engine, engine
 
 

@@ -46,8 +46,8 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:  # PostgreSQL sessions run in UTC
+            return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -383,6 +383,9 @@ class Task(Base):
             "reason_code_id",
             "reason_note",
             "last_note_at",
+            # The attention test asks whether the task waits on another by its id: in
+            # every SQLite index already, on PostgreSQL only when included (0016).
+            postgresql_include=["id"],
         ),  # fmt: skip
         # Created per week (dashboard) and "new this week" (weekly report).
         Index("ix_tasks_created", "created_at", "workflow_id"),
