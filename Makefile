@@ -25,8 +25,8 @@ test-rollback-journal: $(STAMP)
 	QT_QPA_PLATFORM=offscreen PRACTICEBOARD_SQLITE_JOURNAL=DELETE $(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench migrations scripts
-	$(BIN)/ruff format --check src tests bench migrations scripts
+	$(BIN)/ruff check src tests bench migrations scripts installer
+	$(BIN)/ruff format --check src tests bench migrations scripts installer
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

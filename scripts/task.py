@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     if task == "test":
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
         return subprocess.call([str(python), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)
-    folders = ["src", "tests", "bench", "migrations", "scripts"]
+    folders = ["src", "tests", "bench", "migrations", "scripts", "installer"]
     ruff = [str(python), "-m", "ruff"]
     return subprocess.call([*ruff, "check", *folders], cwd=ROOT) or subprocess.call(
         [*ruff, "format", "--check", *folders], cwd=ROOT

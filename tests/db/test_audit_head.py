@@ -151,3 +151,15 @@ def test_audit_head_cli_verify_says_what_was_lost(db, pb_home, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "row 4 was cut off its end" in err
     assert "the log ends at row 3" in err and "cut off its end" in err
+
+
+def test_audit_head_an_earlier_restore_does_not_excuse_a_later_loss(db, held_clock):
+    """Only a restore written after the row a PC saw last explains that row's loss."""
+    _write_rows(db, 2)
+    with db.write() as s:
+        audit.write(s, WHO, audit.RESTORE_ACTION, "database", at=now())
+    held_clock.advance(minutes=5)
+    _write_rows(db, 3)  # rows 4–6, seen by this PC
+    _raw(db, "DELETE FROM audit_log WHERE id >= 5")
+    result = _verify(db)
+    assert not result.ok and result.kind == "truncated"

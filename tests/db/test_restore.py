@@ -110,3 +110,53 @@ def test_the_command_line_restores_after_a_confirmation(staff, tmp_path, capsys,
         assert counts(again) == (1, 0)
     finally:
         again.dispose()
+
+
+def test_another_pc_takes_a_restore_for_what_it_is(staff, tmp_path, pb_home, monkeypatch):
+    """The restoring PC lets go of its audit head; another PC that had seen the newer log
+    finds the signed restore row and lets go of its own: its verify says what happened
+    instead of reporting rows lost, and its head moves on at its next write. (A database
+    put back by copying a file has no such row and still fails: test_audit_head.)"""
+    from practiceboard.core.unit import remember_audit_head
+    from practiceboard.db import audit
+
+    db = staff.db
+    make_task(db, staff.front_desk, "referral", "Cardiology referral")
+    path = verified_backup(db, label="manual", folder=tmp_path)
+    for title in ("Dermatology referral", "Sleep study referral"):  # after the backup
+        make_task(db, staff.front_desk, "referral", title)
+    [key_file] = (pb_home / "config" / "audit-keys").glob("*.key")
+    key_text = key_file.read_text().strip()
+
+    def on_the_other_pc() -> None:
+        monkeypatch.setenv("PRACTICEBOARD_HOME", str(pb_home.parent / "front-desk-pc"))
+        monkeypatch.setenv("PRACTICEBOARD_AUDIT_KEY", key_text)
+        audit._KEY_CACHE.clear()
+
+    def here() -> None:
+        monkeypatch.setenv("PRACTICEBOARD_HOME", str(pb_home))
+        monkeypatch.delenv("PRACTICEBOARD_AUDIT_KEY")
+        audit._KEY_CACHE.clear()
+
+    def verify(database):
+        with database.read() as s:
+            return audit.verify(s)
+
+    on_the_other_pc()
+    remember_audit_head(db)  # the front desk's app closes having seen the newest rows
+    here()
+    assert backups.restore(db, staff.admin, path).audit_ok
+    again = Database(db.url)
+    try:
+        on_the_other_pc()
+        result = verify(again)
+        assert result.ok and result.kind == "restored", result.describe()
+        said = result.describe()
+        assert said.startswith("Audit log intact") and "restored from a backup" in said
+        assert "by admin" in said and "replaced on purpose" in said
+        make_task(again, staff.front_desk, "referral", "Orthopedics referral")
+        result = verify(again)
+        assert (result.ok, result.kind, result.note) == (True, "intact", "")
+    finally:
+        here()
+        again.dispose()

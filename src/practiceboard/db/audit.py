@@ -332,9 +332,35 @@ def note_head(database_id: str, key: bytes, head: Head) -> None:
 def forget_head(session: Session) -> None:
     """A deliberate restore (``db/restore.py``): the log this PC saw is knowingly replaced
     by an older one, so the head it kept no longer stands; the restore's own audit row
-    records the new one. (Other PCs still hold theirs and report the restore as a loss
-    until their head is forgotten the same way.)"""
+    records the new one. Other PCs find that row (``restore_since``) and let their own
+    head go the same way."""
     _head_path(database_id(session)).unlink(missing_ok=True)
+
+
+RESTORE_ACTION = "database.restore"
+
+
+def restore_since(session: Session, key: bytes, head: Head) -> AuditEntry | None:
+    """The latest deliberate restore written at or after the row this PC saw last: a
+    ``database.restore`` row whose own signature holds. It explains why the log no
+    longer reaches this PC's head: a PC put the database back to a backup on purpose,
+    through the app, and the log says who and when. A database put back by copying a
+    file has no such row, and neither can one be added without the key."""
+    row = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == RESTORE_ACTION)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    seen_at = datetime.fromisoformat(head.at)
+    written = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
+    if written < seen_at:
+        return None  # restored before this PC's head: it does not explain a later loss
+    if not hmac.compare_digest(row.row_hash, _hash(key, row.prev_hash, _fields(row))):
+        return None
+    return row
 
 
 def remember_head(session: Session) -> None:
@@ -350,25 +376,32 @@ def remember_head(session: Session) -> None:
         .order_by(AuditEntry.id.desc())
         .limit(1)
     ).first()
-    if last is not None and _still_reaches_head(session, dbid, key, last):
+    if last is not None and _head_may_move_on(session, dbid, key, last):
         note_head(dbid, key, Head(last.id, last.row_hash, _utc_text(last.at)))
 
 
-def _still_reaches_head(session: Session, dbid: str, key: bytes, last) -> bool:
-    """Whether the log (whose last row is ``last``) still holds the row this PC saw last;
-    when it does not, the head must not move on past the loss."""
+def _head_may_move_on(session: Session, dbid: str, key: bytes, last) -> bool:
+    """Whether this PC's head may move on to ``last`` (the log's last row): the log still
+    holds the row this PC saw last, or a deliberate restore replaced that log since (then
+    the old head is let go here, as the restoring PC let go of its own). Otherwise the
+    head must not move past the loss, so that verify keeps telling it."""
     try:
         head = load_head(dbid, key)
     except HeadAltered:
         return False
     if head is None:
         return True
-    if last is None or last.id < head.row_id:
+    if last is not None and last.id >= head.row_id:
+        if last.id == head.row_id:
+            seen = last.row_hash
+        else:
+            seen = session.scalar(select(AuditEntry.row_hash).where(AuditEntry.id == head.row_id))
+        if seen == head.row_hash:
+            return True
+    if restore_since(session, key, head) is None:
         return False
-    if last.id == head.row_id:
-        return last.row_hash == head.row_hash
-    seen = session.scalar(select(AuditEntry.row_hash).where(AuditEntry.id == head.row_id))
-    return seen == head.row_hash
+    _head_path(dbid).unlink(missing_ok=True)
+    return True
 
 
 def _utc_text(at: datetime) -> str:
@@ -464,7 +497,7 @@ def write(
     session.flush()
     dbid, head = database_id(session), Head(entry.id, entry.row_hash, _utc_text(entry.at))
     pending = session.info.get(_HEAD_INFO)
-    intact = pending[3] if pending else _still_reaches_head(session, dbid, key, last)
+    intact = pending[3] if pending else _head_may_move_on(session, dbid, key, last)
     session.info[_HEAD_INFO] = (dbid, key, head, intact)
     return entry
 
@@ -475,11 +508,14 @@ class VerifyResult:
     rows_checked: int
     broken_id: int | None = None
     problem: str = ""
-    kind: str = "intact"  # intact | tampered | truncated | wrong_key
+    kind: str = "intact"  # intact | restored | tampered | truncated | wrong_key
+    note: str = ""  # restored: what replaced the log this PC had seen
 
     def describe(self) -> str:
         if self.ok:
-            return f"Audit log intact: {self.rows_checked} rows verified."
+            return f"Audit log intact: {self.rows_checked} rows verified." + (
+                f" {self.note}" if self.note else ""
+            )
         if self.kind == "wrong_key":
             return f"Audit log not checked: {self.problem}"
         if self.broken_id is None:
@@ -523,7 +559,18 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
             prev_hash, expected_id, after = e.row_hash, e.id + 1, e.id
             checked += 1
         session.expunge_all()
-    return _against_head(head, checked, hash_at_head)
+    result = _against_head(head, checked, hash_at_head)
+    if result.ok or head is None:
+        return result
+    restore = restore_since(session, key, head)
+    if restore is None:
+        return result
+    note = (
+        f"The database was restored from a backup on {restore.at:%Y-%m-%d %H:%M} UTC by "
+        f"{restore.username} (row {restore.id}); the log this PC saw before then "
+        f"(up to row {head.row_id}) was replaced on purpose."
+    )
+    return VerifyResult(True, checked, None, "", "restored", note)
 
 
 def _against_head(head: Head | None, checked: int, hash_at_head: str | None) -> VerifyResult:

@@ -293,7 +293,7 @@ def restore(db, path: Path, *, who: str, folder: Path | None = None) -> Restored
                 pass  # verify says so below; a new key would only hide it
             else:
                 audit.forget_head(session)  # the restored log is older on purpose
-                audit.write(session, audit.Who(None, who, workstation), "database.restore",
+                audit.write(session, audit.Who(None, who, workstation), audit.RESTORE_ACTION,
                             "database", None, category="system", at=datetime.now(UTC),
                             new={"file": str(summary.path), "safety_backup": str(safety),
                                  "taken_at": summary.taken_at.isoformat()
