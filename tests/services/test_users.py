@@ -114,6 +114,6 @@ def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(clock, staff):
 
     unknown = audit_rows(db, "auth.sign_in", after=mark)[0]
     assert (unknown.user_id, unknown.username, unknown.outcome, unknown.detail) == (
-        None, "nosuchperson", "failure", "unknown user name",
+        None, "nosuchperson", "failure", "unknown user name (1 in a row)",
     )  # fmt: skip
     assert account(db, "frontdesk") == (1, None)

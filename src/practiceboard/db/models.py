@@ -94,6 +94,19 @@ class User(Base):
     )
 
 
+class UnknownNameFailure(Base):
+    """Wrong sign-ins under a name no account has, counted as an account counts its own
+    (``failed_logins``, ``locked_until``), so that a name locks after the same number of
+    tries whether or not it is real: the lock must not tell which names are (0017)."""
+
+    __tablename__ = "unknown_name_failures"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_failed_at: Mapped[datetime]
+
+
 class Role(Base):
     __tablename__ = "roles"
 

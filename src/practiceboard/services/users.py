@@ -20,7 +20,7 @@ from practiceboard.core.timezone import local_timezone_name, valid_zone
 from practiceboard.core.unit import audited
 from practiceboard.db import audit
 from practiceboard.db.engine import Database
-from practiceboard.db.models import Role, Setting, User, UserRole
+from practiceboard.db.models import Role, Setting, UnknownNameFailure, User, UserRole
 from practiceboard.domain import validation
 from practiceboard.domain.errors import AuthenticationError, NotFound, ValidationError
 from practiceboard.domain.policy import Cap
@@ -320,16 +320,12 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
         user = session.scalars(select(User).where(User.username == name)).first()
         at = now()
         if user is None:
-            _verify(_decoy_hash(), password)
-            audit.write(session, audit.Who(None, name or "?", station), "auth.sign_in", "user",
-                        outcome="failure", category="security", at=now(),
-                        detail="unknown user name")  # fmt: skip
-            error = AuthenticationError(MISMATCH)
+            error = _unknown_name(session, name, password, station, at, attempts, minutes)
         elif user.locked_until and user.locked_until > at:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
                         user.id, outcome="denied", category="security", at=now(),
                         detail="account locked")  # fmt: skip
-            error = AuthenticationError(_locked_message(user, at, minutes))
+            error = AuthenticationError(_locked_message(user.locked_until, at, minutes))
         elif not _verify(user.password_hash, password):
             user.failed_logins += 1
             detail = f"wrong password ({user.failed_logins} in a row)"
@@ -345,8 +341,8 @@ def sign_in(db: Database, username: str, password: str, workstation: str | None 
             # The same words as for an unknown name: a count of tries left would tell
             # which names are real.
             error = AuthenticationError(
-                _locked_message(user, at, minutes) if user.locked_until and user.locked_until > at
-                else MISMATCH
+                _locked_message(user.locked_until, at, minutes)
+                if user.locked_until and user.locked_until > at else MISMATCH
             )  # fmt: skip
         elif not user.active:
             audit.write(session, audit.Who(user.id, user.username, station), "auth.sign_in", "user",
@@ -372,10 +368,42 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
-def _locked_message(user: User, at, lockout_minutes: int) -> str:
+def _unknown_name(
+    session: Session, name: str, password: str, station: str, at, attempts: int, minutes: int
+) -> AuthenticationError:
+    """A name no account has is answered as an account would be: the same words for a
+    wrong password, the same lock after ``attempts`` of them (counted per name in
+    unknown_name_failures, as an account counts its own), and the same work: the
+    password is hashed unless the name is locked, as for a locked account."""
+    who = audit.Who(None, name or "?", station)
+    row = session.get(UnknownNameFailure, name) if 0 < len(name) <= 64 else None
+    if row is not None and row.locked_until and row.locked_until > at:
+        audit.write(session, who, "auth.sign_in", "user", outcome="denied", category="security",
+                    at=now(), detail="unknown user name, locked like an account")  # fmt: skip
+        return AuthenticationError(_locked_message(row.locked_until, at, minutes))
+    _verify(_decoy_hash(), password)
+    if row is None and 0 < len(name) <= 64:  # no account can have a longer name
+        row = UnknownNameFailure(username=name, failed_logins=0, last_failed_at=at)
+        session.add(row)
+    detail = "unknown user name"
+    if row is not None:
+        row.failed_logins += 1
+        row.last_failed_at = at
+        detail += f" ({row.failed_logins} in a row)"
+        if row.failed_logins >= attempts:
+            row.locked_until = at + timedelta(minutes=minutes)
+            detail += f"; locked for {minutes} minutes"
+    audit.write(session, who, "auth.sign_in", "user", outcome="failure", category="security",
+                at=now(), detail=detail)  # fmt: skip
+    if row is not None and row.locked_until and row.locked_until > at:
+        return AuthenticationError(_locked_message(row.locked_until, at, minutes))
+    return AuthenticationError(MISMATCH)
+
+
+def _locked_message(locked_until, at, lockout_minutes: int) -> str:
     # Whole minutes, rounded up (14:10 left is 15), never more than the lockout itself:
     # a PC whose clock runs behind the one that locked the account would say 16.
-    left = validation.minutes_left((user.locked_until - at).total_seconds())
+    left = validation.minutes_left((locked_until - at).total_seconds())
     minutes = min(left, max(1, lockout_minutes))
     return (
         f"Too many wrong passwords: this account is locked for {minutes} more "
@@ -401,7 +429,7 @@ def verify_password(
             audit.write(session, who, "auth.unlock", "user", user.id, outcome="denied",
                         category="security", at=at, detail="account locked")  # fmt: skip
             lockout = definitions.setting(session, "lockout_minutes")
-            error = AuthenticationError(_locked_message(user, at, lockout))
+            error = AuthenticationError(_locked_message(user.locked_until, at, lockout))
         elif not _verify(user.password_hash, password):
             attempts = definitions.setting(session, "lockout_attempts")
             minutes = definitions.setting(session, "lockout_minutes")
