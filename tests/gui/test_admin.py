@@ -1,7 +1,7 @@
 """The Admin area with pytest-qt: only admins see it; users (add with a one-time
-password, bad input kept, reset, unlock, disable), workflows (rename and retire a status),
-reason codes, Back up now and the restore dialog (what a backup holds, confirm, replace);
-and the sign-in that makes a one-time password be replaced."""
+password, bad input kept, reset, unlock, disable, emergency access), workflows (rename
+and retire a status), reason codes, Back up now and the restore dialog (what a backup
+holds, confirm, replace); and the sign-in that makes a one-time password be replaced."""
 
 from __future__ import annotations
 
@@ -104,6 +104,48 @@ def test_reset_unlock_and_disable(qtbot, admin_view, wait_idle, sqlite_db, gui_s
     wait_idle()
     assert not row_of(panel, "billing").active
     assert panel.active_button.text() == "&Enable"
+
+
+def test_emergency_access_is_granted_with_a_reason_and_ended(
+    qtbot, admin_view, wait_idle, sqlite_db, gui_staff, messages
+):
+    from practiceboard.core.actor import actor_policy
+    from practiceboard.domain.policy import Cap
+
+    def sees_patients() -> bool:
+        with sqlite_db.read() as s:
+            return actor_policy(s, gui_staff.admin).can(Cap.PATIENT_VIEW)
+
+    panel = admin_view.users
+    assert not sees_patients()  # the admin role sees no patient data: only by a grant
+    select_id(panel.table, gui_staff.admin.user_id)
+    assert panel.emergency_button.text() == "E&mergency access…"
+    panel.emergency()
+    dialog = panel.dialog
+    assert dialog.objectName() == "EmergencyAccessDialog"
+    dialog.minutes.setValue(30)
+    dialog.reason.setPlainText("flu")
+    dialog.submit()
+    wait_idle()
+    assert dialog.isVisible() and dialog.error.text().startswith("Say why")
+    assert (dialog.minutes.value(), dialog.reason.toPlainText()) == (30, "flu")  # kept
+    dialog.reason.setPlainText("Covering the front desk during the flu clinic")
+    dialog.submit()
+    wait_idle()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert "Ada Admin may see patient data until" in panel.notice.text()
+    assert row_of(panel, "admin").emergency_until is not None
+    row = [r.username for r in panel.rows].index("admin")
+    assert panel.table.item(row, 3).text().startswith("Emergency access until")
+    assert sees_patients()
+
+    select_id(panel.table, gui_staff.admin.user_id)
+    assert panel.emergency_button.text() == "End e&mergency access"
+    panel.emergency()
+    wait_idle()
+    assert panel.notice.text() == "Ada Admin's emergency access has ended."
+    assert row_of(panel, "admin").emergency_until is None
+    assert not sees_patients()
 
 
 def test_rename_and_retire_a_status_from_the_workflows_tab(qtbot, admin_view, wait_idle,

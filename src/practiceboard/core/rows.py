@@ -509,6 +509,7 @@ class AccountRow:
     locked: bool
     must_change: bool  # a reset's one-time password not yet replaced
     last_login_at: datetime | None
+    emergency_until: datetime | None = None  # a running break-glass grant ends then
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from practiceboard.core.rows import (
 from practiceboard.core.settings import read
 from practiceboard.db.engine import Database
 from practiceboard.db.models import (
+    BreakGlassGrant,
     ReasonCode,
     Role,
     RoleWorkflow,
@@ -72,6 +73,13 @@ def accounts(db: Database, actor: Actor) -> list[AccountRow]:
                    User.must_change_password, User.last_login_at)
             .order_by(func.lower(User.display_name), User.id)
         ).all()  # fmt: skip
+        emergency = dict(
+            session.execute(
+                select(BreakGlassGrant.user_id, func.max(BreakGlassGrant.ends_at))
+                .where(BreakGlassGrant.revoked_at.is_(None), BreakGlassGrant.ends_at > at)
+                .group_by(BreakGlassGrant.user_id)
+            ).all()
+        )
         return [
             AccountRow(
                 r.id,
@@ -83,6 +91,7 @@ def accounts(db: Database, actor: Actor) -> list[AccountRow]:
                 bool(r.locked_until and r.locked_until > at),
                 r.must_change_password,
                 r.last_login_at,
+                emergency.get(r.id),
             )  # fmt: skip
             for r in rows
         ]

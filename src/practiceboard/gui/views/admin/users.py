@@ -1,6 +1,7 @@
 """Users: add staff, change names and roles, disable or enable, reset a forgotten password
-(a one-time password shown once; its owner chooses their own at the next sign-in) and
-unlock an account locked by wrong passwords."""
+(a one-time password shown once; its owner chooses their own at the next sign-in), unlock
+an account locked by wrong passwords, and grant or end emergency ("break-glass") access to
+patient data."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -26,7 +29,7 @@ from practiceboard.gui.kit.context import AppContext
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.admin.common import Notice, fill, rows_table, selected_id
 from practiceboard.queries import admin as q
-from practiceboard.services import users
+from practiceboard.services import break_glass, users
 
 
 def state_of(row: AccountRow) -> str:
@@ -34,6 +37,8 @@ def state_of(row: AccountRow) -> str:
         return "Disabled"
     if row.locked:
         return "Locked (wrong passwords)"
+    if row.emergency_until is not None:
+        return f"Emergency access until {row.emergency_until.astimezone():%H:%M}"
     if row.must_change:
         return "New password due at sign-in"
     return "Active"
@@ -54,10 +59,11 @@ class UsersPanel(QWidget):
         self.active_button = QPushButton("&Disable", self)
         self.reset_button = QPushButton("&Reset password…", self)
         self.unlock_button = QPushButton("Un&lock", self)
+        self.emergency_button = QPushButton(self)
         self.notice = Notice(self)
         buttons = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.active_button, self.reset_button,
-                  self.unlock_button):  # fmt: skip
+                  self.unlock_button, self.emergency_button):  # fmt: skip
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -69,6 +75,7 @@ class UsersPanel(QWidget):
         self.active_button.clicked.connect(self.toggle_active)
         self.reset_button.clicked.connect(self.reset_password)
         self.unlock_button.clicked.connect(self.unlock)
+        self.emergency_button.clicked.connect(self.emergency)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _: self.edit())
         self._update_buttons()
@@ -99,6 +106,13 @@ class UsersPanel(QWidget):
             b.setEnabled(row is not None)
         self.unlock_button.setEnabled(row is not None and row.locked)
         self.active_button.setText("&Enable" if row is not None and not row.active else "&Disable")
+        running = row is not None and row.emergency_until is not None
+        self.emergency_button.setText("End e&mergency access" if running else "E&mergency access…")
+        self.emergency_button.setEnabled(row is not None and (row.active or running))
+        self.emergency_button.setToolTip(
+            "Let this person see patient data for a short time, with a reason: for an "
+            "emergency only. The grant, its reason and everything they open are audited."
+        )
 
     # ---------------------------------------------------------------- changing
 
@@ -193,6 +207,37 @@ class UsersPanel(QWidget):
         Op(self.ctx, users.unlock, row.id).changes(Change.of(Kind.USER, row.id)).success(
             self._done(f"{row.display_name} may sign in again.")
         ).failure(lambda _e, text: self.notice.failed(text)).run()
+
+    def emergency(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        if row.emergency_until is not None:
+            if self.ctx.messages.confirm(
+                self, "End emergency access",
+                f"End {row.display_name}'s emergency access to patient data now?",
+            ):  # fmt: skip
+                Op(self.ctx, break_glass.end, row.id).changes(Change.of(Kind.USER, row.id)).success(
+                    self._done(f"{row.display_name}'s emergency access has ended.")
+                ).failure(lambda _e, text: self.notice.failed(text)).run()
+            return
+        self.dialog = EmergencyAccessDialog(row.display_name, self)
+        self.dialog.granted.connect(lambda minutes, reason: self._grant(row, minutes, reason))
+        self.dialog.open()
+
+    def _grant(self, row: AccountRow, minutes: int, reason: str) -> None:
+        dialog = self.dialog
+
+        def granted(ends_at) -> None:
+            dialog.accept()
+            self._done(
+                f"{row.display_name} may see patient data until {ends_at.astimezone():%H:%M}. "
+                "The grant and its reason are in the audit log."
+            )()
+
+        Op(self.ctx, break_glass.grant, row.id, reason, minutes).changes(
+            Change.of(Kind.USER, row.id)
+        ).success(granted).failure(lambda _e, text: dialog.show_error(text)).run()
 
     def _show_password(self, name: str, password: str) -> None:
         self.dialog = OneTimePasswordDialog(name, password, self)
@@ -302,3 +347,56 @@ class OneTimePasswordDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 - Qt's name
         self.password.clear()  # not kept in memory longer than shown
         super().done(result)
+
+
+class EmergencyAccessDialog(QDialog):
+    """How long, and why: emergency access to patient data for one person."""
+
+    granted = Signal(int, str)  # minutes, reason
+
+    def __init__(self, name: str, parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("EmergencyAccessDialog")
+        self.setWindowTitle("Emergency access")
+        text = QLabel(
+            f"For an emergency only: {name} may see patient names, MRNs and dates of birth "
+            "until the time runs out or you end it. The grant, your reason and everything "
+            "they open are kept in the audit log.",
+            self,
+        )
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(1, break_glass.BREAK_GLASS_MAX_MINUTES)
+        self.minutes.setValue(60)
+        self.minutes.setSuffix(" minutes")
+        self.reason = QPlainTextEdit(self)
+        self.reason.setPlaceholderText("Why it is needed")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 4 + 12)
+        self.error = QLabel(self)
+        self.error.setObjectName("errorLabel")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setWordWrap(True)
+        self.error.setProperty("kind", "error")  # the theme's error text
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow("&For", self.minutes)
+        form.addRow("&Reason", self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.grant_button = buttons.addButton("&Grant", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(440)
+
+    def submit(self) -> None:
+        self.granted.emit(self.minutes.value(), self.reason.toPlainText())
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
