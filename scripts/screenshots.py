@@ -354,8 +354,8 @@ Shooter.care = _care
 
 def _admin_area(self, db, runner) -> None:
     """Issue 12's pictures, as the demo admin: Users (a locked account selected), the
-    Workflows tab on the referral workflow, and the restore dialog showing what a fresh
-    backup holds (nothing is restored)."""
+    emergency-access dialog (not granted), the Workflows tab on the referral workflow, and
+    the restore dialog showing what a fresh backup holds (nothing is restored)."""
     from pathlib import Path
 
     from practiceboard.domain.errors import AuthenticationError
@@ -372,6 +372,14 @@ def _admin_area(self, db, runner) -> None:
     panel.table.selectRow(next(i for i, r in enumerate(panel.rows) if r.username == FRONT_DESK))
     self.settle(runner, quiet_ms=100)
     self.save(window, "admin-users")
+
+    panel.table.selectRow(next(i for i, r in enumerate(panel.rows) if r.username == ADMIN))
+    panel.emergency()
+    panel.dialog.minutes.setValue(30)
+    panel.dialog.reason.setPlainText("Dr. Lee's front desk is out sick; covering check-in today")
+    self.settle(runner, quiet_ms=100)
+    self.save(panel.dialog, "admin-emergency-access")
+    panel.dialog.reject()
 
     view.tabs.setCurrentWidget(view.workflows)
     view.workflows.select_workflow("referral")
