@@ -157,7 +157,7 @@ def test_audit_head_an_earlier_restore_does_not_excuse_a_later_loss(db, held_clo
     """Only a restore written after the row a PC saw last explains that row's loss."""
     _write_rows(db, 2)
     with db.write() as s:
-        audit.write(s, WHO, audit.RESTORE_ACTION, "database", at=now())
+        audit.write_restore(s, WHO, at=now(), new={"file": "an older backup"})
     held_clock.advance(minutes=5)
     _write_rows(db, 3)  # rows 4–6, seen by this PC
     _raw(db, "DELETE FROM audit_log WHERE id >= 5")

@@ -164,6 +164,14 @@ _DECLARED = (
         seeded=False,
     ),
     SettingDef(
+        "last_restore_audit_id",
+        int,
+        None,
+        "The audit row of the latest restore made through the app: a PC whose record of the "
+        "log's last row predates it takes the restore for what it is, not for lost rows.",
+        seeded=False,
+    ),
+    SettingDef(
         "fhir_mrn_system",
         str,
         "urn:practiceboard:mrn",

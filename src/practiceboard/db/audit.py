@@ -338,21 +338,32 @@ def forget_head(session: Session) -> None:
 
 
 RESTORE_ACTION = "database.restore"
+RESTORE_SETTING = "last_restore_audit_id"  # where other PCs find the restore's row
+
+
+def write_restore(session: Session, who: Who, *, at: datetime, new: dict) -> AuditEntry:
+    """The restore's own audit row, and a pointer to it that other PCs read by key (the
+    log itself has no index by action: a search would read every row)."""
+    entry = write(session, who, RESTORE_ACTION, "database", None, category="system", at=at,
+                  new=new)  # fmt: skip
+    pointer = session.get(Setting, RESTORE_SETTING)
+    if pointer is None:
+        session.add(Setting(key=RESTORE_SETTING, value=entry.id, updated_at=at))
+    else:
+        pointer.value, pointer.updated_at = entry.id, at
+    return entry
 
 
 def restore_since(session: Session, key: bytes, head: Head) -> AuditEntry | None:
-    """The latest deliberate restore written at or after the row this PC saw last: a
-    ``database.restore`` row whose own signature holds. It explains why the log no
-    longer reaches this PC's head: a PC put the database back to a backup on purpose,
+    """The latest deliberate restore, when it was written at or after the row this PC saw
+    last: a ``database.restore`` row whose own signature holds. It explains why the log
+    no longer reaches this PC's head: a PC put the database back to a backup on purpose,
     through the app, and the log says who and when. A database put back by copying a
     file has no such row, and neither can one be added without the key."""
-    row = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.action == RESTORE_ACTION)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
+    pointer = session.get(Setting, RESTORE_SETTING)
+    ident = read(RESTORE_SETTING, None if pointer is None else pointer.value)
+    row = session.get(AuditEntry, ident) if ident is not None else None
+    if row is None or row.action != RESTORE_ACTION:
         return None
     seen_at = datetime.fromisoformat(head.at)
     written = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)

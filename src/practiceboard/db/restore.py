@@ -293,11 +293,11 @@ def restore(db, path: Path, *, who: str, folder: Path | None = None) -> Restored
                 pass  # verify says so below; a new key would only hide it
             else:
                 audit.forget_head(session)  # the restored log is older on purpose
-                audit.write(session, audit.Who(None, who, workstation), audit.RESTORE_ACTION,
-                            "database", None, category="system", at=datetime.now(UTC),
-                            new={"file": str(summary.path), "safety_backup": str(safety),
-                                 "taken_at": summary.taken_at.isoformat()
-                                 if summary.taken_at else None})  # fmt: skip
+                audit.write_restore(session, audit.Who(None, who, workstation),
+                                    at=datetime.now(UTC),
+                                    new={"file": str(summary.path), "safety_backup": str(safety),
+                                         "taken_at": summary.taken_at.isoformat()
+                                         if summary.taken_at else None})  # fmt: skip
         with fresh.read() as session:
             try:
                 result = audit.verify(session)
