@@ -165,8 +165,14 @@ def measure(db: Database, label: str, gui: bool) -> list[Row]:
         rows.extend(care_rows(care_db, label, median_ms, Row, care_fetcher(care_raw, True), q))
         care_raw.close()
         care_db.dispose()
-    else:  # PostgreSQL: into the bench database itself (its open tasks grow run by run)
-        rows.extend(care_rows(db, label, median_ms, Row, care_fetcher(raw, False), q))
+    else:  # PostgreSQL: on a copy made afresh each run, for the same reason
+        raw.close()
+        care_db = _pg_care_copy(db)
+        care_raw = pg_floor(care_db.url)
+        rows.extend(care_rows(care_db, label, median_ms, Row, care_fetcher(care_raw, False), q))
+        care_raw.close()
+        care_db.dispose()
+        raw = pg_floor(db.url)
     rows.extend(dashboard_rows(db, manager, label, median_ms, Row, raw))
     raw.close()
     rows.extend(alert_rows(db, label, median_ms, Row, idle=db.is_sqlite))
@@ -262,6 +268,21 @@ def _care_copy(db: Database):
         with sqlite3.connect(source) as src, sqlite3.connect(path) as dst:
             src.backup(dst)
     return Database(f"sqlite:///{path}"), sqlite3.connect(path)
+
+
+def _pg_care_copy(db: Database) -> Database:
+    """A fresh copy of the PostgreSQL bench database for the care rows (CREATE DATABASE …
+    TEMPLATE; the source may have no connections while it is copied, so ``db`` lets go
+    of its own first and opens new ones when next used)."""
+    url = make_url(db.url)
+    name = f"{url.database}_care"
+    db.dispose()
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"'))
+    admin.dispose()
+    return Database(url.set(database=name).render_as_string(False))
 
 
 def ensure_sqlite(tasks: int) -> Database:
