@@ -334,3 +334,26 @@ def test_the_search_box_searches_as_you_type_after_a_pause(
     assert search.filter().text == "Vall"
     assert [c.title for c in search.table.cards().rows] == ["Chart from Valley Hospital"]
     assert window.search_box.hasFocus()  # the typing goes on in the box
+
+
+def test_the_window_fits_a_small_laptop_at_150_percent_whatever_it_shows(
+    open_window, gui_staff, wait_idle
+):
+    """1366 px at 150 % is 910 device-independent pixels: after every view has been shown,
+    with a long database path in the status bar and long inbox figures, the window may
+    still be made that narrow (long lines give way with "…", pickers wrap)."""
+    window = open_window(gui_staff.manager)
+    for key in window.specs:
+        if window.ctx.can(window.specs[key].capability):
+            window.show_view(key)
+            wait_idle()
+    path = "SQLite: C:\\Users\\front-desk\\AppData\\Local\\PracticeBoard\\data\\" + "x" * 60
+    window.status.database_label.setText(path)
+    window.views["approvals"].figures.setText("500 waiting · oldest 12 days · " * 4)
+    assert window.minimumSizeHint().width() <= 910, window.minimumSizeHint()
+    assert window.status.database_label.text() == path  # the whole, for its tooltip
+    window.resize(910, 700)
+    wait_idle()
+    label = window.status.database_label
+    assert label.shown() != path and "…" in label.shown()
+    assert label.toolTip()  # the whole path, shown literally

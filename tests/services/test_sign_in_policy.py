@@ -35,7 +35,6 @@ def test_sign_in_same_message_for_unknown_and_real_user_names(clock, staff):
     assert said_to(db, "x" * 64, "y" * 1_000_000) == MISMATCH  # a megabyte is not hashed
 
 
-
 def test_an_unknown_name_locks_as_a_real_account_does(clock, staff):
     """Five wrong tries lock a name whether or not it is an account's, with the same
     words, for the same minutes; the lock ends the same way too."""
@@ -48,6 +47,7 @@ def test_an_unknown_name_locks_as_a_real_account_does(clock, staff):
     clock.advance(minutes=15, seconds=1)
     assert said_to(db, "frontdesk", "wrong again") == said_to(db, "front-desk", "wrong again")
     assert said_to(db, "Front-Desk ", "wrong") == said_to(db, "FrontDesk ", "wrong")  # one name
+
 
 # ---------------------------------------------------------------- the password policy
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from practiceboard.gui.kit import theme
+from practiceboard.gui.kit.elided import ElidedLabel
 from practiceboard.gui.kit.runner import Runner
 
 BUSY_DELAY_MS = 300  # quick reads do not flash the busy bar
@@ -30,8 +31,11 @@ class ShellStatusBar(QStatusBar):
         self.updated_at: datetime | None = None
         self._awaiting_update = False
 
-        self.user_label = self._label("statusUser", f"Signed in: {who}")
-        self.database_label = self._label("statusDatabase", database)
+        # The two long ones give way on a narrow window (a database path can be very long).
+        self.user_label = ElidedLabel(f"Signed in: {who}", self, objectName="statusUser")
+        self.database_label = ElidedLabel(
+            database, self, mode=Qt.TextElideMode.ElideMiddle, objectName="statusDatabase"
+        )
         self.updated_label = self._label("statusUpdated", "")
         self.offline_label = self._label("statusOffline", "")
         self.offline_label.setStyleSheet(f"color: {theme.ERROR}; font-weight: 600;")

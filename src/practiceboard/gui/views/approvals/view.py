@@ -39,6 +39,7 @@ from practiceboard.gui.dialogs.decision_dialog import DecisionDialog, decided_te
 from practiceboard.gui.dialogs.request_dialog import RequestApprovalDialog
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.elided import ElidedLabel
 from practiceboard.gui.kit.errors import SOMETHING_WRONG
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.stale import RefreshWhenShown
@@ -192,8 +193,7 @@ class ApprovalsView(RefreshWhenShown, QWidget):
         layout.setContentsMargins(12, 12, 12, 12)
         top = QHBoxLayout()
         top.addWidget(_heading("Approvals", self, "sectionHeading"))
-        self.figures = QLabel(self, objectName="inboxFigures")
-        self.figures.setTextFormat(Qt.TextFormat.PlainText)
+        self.figures = ElidedLabel("", self, objectName="inboxFigures")
         self.figures.setProperty("kind", "muted")
         top.addWidget(self.figures, 1)
         layout.addLayout(top)

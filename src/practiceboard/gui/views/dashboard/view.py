@@ -36,6 +36,7 @@ from practiceboard.domain.policy import Cap
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.change import Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.flow import FlowLayout, flow_policy
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.kit.stale import RefreshWhenShown
 from practiceboard.gui.printing.report_actions import ReportActions
@@ -159,11 +160,15 @@ class DashboardView(RefreshWhenShown, QWidget):
         self.workflow = self._combo(page, "dashWorkflow", "All workflows")
         self.location = self._combo(page, "dashLocation", "All locations")
         self.role = self._combo(page, "dashRole", "All roles")
-        bar.addWidget(QLabel("Period:", page))
+        # The pickers flow onto a second line on a narrow window rather than widening it.
+        pickers = QWidget(page, objectName="dashPickers")
+        flow_policy(pickers)
+        flow = FlowLayout(pickers)
+        flow.addWidget(QLabel("Period:", pickers))
         for w in (self.period, self.date_from, self.date_to, self.workflow, self.location,
                   self.role):  # fmt: skip
-            bar.addWidget(w)
-        bar.addStretch(1)
+            flow.addWidget(w)
+        bar.addWidget(pickers, 1)
         self.report_actions = ReportActions(self.ctx, self)
         if self.reads_reports:
             report = QToolButton(page, objectName="weeklyReportButton")
@@ -179,6 +184,7 @@ class DashboardView(RefreshWhenShown, QWidget):
         self.status = QLabel("", page, objectName="dashStatus")
         self.status.setProperty("kind", "muted")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
         layout.addWidget(self.status)
 
         scroll = QScrollArea(page)
