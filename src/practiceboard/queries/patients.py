@@ -157,10 +157,13 @@ def _list_rows(
             )
         )
     }
+    # Care tasks as coalesce(...) != 0, not IS NOT NULL: given the bare column,
+    # PostgreSQL walked every care task (ix_tasks_care_plan_id, ~21,000 on the bench set)
+    # instead of these patients' open tasks (ix_tasks_patient_open): 5 of 24 ms.
     overdue = dict(
         session.execute(
             select(Task.patient_id, func.count(Task.id))
-            .where(*open_, Task.care_plan_id.is_not(None), Task.due_date < today)
+            .where(*open_, func.coalesce(Task.care_plan_id, 0) != 0, Task.due_date < today)
             .group_by(Task.patient_id)
         ).tuples().all()
     )  # fmt: skip
