@@ -163,3 +163,21 @@ def test_audit_head_an_earlier_restore_does_not_excuse_a_later_loss(db, held_clo
     _raw(db, "DELETE FROM audit_log WHERE id >= 5")
     result = _verify(db)
     assert not result.ok and result.kind == "truncated"
+
+
+def test_audit_head_is_recorded_when_the_whole_batch_commits_not_a_savepoint(db):
+    """A savepoint's release is not the batch's commit: a batch that writes in savepoints
+    (care generation, imports) and then fails leaves this PC's head where it was, so the
+    next verify does not report the rolled-back rows as cut off."""
+    _write_rows(db, 2)
+    with pytest.raises(RuntimeError):
+        with db.write() as s:
+            for i in range(3):
+                with s.begin_nested():
+                    audit.write(s, WHO, "test.action", "thing", i, at=now())
+            raise RuntimeError("the batch fails after its savepoints")
+    result = _verify(db)
+    assert result.ok and result.rows_checked == 2, result.describe()
+    _write_rows(db, 1)  # and the head moves on from there
+    result = _verify(db)
+    assert result.ok and result.rows_checked == 3, result.describe()

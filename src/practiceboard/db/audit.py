@@ -36,6 +36,7 @@ _KEY_CACHE: dict[str, bytes] = {}  # database id -> its key, once checked agains
 _KEY_CHECK_LABEL = b"PracticeBoard audit key check v1"
 _KEY_TEXT = re.compile(r"[0-9a-fA-F]{64}")
 _HEAD_INFO = "practiceboard.audit_head"  # Session.info: the head a write batch left
+_LAST_INFO = "practiceboard.audit_last"  # Session.info: the row this batch wrote last
 log = logging.getLogger(__name__)
 
 
@@ -421,7 +422,13 @@ def _utc_text(at: datetime) -> str:
 
 @event.listens_for(Session, "after_commit")
 def _head_after_commit(session: Session) -> None:
-    """Each write batch that appended to the log records its last row on this PC."""
+    """Each write batch that appended to the log records its last row on this PC, once
+    the batch itself commits: SQLAlchemy also calls this when a savepoint is released,
+    and a batch that fails after its savepoints (care generation, an import) must not
+    leave this PC naming rows that were rolled back."""
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_LAST_INFO, None)
     pending = session.info.pop(_HEAD_INFO, None)
     if pending is None:
         return
@@ -436,7 +443,10 @@ def _head_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _head_after_rollback(session: Session) -> None:
+    """A rollback (of the batch or of a savepoint in it) may have taken rows off the end:
+    the next write reads the chain's end again, and the head waits for the next batch."""
     session.info.pop(_HEAD_INFO, None)
+    session.info.pop(_LAST_INFO, None)
 
 
 def _canonical(row: dict) -> bytes:
@@ -459,6 +469,14 @@ def _hash(key: bytes, prev: str, fields: dict) -> str:
 
 def _dump(values: dict | None) -> str | None:
     return None if values is None else json.dumps(values, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class _Last:
+    """The chain's end as a write needs it (the row the next one chains onto)."""
+
+    id: int
+    row_hash: str
 
 
 @dataclass(frozen=True)
@@ -488,11 +506,16 @@ def write(
     ``at`` is required: the row carries the same time as the change it records (the
     services' injectable clock), never a wall-clock default that tests cannot move.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+    # The chain's end: read once per batch. Once read, no other PC can append before this
+    # batch ends (PostgreSQL: the advisory lock below, held to the end of the transaction;
+    # SQLite: BEGIN IMMEDIATE), so later rows of the batch chain onto what it wrote.
+    last = session.info.get(_LAST_INFO)
+    if last is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+        last = session.execute(
+            select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)
+        ).first()
     entry = AuditEntry(
         id=(last.id + 1) if last else 1,
         at=at.replace(microsecond=0),
@@ -506,6 +529,7 @@ def write(
     entry.row_hash = _hash(key, entry.prev_hash, _fields(entry))
     session.add(entry)
     session.flush()
+    session.info[_LAST_INFO] = _Last(entry.id, entry.row_hash)
     dbid, head = database_id(session), Head(entry.id, entry.row_hash, _utc_text(entry.at))
     pending = session.info.get(_HEAD_INFO)
     intact = pending[3] if pending else _head_may_move_on(session, dbid, key, last)
