@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from practiceboard.core import definitions
@@ -35,6 +34,7 @@ from practiceboard.db.models import (
     CareIntervention,
     CarePlan,
     Patient,
+    Task,
     Workflow,
 )
 from practiceboard.domain import validation
@@ -185,6 +185,12 @@ def _generate(
             guard.patient_id = plan.patient_id if plan is not None else None
         # People, places and workflows read once per chunk, not per task; owners checked
         # once per chunk (generation changes no one's roles).
+        # The chunk's plans and patients in two statements rather than two per plan (held
+        # here: the session's identity map keeps only what is referenced).
+        plans = session.scalars(select(CarePlan).where(CarePlan.id.in_(plan_ids))).all()
+        patients = session.scalars(
+            select(Patient).where(Patient.id.in_({p.patient_id for p in plans}))
+        ).all()
         with batch_intake(session) as default_location:
             run = _Run(actor, policy, care_wf, definitions.practice_calendar(session),
                        max(0, definitions.setting(session, "care_days_ahead")), through,
@@ -200,6 +206,7 @@ def _generate(
                     continue
                 total = total + GenerationResult(c, 1 if c else 0, s, d)
         session.flush()
+        del plans, patients
     return total
 
 
@@ -234,7 +241,7 @@ class _Run:
 
 def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, int]:
     created = skipped = duplicates = 0
-    plan = session.get(CarePlan, plan_id)
+    plan = session.get(CarePlan, plan_id)  # read with its chunk (_generate)
     if plan is None or plan.status != "active":
         return 0, 0, 0
     _patient = session.get(Patient, plan.patient_id)  # held: each of its tasks reads it
@@ -249,6 +256,20 @@ def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, in
         .order_by(CareIntervention.id)
         .with_for_update()
     ).all()
+    # The dates these interventions already have a task on (made before an edit moved
+    # next_due back, or by hand): counted as duplicates and skipped, in one statement per
+    # plan rather than a savepoint per task. Another PC generating the same plan waits on
+    # the lock above, so nothing new can appear for them until this transaction ends.
+    taken: set[tuple[int, date]] = set()
+    if interventions:
+        taken = set(
+            session.execute(
+                select(Task.intervention_id, Task.due_date).where(
+                    Task.intervention_id.in_([iv.id for iv in interventions]),
+                    Task.due_date >= min(iv.next_due for iv in interventions),
+                )
+            ).tuples()
+        )
     for iv in interventions:
         try:
             cadence = parse_cadence(iv.cadence)
@@ -279,12 +300,12 @@ def _plan_tasks(session: Session, run: _Run, plan_id: int) -> tuple[int, int, in
                 intervention_id=iv.id, clock_from=_clock_start(run.calendar, on, run.ahead),
                 location_id=run.location_id,
             )  # fmt: skip
-            try:
-                with session.begin_nested():
-                    create_in(session, run.actor, run.policy, draft)
-                created += 1
-            except IntegrityError:
+            if (iv.id, on) in taken:
                 duplicates += 1
+                continue
+            create_in(session, run.actor, run.policy, draft)
+            taken.add((iv.id, on))
+            created += 1
         if due:
             iv.last_generated_due = due[-1]
         # Everything up to `end` is done; past the plan's end date nothing moves.
