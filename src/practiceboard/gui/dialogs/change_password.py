@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from practiceboard.gui.kit.error_line import ErrorLine
 from practiceboard.gui.kit.errors import sentence
 
 
@@ -36,12 +37,7 @@ class ChangePasswordDialog(QDialog):
         self.again = QLineEdit(self)
         for field in (self.current, self.new, self.again):
             field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel(self)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setProperty("kind", "error")  # the theme's error text
-        self.error.hide()
+        self.error = ErrorLine(self)
         form = QFormLayout()
         form.addRow("&One-time password", self.current)
         form.addRow("&New password", self.new)
@@ -87,5 +83,4 @@ class ChangePasswordDialog(QDialog):
         self.show_error(sentence(exc, "The password could not be changed ({detail})."))
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text)

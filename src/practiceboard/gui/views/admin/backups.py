@@ -25,6 +25,7 @@ from practiceboard.core.clock import now
 from practiceboard.core.rows import BackupState
 from practiceboard.gui.kit import theme
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.error_line import ErrorLine
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.admin.common import Notice
 from practiceboard.queries import admin as q
@@ -141,11 +142,7 @@ class RestoreDialog(QDialog):
         self.confirm = QCheckBox(
             "I understand: everything entered since this backup is replaced by it. The current "
             "database is backed up first.", self)  # fmt: skip
-        self.error = QLabel(self)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setProperty("kind", "error")  # the theme's error text
-        self.error.hide()
+        self.error = ErrorLine(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.restore_button = self.buttons.addButton(
             "&Restore", QDialogButtonBox.ButtonRole.AcceptRole
@@ -201,8 +198,7 @@ class RestoreDialog(QDialog):
         )
 
     def _error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text)
 
     def restore(self) -> None:
         if self.path is None or not self.confirm.isChecked() or self.busy:

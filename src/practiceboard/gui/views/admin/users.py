@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from practiceboard.core.rows import AccountRow, RoleRow
 from practiceboard.gui.kit.change import Change, Kind
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.error_line import ErrorLine
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.admin.common import Notice, fill, rows_table, selected_id
 from practiceboard.queries import admin as q
@@ -266,12 +267,7 @@ class AccountDialog(QDialog):
             box.setChecked(row is not None and role.key in row.role_keys)
             self.role_boxes[role.key] = box
             roles_layout.addWidget(box)
-        self.error = QLabel(self)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setProperty("kind", "error")  # the theme's error text
-        self.error.hide()
+        self.error = ErrorLine(self)
         form = QFormLayout()
         form.addRow("&Name (as on cards)", self.name)
         form.addRow("&User name (to sign in)", self.username)
@@ -307,8 +303,7 @@ class AccountDialog(QDialog):
         self.saved.emit(self.name.text(), self.username.text(), self.chosen_roles())
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text)
 
 
 class OneTimePasswordDialog(QDialog):
@@ -374,12 +369,7 @@ class EmergencyAccessDialog(QDialog):
         self.reason.setPlaceholderText("Why it is needed")
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(self.reason.fontMetrics().lineSpacing() * 4 + 12)
-        self.error = QLabel(self)
-        self.error.setObjectName("errorLabel")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setProperty("kind", "error")  # the theme's error text
-        self.error.hide()
+        self.error = ErrorLine(self)
         form = QFormLayout()
         form.addRow("&For", self.minutes)
         form.addRow("&Reason", self.reason)
@@ -398,5 +388,4 @@ class EmergencyAccessDialog(QDialog):
         self.granted.emit(self.minutes.value(), self.reason.toPlainText())
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text)

@@ -31,6 +31,7 @@ from practiceboard.core.rows import PRIORITY_LABELS, RoleRow, TemplateAdminRow, 
 from practiceboard.domain.policy import DEFAULT_ROLE_CAPABILITIES, Cap
 from practiceboard.gui.kit.change import Change
 from practiceboard.gui.kit.context import AppContext
+from practiceboard.gui.kit.error_line import ErrorLine
 from practiceboard.gui.kit.ops import Op
 from practiceboard.gui.views.admin.common import Notice, fill, rows_table, selected_id
 from practiceboard.queries import admin as q
@@ -345,11 +346,7 @@ class TemplateDialog(QDialog):
         self.active = QCheckBox("&Offered on intake", self)
         self.active.setChecked(t.active if t else True)
         self.active.setVisible(t is not None)
-        self.error = QLabel(self)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setWordWrap(True)
-        self.error.setProperty("kind", "error")  # the theme's error text
-        self.error.hide()
+        self.error = ErrorLine(self)
         form = QFormLayout()
         form.addRow("&Name", self.name)
         form.addRow("Task &title", self.title)
@@ -387,5 +384,4 @@ class TemplateDialog(QDialog):
         self.saved.emit(self.values())
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text)
