@@ -412,7 +412,7 @@ def _head_may_move_on(session: Session, dbid: str, key: bytes, last) -> bool:
             return True
     if restore_since(session, key, head) is None:
         return False
-    _head_path(dbid).unlink(missing_ok=True)
+    forget_head(session)
     return True
 
 

@@ -376,13 +376,14 @@ def _unknown_name(
     unknown_name_failures, as an account counts its own), and the same work: the
     password is hashed unless the name is locked, as for a locked account."""
     who = audit.Who(None, name or "?", station)
-    row = session.get(UnknownNameFailure, name) if 0 < len(name) <= 64 else None
+    countable = 0 < len(name) <= 64  # no account can have a longer name
+    row = session.get(UnknownNameFailure, name) if countable else None
     if row is not None and row.locked_until and row.locked_until > at:
         audit.write(session, who, "auth.sign_in", "user", outcome="denied", category="security",
                     at=now(), detail="unknown user name, locked like an account")  # fmt: skip
         return AuthenticationError(_locked_message(row.locked_until, at, minutes))
     _verify(_decoy_hash(), password)
-    if row is None and 0 < len(name) <= 64:  # no account can have a longer name
+    if row is None and countable:
         row = UnknownNameFailure(username=name, failed_logins=0, last_failed_at=at)
         session.add(row)
     detail = "unknown user name"
